@@ -1,0 +1,187 @@
+//! The command line (clap derive). Every option can also be set with a `FLIGHTDECK_*`
+//! environment variable; the flag wins over the variable, which wins over the config file.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A terminal cockpit for GitOps: Argo Workflows, Argo CD, Argo Rollouts and Kargo, live.
+#[derive(Debug, Parser)]
+#[command(
+    name = "flightdeck",
+    version,
+    about = "A terminal cockpit for GitOps: Argo Workflows, Argo CD, Argo Rollouts and Kargo, live",
+    long_about = "A terminal cockpit for GitOps: watches Argo Workflows, Argo CD Applications, \
+Argo Rollouts and Kargo live through the Kubernetes API, joins them into one commit-to-production \
+pipeline, and acts on them.\n\nRun without a subcommand to open the cockpit on the current \
+kubeconfig context. Every option can also be set with the FLIGHTDECK_* variable shown, or in \
+$XDG_CONFIG_HOME/flightdeck/config.toml.",
+    after_help = "Keys: press ? inside flightdeck, or run `flightdeck keys`."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options shared by the cockpit and every subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Options {
+    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, like kubectl)
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_KUBECONFIG",
+        value_name = "PATH",
+        hide_env_values = true,
+        help_heading = "Cluster"
+    )]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context to use (default: its current-context)
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_CONTEXT",
+        value_name = "NAME",
+        hide_env_values = true,
+        help_heading = "Cluster"
+    )]
+    pub context: Option<String>,
+
+    /// Namespace to show (default: the context's namespace)
+    #[arg(
+        short = 'n',
+        long,
+        global = true,
+        env = "FLIGHTDECK_NAMESPACE",
+        value_name = "NAME",
+        hide_env_values = true,
+        help_heading = "Cluster"
+    )]
+    pub namespace: Option<String>,
+
+    /// Show every namespace
+    #[arg(
+        short = 'A',
+        long,
+        global = true,
+        env = "FLIGHTDECK_ALL_NAMESPACES",
+        hide_env_values = true,
+        help_heading = "Cluster"
+    )]
+    pub all_namespaces: bool,
+
+    /// Refuse every write to the cluster and to Git
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_READ_ONLY",
+        hide_env_values = true,
+        help_heading = "Cluster"
+    )]
+    pub read_only: bool,
+
+    /// Prometheus base URL for the metric sparklines
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_PROMETHEUS_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        help_heading = "Sources"
+    )]
+    pub prometheus_url: Option<String>,
+
+    /// GitOps repository: a local path or a remote URL
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_GITOPS_REPO",
+        value_name = "PATH|URL",
+        hide_env_values = true,
+        help_heading = "Sources"
+    )]
+    pub gitops_repo: Option<String>,
+
+    /// Theme name (see `flightdeck themes`) or path to a theme file
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_THEME",
+        value_name = "NAME|PATH",
+        hide_env_values = true,
+        help_heading = "Look and keys"
+    )]
+    pub theme: Option<String>,
+
+    /// Keymap name (default, vim, emacs, or one in the config dir) or path to a keymap file
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_KEYMAP",
+        value_name = "NAME|PATH",
+        hide_env_values = true,
+        help_heading = "Look and keys"
+    )]
+    pub keymap: Option<String>,
+
+    /// Config file (default: $XDG_CONFIG_HOME/flightdeck/config.toml)
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_CONFIG",
+        value_name = "PATH",
+        hide_env_values = true,
+        help_heading = "Files"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Log file (default: $XDG_STATE_HOME/flightdeck/flightdeck.log); logs never go to the screen
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_LOG_FILE",
+        value_name = "PATH",
+        hide_env_values = true,
+        help_heading = "Files"
+    )]
+    pub log_file: Option<PathBuf>,
+}
+
+/// What to do instead of opening the cockpit.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the cockpit against a simulated GitOps cluster (not built yet: says so and exits)
+    Demo,
+    /// Print shell completions
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the effective key bindings, per view
+    Keys {
+        /// Only this view (global, pipeline, help, warnings, palette, filter)
+        view: Option<String>,
+        /// Also list the actions that have no key, with their descriptions
+        #[arg(long)]
+        all: bool,
+    },
+    /// List the available themes
+    Themes,
+    /// Check configuration files
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+/// `flightdeck config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config file, the chosen theme and keymap, and every user theme and keymap;
+    /// print each problem as file:line: message (exit code 1 if there is any)
+    Check,
+}

@@ -1,0 +1,3 @@
+//! Talking to Kubernetes: for now, which cluster, context and namespace the cockpit targets.
+
+pub mod target;

@@ -1,0 +1,141 @@
+//! flightdeck: a terminal cockpit for GitOps (Argo Workflows, Argo CD, Argo Rollouts, Kargo).
+//!
+//! Module map (see ARCHITECTURE.md for the data flow and the rules):
+//! - `cli`: the command line; `settings`: config file, layering, warnings; `theme`, `keymap`:
+//!   data files and their validation.
+//! - `kube`: which cluster to target (and, later, the watchers).
+//! - `ui`: app state + update (single writer), event loop, terminal guard, drawing.
+//! - `commands`: subcommands that print and exit.
+
+pub mod cli;
+pub mod commands;
+pub mod keymap;
+pub mod kube;
+pub mod logging;
+pub mod settings;
+pub mod theme;
+pub mod ui;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::sync::mpsc;
+
+use cli::{Cli, Command, ConfigCommand};
+use settings::{Environment, Loaded};
+use ui::app::{App, ToastLevel};
+
+/// Runs the command line `cli`.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let environment = Environment::from_process();
+    let loaded = settings::load(&cli.options, &environment, settings::paths::config_dir());
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Some(Command::Completions { shell }) => {
+            commands::completions(shell, &mut stdout);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Keys { view, all }) => {
+            let view = match view.as_deref().map(commands::keys::parse_view).transpose() {
+                Ok(view) => view,
+                Err(message) => {
+                    eprintln!("flightdeck keys: {message}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            print_warnings(&loaded);
+            write!(
+                stdout,
+                "{}",
+                commands::keys::render(&loaded.keymap, view, all)
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Themes) => {
+            print_warnings(&loaded);
+            let catalog = theme::Theme::catalog(loaded.config_dir.clone());
+            write!(
+                stdout,
+                "{}",
+                commands::themes::render(&catalog, &loaded.theme.name)
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Config {
+            command: ConfigCommand::Check,
+        }) => {
+            let problems = commands::config_check::problems(&loaded);
+            write!(
+                stdout,
+                "{}",
+                commands::config_check::render(&loaded, &problems)
+            )?;
+            Ok(if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(Command::Demo) => {
+            eprintln!("{}", commands::DEMO_NOT_BUILT);
+            Ok(ExitCode::from(2))
+        }
+        None => {
+            drop(stdout);
+            run_cockpit(loaded)
+        }
+    }
+}
+
+/// Settings problems go to stderr for the printing subcommands.
+fn print_warnings(loaded: &Loaded) {
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+/// Opens the cockpit on the real terminal.
+fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
+    if let Some(path) = loaded
+        .settings
+        .log_file
+        .clone()
+        .or_else(settings::paths::default_log_file)
+        && let Err(warning) = logging::init(&path)
+    {
+        loaded.warnings.push(warning);
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "flightdeck starting");
+    let target = kube::target::ClusterTarget::from_settings(&loaded.settings);
+    let mut app = App::new(loaded, target);
+    if let Some(problem) = app.target.problem.clone() {
+        app.notify(ToastLevel::Warning, problem);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let mut guard = ui::terminal::TerminalGuard::enter()
+            .wrap_err("cannot take over the terminal (is this an interactive terminal?)")?;
+        let size = guard.terminal.size()?;
+        app.size = (size.width, size.height);
+        let (sender, mut receiver) = mpsc::channel(ui::event_loop::CHANNEL_CAPACITY);
+        let input = tokio::spawn(ui::event_loop::forward_terminal_input(sender.clone()));
+        let signals = tokio::spawn(ui::event_loop::forward_signals(sender));
+        let result = ui::event_loop::run(
+            &mut guard.terminal,
+            &mut app,
+            &mut receiver,
+            &mut ui::terminal::SuspendToShell,
+        )
+        .await;
+        input.abort();
+        signals.abort();
+        drop(guard);
+        result.wrap_err("the terminal failed")?;
+        tracing::info!("flightdeck stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}

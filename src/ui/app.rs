@@ -1,0 +1,373 @@
+//! The app state and `update`: the only code that changes what the screen shows. Messages come in,
+//! the state changes, `dirty` says whether anything visible changed, and effects go out.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::help::help_sections;
+use super::input::InputLine;
+use super::msg::{Effect, Msg};
+use super::palette::{Palette, PaletteOutcome};
+use super::symbols::Symbols;
+use crate::keymap::{Action, KeyChord, Keymap, Layer};
+use crate::kube::target::ClusterTarget;
+use crate::settings::{Loaded, Warning};
+use crate::theme::Theme;
+
+/// How long a toast stays in the footer.
+const TOAST_TIME: Duration = Duration::from_secs(5);
+
+/// What sits on top of the current view.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// The key bindings, scrolled by `scroll` lines.
+    Help { scroll: u16 },
+    /// Problems found in settings files.
+    Warnings { scroll: u16 },
+    /// The `:` command palette.
+    Palette(Palette),
+    /// The `/` filter prompt.
+    Filter(InputLine),
+}
+
+/// How serious a toast is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A short message in the footer that goes away by itself.
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub text: String,
+    pub level: ToastLevel,
+    pub until: Instant,
+}
+
+/// Where the data would come from; shown on the first screen.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub prometheus_url: Option<String>,
+    pub gitops_repo: Option<String>,
+}
+
+/// Everything the UI shows, owned by the event loop.
+pub struct App {
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub symbols: Symbols,
+    pub target: ClusterTarget,
+    pub sources: Sources,
+    /// Writes are refused (flag, config, or a read-only context rule).
+    pub read_only: bool,
+    /// The context is marked as production: the title bar turns into a banner.
+    pub production: bool,
+    pub warnings: Vec<Warning>,
+    pub overlay: Option<Overlay>,
+    /// The filter applied to the current view.
+    pub filter: String,
+    pub toast: Option<Toast>,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    /// Terminal size (columns, rows), for scrolling limits.
+    pub size: (u16, u16),
+}
+
+impl App {
+    /// Builds the app from loaded settings and the cluster target.
+    pub fn new(loaded: Loaded, target: ClusterTarget) -> App {
+        let context = target.context.clone().unwrap_or_default();
+        let mut app = App {
+            read_only: loaded.settings.is_read_only(&context),
+            production: target.context.is_some() && loaded.settings.is_production(&context),
+            sources: Sources {
+                prometheus_url: loaded.settings.prometheus_url.clone(),
+                gitops_repo: loaded.settings.gitops_repo.clone(),
+            },
+            symbols: Symbols::new(loaded.ascii),
+            theme: loaded.theme,
+            keymap: loaded.keymap,
+            target,
+            warnings: loaded.warnings,
+            overlay: None,
+            filter: String::new(),
+            toast: None,
+            dirty: true,
+            size: (80, 24),
+        };
+        if !app.warnings.is_empty() {
+            let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
+            let count = app.warnings.len();
+            let noun = if count == 1 { "problem" } else { "problems" };
+            app.notify(
+                ToastLevel::Warning,
+                format!("{count} {noun} in settings files — press {key} to see them"),
+            );
+        }
+        app
+    }
+
+    /// The view under any overlay.
+    pub fn view_layer(&self) -> Layer {
+        Layer::Pipeline
+    }
+
+    /// The layer keys are looked up in now.
+    pub fn active_layer(&self) -> Layer {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => Layer::Help,
+            Some(Overlay::Warnings { .. }) => Layer::Warnings,
+            Some(Overlay::Palette(_)) => Layer::Palette,
+            Some(Overlay::Filter(_)) => Layer::Filter,
+            None => self.view_layer(),
+        }
+    }
+
+    /// The first key for `action` in `layer` as text, or `:action-name` when it has no key.
+    pub fn key_hint(&self, layer: Layer, action: Action) -> String {
+        match self.keymap.first_key(layer, action) {
+            Some(key) => key.to_string(),
+            None => format!(":{}", action.name()),
+        }
+    }
+
+    /// When the loop must wake up even if no message arrives (a toast expiring).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.toast.as_ref().map(|toast| toast.until)
+    }
+
+    /// Called when `deadline` has passed.
+    pub fn on_time(&mut self, now: Instant) {
+        if self.toast.as_ref().is_some_and(|toast| toast.until <= now) {
+            self.toast = None;
+            self.dirty = true;
+        }
+    }
+
+    /// Shows a message in the footer for a few seconds.
+    pub fn notify(&mut self, level: ToastLevel, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            level,
+            until: Instant::now() + TOAST_TIME,
+        });
+        self.dirty = true;
+    }
+
+    /// Applies one message.
+    pub fn update(&mut self, msg: Msg) -> Option<Effect> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Resize(columns, rows) => {
+                self.size = (columns, rows);
+                self.dirty = true;
+                None
+            }
+            Msg::Signal(name) => {
+                tracing::info!(signal = name, "quitting on signal");
+                Some(Effect::Quit)
+            }
+            Msg::InputClosed(reason) => {
+                tracing::warn!(%reason, "terminal input closed; quitting");
+                Some(Effect::Quit)
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        let chord = KeyChord::from_event(&key)?;
+        let layer = self.active_layer();
+        if let Some(action) = self.keymap.lookup(layer, chord) {
+            return self.perform(action);
+        }
+        if layer.is_text_input() {
+            self.type_into_prompt(key);
+        }
+        None
+    }
+
+    /// Unbound keys in a prompt edit its text.
+    fn type_into_prompt(&mut self, key: KeyEvent) {
+        let plain = !key.modifiers.intersects(
+            crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+        );
+        let (input, palette) = match &mut self.overlay {
+            Some(Overlay::Palette(palette)) => (&mut palette.input, true),
+            Some(Overlay::Filter(input)) => (input, false),
+            _ => return,
+        };
+        match key.code {
+            KeyCode::Char(c) if plain => input.push(c),
+            KeyCode::Backspace => input.backspace(),
+            _ => return,
+        }
+        if palette && let Some(Overlay::Palette(palette)) = &mut self.overlay {
+            palette.edited();
+        }
+        self.dirty = true;
+    }
+
+    /// Does what `action` says in the current state.
+    pub fn perform(&mut self, action: Action) -> Option<Effect> {
+        let effect = match action {
+            Action::Quit => return Some(Effect::Quit),
+            Action::Suspend => return Some(Effect::Suspend),
+            Action::Redraw => return Some(Effect::Redraw),
+            Action::Help => self.toggle(
+                |o| matches!(o, Overlay::Help { .. }),
+                Overlay::Help { scroll: 0 },
+            ),
+            Action::ShowWarnings => {
+                if self.warnings.is_empty()
+                    && !matches!(self.overlay, Some(Overlay::Warnings { .. }))
+                {
+                    self.notify(ToastLevel::Info, "no problems in settings files");
+                } else {
+                    self.toggle(
+                        |o| matches!(o, Overlay::Warnings { .. }),
+                        Overlay::Warnings { scroll: 0 },
+                    );
+                }
+                None
+            }
+            Action::CommandPalette => {
+                self.overlay = Some(Overlay::Palette(Palette::default()));
+                None
+            }
+            Action::Filter => {
+                self.overlay = Some(Overlay::Filter(InputLine::new(&self.filter)));
+                None
+            }
+            Action::Back | Action::Cancel => {
+                if self.overlay.take().is_none() {
+                    if self.filter.is_empty() {
+                        return None;
+                    }
+                    self.filter.clear();
+                }
+                None
+            }
+            Action::Accept => self.accept(),
+            Action::SelectNext
+            | Action::SelectPrev
+            | Action::SelectFirst
+            | Action::SelectLast
+            | Action::PageDown
+            | Action::PageUp => {
+                self.scroll(action);
+                None
+            }
+            Action::Open | Action::NextPane | Action::PrevPane => return None,
+            Action::Complete | Action::NextSuggestion | Action::PrevSuggestion => {
+                if let Some(Overlay::Palette(palette)) = &mut self.overlay {
+                    match action {
+                        Action::Complete => palette.complete(),
+                        Action::NextSuggestion => palette.move_highlight(true),
+                        _ => palette.move_highlight(false),
+                    }
+                }
+                None
+            }
+            Action::DeleteWord | Action::ClearInput => {
+                let input = match &mut self.overlay {
+                    Some(Overlay::Palette(palette)) => {
+                        palette.edited();
+                        &mut palette.input
+                    }
+                    Some(Overlay::Filter(input)) => input,
+                    _ => return None,
+                };
+                if action == Action::DeleteWord {
+                    input.delete_word();
+                } else {
+                    input.clear();
+                }
+                None
+            }
+        };
+        self.dirty = true;
+        effect
+    }
+
+    /// Opens `overlay`, or closes it if an overlay of that kind is open.
+    fn toggle(&mut self, is_same: impl Fn(&Overlay) -> bool, overlay: Overlay) -> Option<Effect> {
+        if self.overlay.as_ref().is_some_and(is_same) {
+            self.overlay = None;
+        } else {
+            self.overlay = Some(overlay);
+        }
+        None
+    }
+
+    fn accept(&mut self) -> Option<Effect> {
+        match self.overlay.take() {
+            Some(Overlay::Palette(palette)) => match palette.accept() {
+                PaletteOutcome::Run(action) => self.perform(action),
+                PaletteOutcome::Unknown(typed) => {
+                    let key = self.key_hint(Layer::Palette, Action::Complete);
+                    self.notify(
+                        ToastLevel::Error,
+                        format!("unknown command `{typed}` ({key} completes)"),
+                    );
+                    None
+                }
+                PaletteOutcome::Empty => None,
+            },
+            Some(Overlay::Filter(input)) => {
+                self.filter = input.text().trim().to_string();
+                None
+            }
+            other => {
+                self.overlay = other;
+                None
+            }
+        }
+    }
+
+    /// Lines in the open scrolling overlay.
+    fn overlay_lines(&self) -> usize {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => {
+                1 + help_sections(&self.keymap, self.view_layer())
+                    .iter()
+                    .map(|section| 2 + section.rows.len())
+                    .sum::<usize>()
+            }
+            Some(Overlay::Warnings { .. }) => self.warnings.len(),
+            _ => 0,
+        }
+    }
+
+    fn scroll(&mut self, action: Action) {
+        let lines = self.overlay_lines();
+        // The overlay box is the screen less title, footer and a margin of one row each side.
+        let box_height = self.size.1.saturating_sub(4);
+        let (Some(Overlay::Help { scroll }) | Some(Overlay::Warnings { scroll })) =
+            &mut self.overlay
+        else {
+            return;
+        };
+        let wanted = match action {
+            Action::SelectNext => scroll.saturating_add(1),
+            Action::SelectPrev => scroll.saturating_sub(1),
+            Action::SelectFirst => 0,
+            Action::SelectLast => u16::MAX,
+            Action::PageDown => scroll.saturating_add(10),
+            _ => scroll.saturating_sub(10),
+        };
+        *scroll = clamp_scroll(lines, box_height, wanted);
+    }
+}
+
+/// The largest useful scroll offset for `lines` in a bordered box of `height` rows.
+pub fn clamp_scroll(lines: usize, height: u16, scroll: u16) -> u16 {
+    let visible = usize::from(height.saturating_sub(2));
+    let max = lines.saturating_sub(visible);
+    scroll.min(u16::try_from(max).unwrap_or(u16::MAX))
+}

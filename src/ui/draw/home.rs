@@ -1,0 +1,103 @@
+//! The pipeline view (home). Until the cluster watchers land it is an honest empty state: what
+//! flightdeck would connect to, and what is not connected yet.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::keymap::{Action, Layer};
+use crate::theme::Slot;
+use crate::ui::app::App;
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.theme;
+    let mut title = vec![Span::styled(" Pipeline ", theme.style(Slot::Title))];
+    if !app.filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", app.filter),
+            theme.style(Slot::Match),
+        ));
+    }
+    let block = Block::bordered()
+        .border_set(app.symbols.border)
+        .border_style(theme.style(Slot::BorderFocused))
+        .title(Line::from(title));
+    let text = theme.style(Slot::Text);
+    let muted = theme.style(Slot::Muted);
+    let label = |name: &str| Span::styled(format!("{name:<13}"), theme.style(Slot::Header));
+    let mut lines = vec![
+        Line::styled(
+            "Not connected to a cluster yet.",
+            theme.style(Slot::Warning),
+        ),
+        Line::styled(
+            "This build reads your kubeconfig but does not watch Workflows, Applications, Rollouts or Kargo yet; the live pipeline view comes in a later version. Nothing is shown that is not real.",
+            muted,
+        ),
+        Line::default(),
+    ];
+    match (&app.target.context, &app.target.problem) {
+        (Some(context), _) => {
+            lines.push(Line::from(vec![
+                label("Context"),
+                Span::styled(context.clone(), theme.style(Slot::Context)),
+            ]));
+            let server = app
+                .target
+                .server
+                .clone()
+                .unwrap_or_else(|| "unknown server".into());
+            lines.push(Line::from(vec![
+                label("Server"),
+                Span::styled(server, text),
+            ]));
+        }
+        (None, Some(problem)) => lines.push(Line::from(vec![
+            label("Context"),
+            Span::styled(problem.clone(), theme.style(Slot::Error)),
+        ])),
+        (None, None) => lines.push(Line::from(vec![
+            label("Context"),
+            Span::styled("none", muted),
+        ])),
+    }
+    lines.push(Line::from(vec![
+        label("Namespace"),
+        Span::styled(app.target.scope().to_string(), theme.style(Slot::Namespace)),
+    ]));
+    let source = |value: &Option<String>, flag: &str| match value {
+        Some(value) => Span::styled(format!("{value} (not connected yet)"), text),
+        None => Span::styled(format!("not configured ({flag})"), muted),
+    };
+    lines.push(Line::from(vec![
+        label("Prometheus"),
+        source(&app.sources.prometheus_url, "--prometheus-url"),
+    ]));
+    lines.push(Line::from(vec![
+        label("GitOps repo"),
+        source(&app.sources.gitops_repo, "--gitops-repo"),
+    ]));
+    lines.push(Line::default());
+    let hint = |action: Action| {
+        Span::styled(
+            app.key_hint(Layer::Pipeline, action),
+            theme.style(Slot::KeyHint),
+        )
+    };
+    lines.push(Line::from(vec![
+        Span::styled("Press ", muted),
+        hint(Action::Help),
+        Span::styled(" for keys, ", muted),
+        hint(Action::CommandPalette),
+        Span::styled(" for commands, ", muted),
+        hint(Action::Quit),
+        Span::styled(" to quit.", muted),
+    ]));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,12 @@
+//! The terminal user interface: the app state and its update function, the event loop (the
+//! single writer of that state), the terminal guard, and the drawing code.
+
+pub mod app;
+pub mod draw;
+pub mod event_loop;
+pub mod help;
+pub mod input;
+pub mod msg;
+pub mod palette;
+pub mod symbols;
+pub mod terminal;

@@ -1,0 +1,28 @@
+//! Messages into the UI loop and effects out of it. Everything that happens (a key, a resize, a
+//! signal, later watch events and job results) arrives as a `Msg` on one bounded channel.
+
+use crossterm::event::KeyEvent;
+
+/// Something that happened; the UI loop applies it to the app state.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The terminal was resized to (columns, rows).
+    Resize(u16, u16),
+    /// The process got a signal asking it to end (SIGTERM, SIGHUP, SIGINT).
+    Signal(&'static str),
+    /// Reading terminal input failed (the terminal went away).
+    InputClosed(String),
+}
+
+/// Something the loop must do outside the app state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Leave the loop and restore the terminal.
+    Quit,
+    /// Restore the terminal, stop the process (ctrl-z), and take the terminal back on `fg`.
+    Suspend,
+    /// Clear the screen and draw everything again.
+    Redraw,
+}
