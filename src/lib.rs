@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 use cli::{Cli, Command, ConfigCommand};
 use settings::{Environment, Loaded};
-use ui::app::{App, ToastLevel};
+use ui::app::App;
 
 /// Runs the command line `cli`.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -109,9 +109,6 @@ fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "flightdeck starting");
     let target = kube::target::ClusterTarget::from_settings(&loaded.settings);
     let mut app = App::new(loaded, target);
-    if let Some(problem) = app.target.problem.clone() {
-        app.notify(ToastLevel::Warning, problem);
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -57,7 +57,7 @@ actions! {
     Help = "help", Command, palette: true;
     /// Open the command palette
     CommandPalette = "command-palette", Command, palette: false;
-    /// Filter the current list (substring, regex, `!` to invert, `-l` for labels)
+    /// Filter the current view by the typed text
     Filter = "filter", Command, palette: true;
     /// Go back: close the overlay or return to the previous view
     Back = "back", Command, palette: false;

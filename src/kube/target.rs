@@ -26,8 +26,11 @@ impl ClusterTarget {
         let kubeconfig = match &settings.kubeconfig {
             Some(path) => Kubeconfig::read_from(path)
                 .map_err(|e| format!("cannot read kubeconfig {}: {e}", path.display())),
-            None => Kubeconfig::read()
-                .map_err(|e| format!("no usable kubeconfig ($KUBECONFIG or ~/.kube/config): {e}")),
+            None => Kubeconfig::read().map_err(|e| match std::env::var_os("KUBECONFIG") {
+                Some(paths) => format!("cannot read $KUBECONFIG ({}): {e}", paths.to_string_lossy()),
+                None if default_kubeconfig_exists() => format!("cannot read ~/.kube/config: {e}"),
+                None => "no kubeconfig: ~/.kube/config does not exist and $KUBECONFIG is not set (or pass --kubeconfig)".to_string(),
+            }),
         };
         let options = KubeConfigOptions {
             context: settings.context.clone(),
@@ -97,6 +100,10 @@ impl ClusterTarget {
             &self.namespace
         }
     }
+}
+
+fn default_kubeconfig_exists() -> bool {
+    std::env::var_os("HOME").is_some_and(|home| std::path::Path::new(&home).join(".kube/config").exists())
 }
 
 #[cfg(test)]

@@ -137,31 +137,40 @@ fn indexed_to_rgb(index: u8) -> (u8, u8, u8) {
     (STEPS[cube / 36 % 6], STEPS[cube / 6 % 6], STEPS[cube % 6])
 }
 
-/// The ANSI colour nearest to an RGB colour (using xterm's default 16-colour values).
+/// The ANSI colour that best keeps an RGB colour's meaning: greys by lightness, other colours
+/// by hue, with the bright variant for light colours. (Plain nearest-distance turns pastel reds
+/// and greens into grey, losing the meaning of the colour.)
 fn nearest_16(r: u8, g: u8, b: u8) -> Color {
-    const TABLE: [(Color, (u8, u8, u8)); 16] = [
-        (Color::Black, (0, 0, 0)),
-        (Color::Red, (205, 0, 0)),
-        (Color::Green, (0, 205, 0)),
-        (Color::Yellow, (205, 205, 0)),
-        (Color::Blue, (0, 0, 238)),
-        (Color::Magenta, (205, 0, 205)),
-        (Color::Cyan, (0, 205, 205)),
-        (Color::Gray, (229, 229, 229)),
-        (Color::DarkGray, (127, 127, 127)),
-        (Color::LightRed, (255, 0, 0)),
-        (Color::LightGreen, (0, 255, 0)),
-        (Color::LightYellow, (255, 255, 0)),
-        (Color::LightBlue, (92, 92, 255)),
-        (Color::LightMagenta, (255, 0, 255)),
-        (Color::LightCyan, (0, 255, 255)),
-        (Color::White, (255, 255, 255)),
-    ];
-    TABLE
-        .iter()
-        .min_by_key(|(_, rgb)| distance((r, g, b), *rgb))
-        .map(|(color, _)| *color)
-        .unwrap_or(Color::Reset)
+    let (rf, gf, bf) = (f32::from(r) / 255.0, f32::from(g) / 255.0, f32::from(b) / 255.0);
+    let max = rf.max(gf).max(bf);
+    let min = rf.min(gf).min(bf);
+    let chroma = max - min;
+    let lightness = (max + min) / 2.0;
+    if chroma < 0.15 {
+        return match lightness {
+            l if l < 0.2 => Color::Black,
+            l if l < 0.5 => Color::DarkGray,
+            l if l < 0.8 => Color::Gray,
+            _ => Color::White,
+        };
+    }
+    let hue = if max == rf {
+        60.0 * ((gf - bf) / chroma).rem_euclid(6.0)
+    } else if max == gf {
+        60.0 * ((bf - rf) / chroma + 2.0)
+    } else {
+        60.0 * ((rf - gf) / chroma + 4.0)
+    };
+    let bright = lightness >= 0.5;
+    let pick = |normal: Color, light: Color| if bright { light } else { normal };
+    match hue {
+        h if !(30.0..330.0).contains(&h) => pick(Color::Red, Color::LightRed),
+        h if h < 90.0 => pick(Color::Yellow, Color::LightYellow),
+        h if h < 150.0 => pick(Color::Green, Color::LightGreen),
+        h if h < 210.0 => pick(Color::Cyan, Color::LightCyan),
+        h if h < 270.0 => pick(Color::Blue, Color::LightBlue),
+        _ => pick(Color::Magenta, Color::LightMagenta),
+    }
 }
 
 fn distance(a: (u8, u8, u8), b: (u8, u8, u8)) -> u32 {

@@ -104,7 +104,7 @@ impl App {
             let noun = if count == 1 { "problem" } else { "problems" };
             app.notify(
                 ToastLevel::Warning,
-                format!("{count} {noun} in settings files — press {key} to see them"),
+                format!("{count} {noun} in settings files; press {key} to see them"),
             );
         }
         app

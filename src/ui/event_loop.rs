@@ -43,7 +43,7 @@ pub async fn run<W: Write>(
     terminal: &mut Terminal<CrosstermBackend<W>>,
     app: &mut App,
     messages: &mut mpsc::Receiver<Msg>,
-    suspender: &mut dyn Suspender,
+    suspender: &mut impl Suspender,
 ) -> io::Result<u64> {
     let mut frames = 0;
     let mut last_frame: Option<Instant> = None;

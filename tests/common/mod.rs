@@ -1,0 +1,38 @@
+//! Helpers shared by the integration tests: a deterministic app and terminal environment.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+
+use flightdeck::cli::Options;
+use flightdeck::kube::target::ClusterTarget;
+use flightdeck::settings::{self, Environment, Loaded};
+use flightdeck::ui::app::App;
+
+/// A truecolor, UTF-8 terminal environment with nothing else set.
+pub fn environment(extra: &[(&str, &str)]) -> Environment {
+    let mut pairs = vec![("COLORTERM".to_string(), "truecolor".to_string()), ("LANG".to_string(), "C.UTF-8".to_string())];
+    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Environment::from_lookup(move |name| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| OsString::from(v)))
+}
+
+/// Settings loaded with no user config directory.
+pub fn loaded(options: &Options, extra_env: &[(&str, &str)]) -> Loaded {
+    settings::load(options, &environment(extra_env), None)
+}
+
+/// A cluster target as if the kubeconfig named `context`.
+pub fn target(context: &str, namespace: &str) -> ClusterTarget {
+    ClusterTarget {
+        context: Some(context.to_string()),
+        server: Some("https://127.0.0.1:6443".to_string()),
+        namespace: namespace.to_string(),
+        all_namespaces: false,
+        problem: None,
+    }
+}
+
+/// The app as `flightdeck` starts it with default settings against context `kind-dev`.
+pub fn app() -> App {
+    App::new(loaded(&Options::default(), &[]), target("kind-dev", "demo-app-dev"))
+}

@@ -1,0 +1,92 @@
+//! The event loop draws only when something visible changed: nothing while idle, nothing for a
+//! key that does nothing, one frame for a burst of messages.
+
+mod common;
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use flightdeck::ui::event_loop::{NoSuspend, run};
+use flightdeck::ui::msg::Msg;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use tokio::sync::mpsc;
+
+/// A terminal that counts the bytes written to it.
+#[derive(Clone, Default)]
+struct CountingWriter {
+    bytes: Arc<AtomicUsize>,
+}
+
+impl Write for CountingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bytes.fetch_add(buf.len(), Ordering::SeqCst);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+#[tokio::test(start_paused = true)]
+async fn idle_loop_writes_nothing_and_bursts_draw_once() {
+    let writer = CountingWriter::default();
+    let bytes = writer.bytes.clone();
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+    };
+    let mut terminal = Terminal::with_options(CrosstermBackend::new(writer), options).expect("terminal");
+    let (sender, mut receiver) = mpsc::channel(64);
+    let looping = tokio::spawn(async move {
+        let mut app = common::app();
+        run(&mut terminal, &mut app, &mut receiver, &mut NoSuspend).await
+    });
+    let settle = || tokio::time::sleep(Duration::from_millis(100));
+    settle().await;
+    let after_first_frame = bytes.load(Ordering::SeqCst);
+    assert!(after_first_frame > 0, "the first frame is drawn");
+
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(bytes.load(Ordering::SeqCst), after_first_frame, "nothing is written while idle");
+
+    sender.send(key('x')).await.expect("send");
+    settle().await;
+    assert_eq!(bytes.load(Ordering::SeqCst), after_first_frame, "an unbound key changes nothing visible");
+
+    for _ in 0..50 {
+        sender.send(key('?')).await.expect("send");
+    }
+    sender.send(key('?')).await.expect("send");
+    settle().await;
+    let after_burst = bytes.load(Ordering::SeqCst);
+    assert!(after_burst > after_first_frame, "the help overlay is drawn");
+
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(bytes.load(Ordering::SeqCst), after_burst, "idle again after the burst");
+
+    drop(sender);
+    let frames = looping.await.expect("join").expect("loop");
+    assert_eq!(frames, 2, "one frame at start, one for the whole burst");
+}
+
+#[tokio::test(start_paused = true)]
+async fn quit_key_ends_the_loop() {
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+    };
+    let mut terminal = Terminal::with_options(CrosstermBackend::new(CountingWriter::default()), options).expect("terminal");
+    let (sender, mut receiver) = mpsc::channel(8);
+    sender.send(key('q')).await.expect("send");
+    let mut app = common::app();
+    let frames = run(&mut terminal, &mut app, &mut receiver, &mut NoSuspend).await.expect("loop");
+    assert_eq!(frames, 1);
+    drop(sender);
+}
