@@ -19,7 +19,10 @@ fn flightdeck(args: &[&str], config_home: &std::path::Path) -> std::process::Out
 
 #[test]
 fn help_text() {
-    let help = Cli::command().term_width(100).render_long_help().to_string();
+    let help = Cli::command()
+        .term_width(100)
+        .render_long_help()
+        .to_string();
     insta::assert_snapshot!(help);
 }
 
@@ -31,8 +34,13 @@ fn every_flag_has_an_environment_variable() {
         if ["help", "version"].contains(&id) {
             continue;
         }
-        let env = arg.get_env().unwrap_or_else(|| panic!("--{id} has no env var"));
-        assert_eq!(env.to_string_lossy(), format!("FLIGHTDECK_{}", id.to_ascii_uppercase()));
+        let env = arg
+            .get_env()
+            .unwrap_or_else(|| panic!("--{id} has no env var"));
+        assert_eq!(
+            env.to_string_lossy(),
+            format!("FLIGHTDECK_{}", id.to_ascii_uppercase())
+        );
     }
 }
 
@@ -63,10 +71,17 @@ fn themes_lists_builtins_and_user_themes() {
     let home = tempfile::tempdir().expect("temp");
     let dir = home.path().join("config/flightdeck/themes");
     std::fs::create_dir_all(&dir).expect("mkdir");
-    std::fs::write(dir.join("ocean.toml"), "[meta]\ndescription = \"deep blue\"\n").expect("write");
+    std::fs::write(
+        dir.join("ocean.toml"),
+        "[meta]\ndescription = \"deep blue\"\n",
+    )
+    .expect("write");
     let output = flightdeck(&["themes", "--theme", "ocean"], home.path());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("* ocean            user      deep blue"), "{stdout}");
+    assert!(
+        stdout.contains("* ocean            user      deep blue"),
+        "{stdout}"
+    );
     assert!(stdout.contains("  mono             built-in"), "{stdout}");
 }
 
@@ -75,19 +90,40 @@ fn config_check_reports_file_and_line_and_fails() {
     let home = tempfile::tempdir().expect("temp");
     let config = home.path().join("config/flightdeck");
     std::fs::create_dir_all(config.join("keymaps")).expect("mkdir");
-    std::fs::write(config.join("config.toml"), "theme = \"default\"\nread_only = maybe\n").expect("write");
-    std::fs::write(config.join("keymaps/mine.toml"), "[global]\n\"x\" = \"explode\"\n").expect("write");
+    std::fs::write(
+        config.join("config.toml"),
+        "theme = \"default\"\nread_only = maybe\n",
+    )
+    .expect("write");
+    std::fs::write(
+        config.join("keymaps/mine.toml"),
+        "[global]\n\"x\" = \"explode\"\n",
+    )
+    .expect("write");
     let output = flightdeck(&["config", "check"], home.path());
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let config_file = config.join("config.toml").display().to_string();
-    assert!(stdout.contains(&format!("{config_file}:2: not valid TOML")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{config_file}:2: not valid TOML")),
+        "{stdout}"
+    );
     let keymap_file = config.join("keymaps/mine.toml").display().to_string();
-    assert!(stdout.contains(&format!("{keymap_file}:2: [global] `x`: unknown action `explode`")), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{keymap_file}:2: [global] `x`: unknown action `explode`"
+        )),
+        "{stdout}"
+    );
     std::fs::write(config.join("config.toml"), "theme = \"light\"\n").expect("write");
     std::fs::remove_file(config.join("keymaps/mine.toml")).expect("rm");
     let output = flightdeck(&["config", "check"], home.path());
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]

@@ -43,7 +43,8 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     let options = TerminalOptions {
         viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
     };
-    let mut terminal = Terminal::with_options(CrosstermBackend::new(writer), options).expect("terminal");
+    let mut terminal =
+        Terminal::with_options(CrosstermBackend::new(writer), options).expect("terminal");
     let (sender, mut receiver) = mpsc::channel(64);
     let looping = tokio::spawn(async move {
         let mut app = common::app();
@@ -55,11 +56,19 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     assert!(after_first_frame > 0, "the first frame is drawn");
 
     tokio::time::sleep(Duration::from_secs(10)).await;
-    assert_eq!(bytes.load(Ordering::SeqCst), after_first_frame, "nothing is written while idle");
+    assert_eq!(
+        bytes.load(Ordering::SeqCst),
+        after_first_frame,
+        "nothing is written while idle"
+    );
 
     sender.send(key('x')).await.expect("send");
     settle().await;
-    assert_eq!(bytes.load(Ordering::SeqCst), after_first_frame, "an unbound key changes nothing visible");
+    assert_eq!(
+        bytes.load(Ordering::SeqCst),
+        after_first_frame,
+        "an unbound key changes nothing visible"
+    );
 
     for _ in 0..50 {
         sender.send(key('?')).await.expect("send");
@@ -70,7 +79,11 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     assert!(after_burst > after_first_frame, "the help overlay is drawn");
 
     tokio::time::sleep(Duration::from_secs(10)).await;
-    assert_eq!(bytes.load(Ordering::SeqCst), after_burst, "idle again after the burst");
+    assert_eq!(
+        bytes.load(Ordering::SeqCst),
+        after_burst,
+        "idle again after the burst"
+    );
 
     drop(sender);
     let frames = looping.await.expect("join").expect("loop");
@@ -82,11 +95,15 @@ async fn quit_key_ends_the_loop() {
     let options = TerminalOptions {
         viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
     };
-    let mut terminal = Terminal::with_options(CrosstermBackend::new(CountingWriter::default()), options).expect("terminal");
+    let mut terminal =
+        Terminal::with_options(CrosstermBackend::new(CountingWriter::default()), options)
+            .expect("terminal");
     let (sender, mut receiver) = mpsc::channel(8);
     sender.send(key('q')).await.expect("send");
     let mut app = common::app();
-    let frames = run(&mut terminal, &mut app, &mut receiver, &mut NoSuspend).await.expect("loop");
+    let frames = run(&mut terminal, &mut app, &mut receiver, &mut NoSuspend)
+        .await
+        .expect("loop");
     assert_eq!(frames, 1);
     drop(sender);
 }

@@ -78,12 +78,26 @@ fn palette_80x24() {
 #[test]
 fn palette_runs_a_command_and_reports_unknown_ones() {
     let mut app = common::app();
-    for code in [KeyCode::Char(':'), KeyCode::Char('h'), KeyCode::Char('e'), KeyCode::Tab, KeyCode::Enter] {
+    for code in [
+        KeyCode::Char(':'),
+        KeyCode::Char('h'),
+        KeyCode::Char('e'),
+        KeyCode::Tab,
+        KeyCode::Enter,
+    ] {
         press(&mut app, code);
     }
-    assert!(text(&screen(&app, 80, 24)).contains("Show or hide the key bindings"), "help opened from the palette");
+    assert!(
+        text(&screen(&app, 80, 24)).contains("Show or hide the key bindings"),
+        "help opened from the palette"
+    );
     press(&mut app, KeyCode::Esc);
-    for code in [KeyCode::Char(':'), KeyCode::Char('z'), KeyCode::Char('z'), KeyCode::Enter] {
+    for code in [
+        KeyCode::Char(':'),
+        KeyCode::Char('z'),
+        KeyCode::Char('z'),
+        KeyCode::Enter,
+    ] {
         press(&mut app, code);
     }
     assert!(text(&screen(&app, 80, 24)).contains("unknown command `zz` (tab completes)"));
@@ -95,7 +109,10 @@ fn filter_prompt_and_applied_filter_are_visible() {
     for code in [KeyCode::Char('/'), KeyCode::Char('q'), KeyCode::Char('a')] {
         press(&mut app, code);
     }
-    assert!(text(&screen(&app, 80, 24)).contains("/qa█"), "q is typed, not quit");
+    assert!(
+        text(&screen(&app, 80, 24)).contains("/qa█"),
+        "q is typed, not quit"
+    );
     press(&mut app, KeyCode::Enter);
     let shown = text(&screen(&app, 80, 24));
     assert!(shown.contains("Pipeline /qa"), "{shown}");
@@ -132,16 +149,25 @@ fn read_only_badge_and_warnings_count() {
         theme: Some("no-such-theme".into()),
         ..Options::default()
     };
-    let app = App::new(common::loaded(&options, &[]), common::target("kind-dev", "demo"));
+    let app = App::new(
+        common::loaded(&options, &[]),
+        common::target("kind-dev", "demo"),
+    );
     let shown = text(&screen(&app, 100, 24));
     assert!(shown.contains("READ-ONLY"), "{shown}");
     assert!(shown.contains("⚠ 2"), "{shown}");
-    assert!(shown.contains("2 problems in settings files; press ! to see them"), "{shown}");
+    assert!(
+        shown.contains("2 problems in settings files; press ! to see them"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn ascii_locale_draws_without_unicode() {
-    let app = App::new(common::loaded(&Options::default(), &[("LANG", "C")]), common::target("kind-dev", "demo"));
+    let app = App::new(
+        common::loaded(&Options::default(), &[("LANG", "C")]),
+        common::target("kind-dev", "demo"),
+    );
     let shown = text(&screen(&app, 80, 24));
     assert!(shown.contains("+ Pipeline -"), "{shown}");
     assert!(shown.is_ascii(), "{shown}");

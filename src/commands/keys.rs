@@ -9,7 +9,9 @@ pub fn render(keymap: &Keymap, view: Option<Layer>, all: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "keymap: {}", keymap.name);
     let layers: Vec<Layer> = match view {
-        Some(layer) if layer.falls_back_to_global() && layer != Layer::Global => vec![layer, Layer::Global],
+        Some(layer) if layer.falls_back_to_global() && layer != Layer::Global => {
+            vec![layer, Layer::Global]
+        }
         Some(layer) => vec![layer],
         None => Layer::ALL.to_vec(),
     };

@@ -103,7 +103,8 @@ impl ClusterTarget {
 }
 
 fn default_kubeconfig_exists() -> bool {
-    std::env::var_os("HOME").is_some_and(|home| std::path::Path::new(&home).join(".kube/config").exists())
+    std::env::var_os("HOME")
+        .is_some_and(|home| std::path::Path::new(&home).join(".kube/config").exists())
 }
 
 #[cfg(test)]

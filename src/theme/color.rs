@@ -141,7 +141,11 @@ fn indexed_to_rgb(index: u8) -> (u8, u8, u8) {
 /// by hue, with the bright variant for light colours. (Plain nearest-distance turns pastel reds
 /// and greens into grey, losing the meaning of the colour.)
 fn nearest_16(r: u8, g: u8, b: u8) -> Color {
-    let (rf, gf, bf) = (f32::from(r) / 255.0, f32::from(g) / 255.0, f32::from(b) / 255.0);
+    let (rf, gf, bf) = (
+        f32::from(r) / 255.0,
+        f32::from(g) / 255.0,
+        f32::from(b) / 255.0,
+    );
     let max = rf.max(gf).max(bf);
     let min = rf.min(gf).min(bf);
     let chroma = max - min;

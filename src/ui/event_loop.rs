@@ -78,18 +78,25 @@ pub async fn run<W: Write>(
             match app.update(message) {
                 Some(Effect::Quit) => return Ok(frames),
                 Some(Effect::Redraw) => {
-                    terminal.clear()?;
+                    repaint_everything(terminal)?;
                     app.dirty = true;
                 }
                 Some(Effect::Suspend) => {
                     suspender.suspend()?;
-                    terminal.clear()?;
+                    repaint_everything(terminal)?;
                     app.dirty = true;
                 }
                 None => {}
             }
         }
     }
+}
+
+/// Clears the screen and forgets what is on it, so the next frame is drawn in full.
+/// (`Terminal::clear` would query the cursor position, which races with the input reader.)
+fn repaint_everything<W: Write>(terminal: &mut Terminal<CrosstermBackend<W>>) -> io::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 async fn sleep_or_never(deadline: Option<Instant>) {

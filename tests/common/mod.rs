@@ -11,9 +11,18 @@ use flightdeck::ui::app::App;
 
 /// A truecolor, UTF-8 terminal environment with nothing else set.
 pub fn environment(extra: &[(&str, &str)]) -> Environment {
-    let mut pairs = vec![("COLORTERM".to_string(), "truecolor".to_string()), ("LANG".to_string(), "C.UTF-8".to_string())];
+    let mut pairs = vec![
+        ("COLORTERM".to_string(), "truecolor".to_string()),
+        ("LANG".to_string(), "C.UTF-8".to_string()),
+    ];
     pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Environment::from_lookup(move |name| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| OsString::from(v)))
+    Environment::from_lookup(move |name| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| OsString::from(v))
+    })
 }
 
 /// Settings loaded with no user config directory.
@@ -34,5 +43,8 @@ pub fn target(context: &str, namespace: &str) -> ClusterTarget {
 
 /// The app as `flightdeck` starts it with default settings against context `kind-dev`.
 pub fn app() -> App {
-    App::new(loaded(&Options::default(), &[]), target("kind-dev", "demo-app-dev"))
+    App::new(
+        loaded(&Options::default(), &[]),
+        target("kind-dev", "demo-app-dev"),
+    )
 }

@@ -1,0 +1,206 @@
+//! End to end in a real terminal: tmux runs the binary in a shell; we press keys, read the screen,
+//! and check the terminal is back in normal mode afterwards (quit, SIGTERM, ctrl-z + fg).
+//! Skips with a message where tmux is missing; `.ci/run` installs it so CI always runs these.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// One tmux server (own socket) with one shell session, killed on drop.
+struct Tmux {
+    socket: String,
+    _home: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(name: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("SKIPPED: tmux is not installed (apt-get install tmux); .ci/run installs it");
+            return None;
+        }
+        let home = tempfile::tempdir().expect("temp home");
+        let socket = format!("flightdeck-test-{name}-{}", std::process::id());
+        let tmux = Tmux {
+            socket,
+            _home: home,
+        };
+        let home = tmux._home.path();
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "-s",
+                "t",
+            ])
+            .arg("env")
+            .arg("-i")
+            .arg(format!("HOME={}", home.display()))
+            .arg(format!(
+                "PATH={}",
+                std::env::var("PATH").unwrap_or_default()
+            ))
+            .arg("TERM=xterm-256color")
+            .arg("LANG=C.UTF-8")
+            .arg("PS1=READY$ ")
+            .args(["bash", "--norc", "--noprofile", "-i"])
+            .status()
+            .expect("tmux new-session");
+        assert!(status.success());
+        tmux.wait_for("READY$", |screen| screen.contains("READY$"));
+        Some(tmux)
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let output = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-t", "t", "-p"])
+    }
+
+    fn alternate_screen_on(&self) -> bool {
+        self.tmux(&["display-message", "-t", "t", "-p", "#{alternate_on}"])
+            .trim()
+            == "1"
+    }
+
+    /// Waits up to 20 s for `ready(screen)`, panicking with the screen if it never happens.
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn home(&self) -> &Path {
+        self._home.path()
+    }
+
+    /// Starts flightdeck in the shell and waits for its first screen.
+    fn launch(&self) {
+        let binary = PathBuf::from(env!("CARGO_BIN_EXE_flightdeck"));
+        let log = self.home().join("flightdeck.log");
+        let command = format!(
+            "{} --log-file {}; echo EXIT=$?",
+            binary.display(),
+            log.display()
+        );
+        self.send(&[&command, "Enter"]);
+        self.wait_for("the first screen", |s| {
+            s.contains("flightdeck │ ctx") && s.contains("Not connected")
+        });
+        assert!(self.alternate_screen_on());
+    }
+
+    /// The shell prompt is back, the alternate screen is off and the tty is in cooked mode.
+    fn assert_terminal_restored(&self, exit: &str) {
+        let screen = self.wait_for("the shell prompt", |s| {
+            s.contains(exit) && s.trim_end().ends_with("READY$")
+        });
+        assert!(
+            !screen.contains("Not connected"),
+            "the cockpit is gone:\n{screen}"
+        );
+        assert!(!self.alternate_screen_on(), "alternate screen left on");
+        self.send(&[
+            "clear; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo",
+            "Enter",
+        ]);
+        let screen = self.wait_for("stty", |s| s.contains("icanon echo"));
+        assert!(
+            !screen.contains("-icanon") && !screen.contains("-echo "),
+            "tty not restored:\n{screen}"
+        );
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+#[test]
+fn help_then_quit_restores_the_shell() {
+    let Some(tmux) = Tmux::start("quit") else {
+        return;
+    };
+    tmux.launch();
+    tmux.send(&["?"]);
+    let screen = tmux.wait_for("the help overlay", |s| {
+        s.contains("Keys") && s.contains("Quit flightdeck")
+    });
+    assert!(screen.contains("Open the command palette"), "{screen}");
+    tmux.send(&["q"]);
+    tmux.assert_terminal_restored("EXIT=0");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let Some(tmux) = Tmux::start("term") else {
+        return;
+    };
+    tmux.launch();
+    let pid = tmux.tmux(&["display-message", "-t", "t", "-p", "#{pane_pid}"]);
+    let shell = pid.trim();
+    let output = Command::new("pkill")
+        .args(["-TERM", "-P", shell, "flightdeck"])
+        .output()
+        .expect("pkill");
+    assert!(
+        output.status.success(),
+        "pkill found no flightdeck under the shell {shell}"
+    );
+    tmux.assert_terminal_restored("EXIT=0");
+}
+
+#[test]
+fn ctrl_z_suspends_and_fg_resumes() {
+    let Some(tmux) = Tmux::start("suspend") else {
+        return;
+    };
+    tmux.launch();
+    tmux.send(&["C-z"]);
+    let screen = tmux.wait_for("the shell after ctrl-z", |s| {
+        s.contains("Stopped") && s.trim_end().ends_with("READY$")
+    });
+    assert!(
+        !tmux.alternate_screen_on(),
+        "suspended with the alternate screen on:\n{screen}"
+    );
+    tmux.send(&["fg", "Enter"]);
+    tmux.wait_for("the cockpit again", |s| s.contains("Not connected"));
+    assert!(tmux.alternate_screen_on());
+    tmux.send(&["?"]);
+    tmux.wait_for("keys work after resume", |s| s.contains("Quit flightdeck"));
+    tmux.send(&["q"]);
+    // The job's `; echo EXIT=…` already ran at ctrl-z; after `fg` only the prompt comes back.
+    tmux.assert_terminal_restored("READY$ fg");
+}
