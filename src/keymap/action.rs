@@ -59,7 +59,7 @@ actions! {
     CommandPalette = "command-palette", Command, palette: false;
     /// Filter the current view by the typed text
     Filter = "filter", Command, palette: true;
-    /// Go back: close the overlay or return to the previous view
+    /// Go back: close the overlay or clear the filter
     Back = "back", Command, palette: false;
     /// Suspend flightdeck to the shell (resume with `fg`)
     Suspend = "suspend", Command, palette: true;

@@ -15,8 +15,10 @@ use crate::ui::palette::Palette;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     match &app.overlay {
+        // Help rows are aligned columns: cut long ones rather than wrap them (wrapping would
+        // also break the scroll range). Warnings are sentences: wrap them.
         Some(Overlay::Help { scroll }) => {
-            draw_scrolling(frame, app, area, " Keys ", help_lines(app), *scroll)
+            draw_scrolling(frame, app, area, " Keys ", help_lines(app), *scroll, false)
         }
         Some(Overlay::Warnings { scroll }) => draw_scrolling(
             frame,
@@ -25,6 +27,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             " Problems in settings files ",
             warning_lines(app),
             *scroll,
+            true,
         ),
         Some(Overlay::Palette(palette)) => draw_palette(frame, app, area, palette),
         Some(Overlay::Filter(_)) | None => {}
@@ -80,6 +83,7 @@ fn draw_scrolling(
     title: &'static str,
     lines: Vec<Line<'static>>,
     scroll: u16,
+    wrap: bool,
 ) {
     let width = area.width.saturating_sub(4).min(100);
     let height = area.height.saturating_sub(2);
@@ -90,13 +94,11 @@ fn draw_scrolling(
         .border_style(app.theme.style(Slot::BorderFocused))
         .title(Span::styled(title, app.theme.style(Slot::Title)));
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        popup,
-    );
+    let mut paragraph = Paragraph::new(lines).block(block).scroll((scroll, 0));
+    if wrap {
+        paragraph = paragraph.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(paragraph, popup);
 }
 
 fn draw_palette(frame: &mut Frame<'_>, app: &App, area: Rect, palette: &Palette) {
