@@ -1,0 +1,237 @@
+//! The object store: every object by (group, resource) and (namespace, name), one global
+//! resourceVersion counter, and a bounded history of changes that watches resume from. Pure and
+//! synchronous; the HTTP layer wraps it in a mutex and fans changes out to watchers.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::registry::ResourceDef;
+
+/// Which kind of change a watch event reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One stored change, as watches replay it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub rv: u64,
+    pub group: String,
+    pub plural: String,
+    pub namespace: String,
+    pub change: ChangeType,
+    /// The object after the change (for a delete: its last content with the deletion's RV).
+    pub object: Arc<Value>,
+    /// The object before the change, to compute selector transitions.
+    pub previous: Option<Arc<Value>>,
+}
+
+type Objects = BTreeMap<(String, String), Arc<Value>>;
+
+/// All objects plus the change history.
+#[derive(Debug)]
+pub struct Store {
+    rv: u64,
+    objects: HashMap<(String, String), Objects>,
+    history: VecDeque<Arc<Change>>,
+    history_limit: usize,
+}
+
+impl Store {
+    /// An empty store whose first write gets `start_rv + 1` (start above 0: "0" means "any").
+    pub fn new(start_rv: u64, history_limit: usize) -> Store {
+        Store {
+            rv: start_rv.max(1),
+            objects: HashMap::new(),
+            history: VecDeque::new(),
+            history_limit: history_limit.max(1),
+        }
+    }
+
+    /// The current global resourceVersion.
+    pub fn current_rv(&self) -> u64 {
+        self.rv
+    }
+
+    fn bucket(&self, def: &ResourceDef) -> Option<&Objects> {
+        self.objects.get(&(def.group.clone(), def.plural.clone()))
+    }
+
+    pub fn get(&self, def: &ResourceDef, namespace: &str, name: &str) -> Option<Arc<Value>> {
+        self.bucket(def)
+            .and_then(|objects| objects.get(&(namespace.to_string(), name.to_string())))
+            .cloned()
+    }
+
+    /// Objects of a kind, in one namespace or all, sorted by (namespace, name).
+    pub fn list(&self, def: &ResourceDef, namespace: Option<&str>) -> Vec<Arc<Value>> {
+        let Some(objects) = self.bucket(def) else {
+            return Vec::new();
+        };
+        match namespace {
+            Some(namespace) => objects
+                .range((namespace.to_string(), String::new())..)
+                .take_while(|((ns, _), _)| ns == namespace)
+                .map(|(_, object)| object.clone())
+                .collect(),
+            None => objects.values().cloned().collect(),
+        }
+    }
+
+    /// Number of objects of all kinds.
+    pub fn len(&self) -> usize {
+        self.objects.values().map(BTreeMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Stores `object` (whose metadata the caller prepared), stamping the next resourceVersion.
+    pub fn put(
+        &mut self,
+        def: &ResourceDef,
+        namespace: &str,
+        name: &str,
+        mut object: Value,
+    ) -> Arc<Change> {
+        self.rv += 1;
+        set_rv(&mut object, self.rv);
+        let object = Arc::new(object);
+        let key = (namespace.to_string(), name.to_string());
+        let previous = self
+            .objects
+            .entry((def.group.clone(), def.plural.clone()))
+            .or_default()
+            .insert(key, object.clone());
+        let change = if previous.is_some() {
+            ChangeType::Modified
+        } else {
+            ChangeType::Added
+        };
+        self.record(def, namespace, change, object, previous)
+    }
+
+    /// Removes an object; the DELETED change carries its last content with the new RV.
+    pub fn remove(
+        &mut self,
+        def: &ResourceDef,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Arc<Change>> {
+        let key = (namespace.to_string(), name.to_string());
+        let previous = self
+            .objects
+            .get_mut(&(def.group.clone(), def.plural.clone()))?
+            .remove(&key)?;
+        self.rv += 1;
+        let mut last = (*previous).clone();
+        set_rv(&mut last, self.rv);
+        Some(self.record(
+            def,
+            namespace,
+            ChangeType::Deleted,
+            Arc::new(last),
+            Some(previous),
+        ))
+    }
+
+    fn record(
+        &mut self,
+        def: &ResourceDef,
+        namespace: &str,
+        change: ChangeType,
+        object: Arc<Value>,
+        previous: Option<Arc<Value>>,
+    ) -> Arc<Change> {
+        let change = Arc::new(Change {
+            rv: self.rv,
+            group: def.group.clone(),
+            plural: def.plural.clone(),
+            namespace: namespace.to_string(),
+            change,
+            object,
+            previous,
+        });
+        if self.history.len() == self.history_limit {
+            self.history.pop_front();
+        }
+        self.history.push_back(change.clone());
+        change
+    }
+
+    /// Every change after `rv`, or `Err(oldest)` when `rv` is older than the history kept.
+    pub fn changes_since(&self, rv: u64) -> Result<Vec<Arc<Change>>, u64> {
+        let oldest_known = self
+            .history
+            .front()
+            .map(|c| c.rv.saturating_sub(1))
+            .unwrap_or(self.rv);
+        if rv < oldest_known {
+            return Err(oldest_known);
+        }
+        Ok(self
+            .history
+            .iter()
+            .filter(|change| change.rv > rv)
+            .cloned()
+            .collect())
+    }
+}
+
+fn set_rv(object: &mut Value, rv: u64) {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.insert("resourceVersion".into(), Value::String(rv.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::apiserver::registry::core_kinds;
+    use serde_json::json;
+
+    fn pods() -> ResourceDef {
+        core_kinds()
+            .into_iter()
+            .find(|d| d.plural == "pods")
+            .expect("pods")
+    }
+
+    #[test]
+    fn one_counter_ordered_lists_and_history() {
+        let def = pods();
+        let mut store = Store::new(100, 3);
+        for (ns, name) in [("b", "x"), ("a", "y"), ("a", "x")] {
+            store.put(
+                &def,
+                ns,
+                name,
+                json!({"metadata": {"name": name, "namespace": ns}}),
+            );
+        }
+        assert_eq!(store.current_rv(), 103);
+        let names: Vec<String> = store
+            .list(&def, None)
+            .iter()
+            .map(|o| format!("{}/{}", o["metadata"]["namespace"], o["metadata"]["name"]))
+            .collect();
+        assert_eq!(names, ["\"a\"/\"x\"", "\"a\"/\"y\"", "\"b\"/\"x\""]);
+        assert_eq!(store.list(&def, Some("a")).len(), 2);
+        let deleted = store.remove(&def, "a", "x").expect("present");
+        assert_eq!(deleted.object["metadata"]["resourceVersion"], "104");
+        assert_eq!(deleted.change, ChangeType::Deleted);
+        assert_eq!(store.changes_since(102).expect("kept").len(), 2);
+        assert_eq!(
+            store.changes_since(100).err(),
+            Some(101),
+            "history holds the last 3 changes only"
+        );
+        assert!(store.changes_since(104).expect("current").is_empty());
+    }
+}
