@@ -8,3 +8,4 @@ pub mod registry;
 pub mod selectors;
 pub mod status;
 pub mod store;
+pub mod writes;

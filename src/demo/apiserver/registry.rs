@@ -138,17 +138,16 @@ impl ResourceDef {
     }
 }
 
-/// A core (built-in) kind.
+/// A core (built-in) kind served at `api_version` (`v1`, `apps/v1`).
 fn core(
-    group: &str,
-    version: &str,
+    api_version: &str,
     plural: &str,
     kind: &str,
     namespaced: bool,
     short: &[&str],
     status: bool,
-    extra_fields: &'static [&'static str],
 ) -> ResourceDef {
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
     ResourceDef {
         group: group.into(),
         version: version.into(),
@@ -168,111 +167,67 @@ fn core(
         custom: false,
         schema: None,
         printer_columns: vec![],
-        extra_fields,
+        extra_fields: &[],
         verbs: ALL_VERBS,
     }
 }
 
+impl ResourceDef {
+    fn with_fields(mut self, fields: &'static [&'static str]) -> ResourceDef {
+        self.extra_fields = fields;
+        self
+    }
+}
+
+/// Field selectors of Pods and Events beyond name and namespace (the API server's lists).
+const POD_FIELDS: &[&str] = &[
+    "spec.nodeName",
+    "spec.restartPolicy",
+    "spec.schedulerName",
+    "spec.serviceAccountName",
+    "spec.hostNetwork",
+    "status.phase",
+    "status.podIP",
+    "status.podIPs",
+    "status.nominatedNodeName",
+];
+const EVENT_FIELDS: &[&str] = &[
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+];
+
 /// The built-in kinds the cockpit and the demo world use.
 pub fn core_kinds() -> Vec<ResourceDef> {
-    let mut kinds = vec![
-        core(
-            "",
-            "v1",
-            "namespaces",
-            "Namespace",
-            false,
-            &["ns"],
-            true,
-            &["status.phase"],
-        ),
-        core(
-            "",
-            "v1",
-            "pods",
-            "Pod",
-            true,
-            &["po"],
-            true,
-            &[
-                "spec.nodeName",
-                "spec.restartPolicy",
-                "spec.schedulerName",
-                "spec.serviceAccountName",
-                "spec.hostNetwork",
-                "status.phase",
-                "status.podIP",
-                "status.podIPs",
-                "status.nominatedNodeName",
-            ],
-        ),
-        core(
-            "",
-            "v1",
-            "services",
-            "Service",
-            true,
-            &["svc"],
-            true,
-            &["spec.clusterIP", "spec.type"],
-        ),
-        core(
-            "",
-            "v1",
-            "configmaps",
-            "ConfigMap",
-            true,
-            &["cm"],
-            false,
-            &[],
-        ),
-        core("", "v1", "secrets", "Secret", true, &[], false, &["type"]),
-        core(
-            "",
-            "v1",
-            "events",
-            "Event",
-            true,
-            &["ev"],
-            false,
-            &[
-                "involvedObject.kind",
-                "involvedObject.namespace",
-                "involvedObject.name",
-                "involvedObject.uid",
-                "involvedObject.apiVersion",
-                "involvedObject.resourceVersion",
-                "involvedObject.fieldPath",
-                "reason",
-                "reportingComponent",
-                "source",
-                "type",
-            ],
-        ),
-        core(
-            "apps",
-            "v1",
-            "replicasets",
-            "ReplicaSet",
-            true,
-            &["rs"],
-            true,
-            &["status.replicas"],
-        ),
-    ];
     let mut review = core(
-        "authorization.k8s.io",
-        "v1",
+        "authorization.k8s.io/v1",
         "selfsubjectaccessreviews",
         "SelfSubjectAccessReview",
         false,
         &[],
         false,
-        &[],
     );
     review.verbs = &["create"];
-    kinds.push(review);
-    kinds
+    vec![
+        core("v1", "namespaces", "Namespace", false, &["ns"], true).with_fields(&["status.phase"]),
+        core("v1", "pods", "Pod", true, &["po"], true).with_fields(POD_FIELDS),
+        core("v1", "services", "Service", true, &["svc"], true)
+            .with_fields(&["spec.clusterIP", "spec.type"]),
+        core("v1", "configmaps", "ConfigMap", true, &["cm"], false),
+        core("v1", "secrets", "Secret", true, &[], false).with_fields(&["type"]),
+        core("v1", "events", "Event", true, &["ev"], false).with_fields(EVENT_FIELDS),
+        core("apps/v1", "replicasets", "ReplicaSet", true, &["rs"], true)
+            .with_fields(&["status.replicas"]),
+        review,
+    ]
 }
 
 /// Every served resource.
