@@ -4,8 +4,12 @@
 //! `../shared/design/embedded-apiserver.md` for the contract with kube-rs and kubectl.
 
 pub mod crds;
+pub mod patch;
+pub mod query;
 pub mod registry;
+pub mod routes;
 pub mod selectors;
 pub mod status;
 pub mod store;
+pub mod validation;
 pub mod writes;
