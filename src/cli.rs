@@ -154,8 +154,8 @@ pub struct Options {
 /// What to do instead of opening the cockpit.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the cockpit against a simulated GitOps cluster (not built yet: says so and exits)
-    Demo,
+    /// Run the cockpit against a simulated GitOps cluster (only `--serve-only` works so far)
+    Demo(DemoArgs),
     /// Print shell completions
     Completions {
         /// bash, zsh, fish, elvish or powershell
@@ -176,6 +176,23 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+/// `flightdeck demo …`
+#[derive(Debug, Clone, Default, Args)]
+pub struct DemoArgs {
+    /// Run only the embedded Kubernetes API server (no cockpit) and print its kubeconfig path
+    #[arg(long)]
+    pub serve_only: bool,
+    /// Port for the API server on 127.0.0.1 (0 = any free port)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Where to write the kubeconfig (default: $XDG_STATE_HOME/flightdeck/demo/kubeconfig)
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Also append every request the server receives to this file (JSON lines)
+    #[arg(long, value_name = "PATH")]
+    pub request_log: Option<PathBuf>,
 }
 
 /// `flightdeck config …`

@@ -78,10 +78,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Some(Command::Demo) => {
-            eprintln!("{}", commands::DEMO_NOT_BUILT);
-            Ok(ExitCode::from(2))
-        }
+        Some(Command::Demo(args)) => commands::demo::run(&args),
         None => {
             drop(stdout);
             run_cockpit(loaded)

@@ -1,6 +1,9 @@
-//! Helpers shared by the integration tests: a deterministic app and terminal environment.
+//! Helpers shared by the integration tests: a deterministic app and terminal environment, and
+//! (in `cluster`) a test cluster on the embedded API server.
 
 #![allow(dead_code)]
+
+pub mod cluster;
 
 use std::ffi::OsString;
 

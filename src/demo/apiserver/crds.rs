@@ -1,5 +1,16 @@
 //! The upstream CRDs served by the embedded API server, embedded unmodified from `demo/crds/`.
 
+use std::sync::OnceLock;
+
+use super::registry::Registry;
+
+/// The registry of the core kinds and every embedded CRD, parsed once per process (parsing the
+/// 16 MB of CRDs is the slow part of starting a server).
+pub fn embedded_registry() -> Result<Registry, String> {
+    static REGISTRY: OnceLock<Result<Registry, String>> = OnceLock::new();
+    REGISTRY.get_or_init(|| Registry::load(CRDS)).clone()
+}
+
 /// (repository path, YAML text) of every CRD the server loads at start.
 pub const CRDS: &[(&str, &str)] = &[
     (

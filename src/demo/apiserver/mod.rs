@@ -1,15 +1,35 @@
 //! An embedded, Kubernetes-compatible API server (the demo and test cluster): resource
 //! definitions from the real CRDs, an object store with one resourceVersion counter and watch
-//! history, the real Status errors, and label/field selectors. See
-//! `../shared/design/embedded-apiserver.md` for the contract with kube-rs and kubectl.
+//! history, the real write rules and Status errors, selectors, schema validation, watches,
+//! discovery, a minimal OpenAPI v3, tables, pod logs and access reviews. The contract with
+//! kube-rs and kubectl is `../shared/design/embedded-apiserver.md`.
 
+pub mod access;
 pub mod crds;
+pub mod discovery;
+pub mod handler;
+pub mod http;
+pub mod kubeconfig;
+pub mod logs;
+pub mod openapi;
 pub mod patch;
+pub mod pod_logs;
 pub mod query;
+pub mod read;
 pub mod registry;
+pub mod request_log;
+pub mod review;
 pub mod routes;
 pub mod selectors;
+pub mod server;
+pub mod state;
 pub mod status;
 pub mod store;
+pub mod table;
 pub mod validation;
+pub mod watch;
+pub mod write;
 pub mod writes;
+
+pub use server::ApiServer;
+pub use state::ServerOptions;

@@ -1,0 +1,92 @@
+//! The server's shared state: registry, store, the fan-out of changes to watchers, compiled
+//! schemas, access control, the request log and pod logs.
+
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+use super::access::AccessControl;
+use super::pod_logs::PodLogs;
+use super::registry::{Registry, ResourceDef};
+use super::request_log::RequestLog;
+use super::store::{Change, Store};
+use super::validation::SchemaValidator;
+
+/// Tunables of a server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Changes kept for watches to resume from.
+    pub history: usize,
+    /// Time between bookmarks on watches that asked for them.
+    pub bookmark_interval: Duration,
+    /// Watch length when the client gives no `timeoutSeconds`.
+    pub default_watch_timeout: Duration,
+    /// First resourceVersion (kept above earlier runs so clients never see one reused).
+    pub start_rv: u64,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(1);
+        ServerOptions {
+            port: 0,
+            history: 50_000,
+            bookmark_interval: Duration::from_secs(60),
+            default_watch_timeout: Duration::from_secs(45 * 60),
+            start_rv: millis,
+        }
+    }
+}
+
+/// Everything request handlers share.
+pub struct State {
+    pub registry: Registry,
+    store: Mutex<Store>,
+    pub changes: broadcast::Sender<Arc<Change>>,
+    validators: Vec<OnceLock<Result<SchemaValidator, String>>>,
+    pub access: RwLock<AccessControl>,
+    pub requests: RequestLog,
+    pub pod_logs: Mutex<PodLogs>,
+    pub options: ServerOptions,
+}
+
+impl State {
+    pub fn new(registry: Registry, options: ServerOptions) -> State {
+        let validators = registry.defs.iter().map(|_| OnceLock::new()).collect();
+        State {
+            store: Mutex::new(Store::new(options.start_rv, options.history)),
+            changes: broadcast::channel(16_384).0,
+            validators,
+            access: RwLock::new(AccessControl::default()),
+            requests: RequestLog::default(),
+            pod_logs: Mutex::new(PodLogs::default()),
+            registry,
+            options,
+        }
+    }
+
+    /// The store, locked. A panic while holding it cannot corrupt it (writes are single steps).
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The compiled schema of `def`, compiled on first use.
+    pub fn validator(&self, def: &ResourceDef) -> Option<&Result<SchemaValidator, String>> {
+        let index = self.registry.defs.iter().position(|d| {
+            d.group == def.group && d.version == def.version && d.plural == def.plural
+        })?;
+        let schema = def.schema.as_ref()?;
+        Some(self.validators[index].get_or_init(|| SchemaValidator::compile(schema)))
+    }
+
+    /// Publishes a change to every watcher.
+    pub fn publish(&self, change: Arc<Change>) {
+        let _ = self.changes.send(change);
+    }
+}

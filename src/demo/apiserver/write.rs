@@ -1,0 +1,347 @@
+//! Writes: POST (create), PUT (update), PATCH (merge, JSON, apply, strategic for core kinds) on
+//! the resource and its status subresource, DELETE of one object or a collection. Each write runs
+//! the rules of `writes`, validation against the CRD schema, then stores and publishes the change
+//! under the store lock, so watchers see changes in resourceVersion order.
+
+use serde_json::{Value, json};
+
+use super::handler::ResourceRequest;
+use super::patch::{self, CORE_PATCH_TYPES, CUSTOM_PATCH_TYPES, PatchType};
+use super::read::Filter;
+use super::registry::ResourceDef;
+use super::state::State;
+use super::status::{self, ApiError};
+use super::validation;
+use super::writes::{self, Endpoint};
+
+/// Decodes a JSON (or YAML) request body into an object.
+pub fn decode_body(request: &ResourceRequest<'_>) -> Result<Value, ApiError> {
+    let content_type = request
+        .content_type
+        .as_deref()
+        .unwrap_or("application/json");
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let value: Value = match media {
+        "application/json" | "" | "*/*" => serde_json::from_slice(&request.body).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })?,
+        "application/yaml" => {
+            let text = std::str::from_utf8(&request.body)
+                .map_err(|_| ApiError::bad_request("the YAML body is not UTF-8"))?;
+            serde_saphyr::from_str(text)
+                .map_err(|e| ApiError::bad_request(format!("error converting YAML to JSON: {e}")))?
+        }
+        _ => {
+            return Err(ApiError::unsupported_media_type(&[
+                "application/json",
+                "application/yaml",
+            ]));
+        }
+    };
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "the request body must be a JSON object",
+        ));
+    }
+    Ok(value)
+}
+
+fn dry_run(request: &ResourceRequest<'_>) -> bool {
+    request.query.get("dryRun").is_some_and(|v| v == "All")
+}
+
+/// Prunes and validates a custom resource against its schema.
+fn validate(
+    state: &State,
+    def: &ResourceDef,
+    name: &str,
+    object: &mut Value,
+) -> Result<(), ApiError> {
+    let (Some(schema), Some(compiled)) = (def.schema.as_ref(), state.validator(def)) else {
+        return Ok(());
+    };
+    validation::prune(schema, object);
+    match compiled {
+        Ok(validator) => validator.check(def, name, object),
+        Err(problem) => {
+            tracing::warn!(kind = %def.kind, %problem, "schema does not compile; not validating");
+            Ok(())
+        }
+    }
+}
+
+/// POST to a collection.
+pub fn create(state: &State, request: &ResourceRequest<'_>) -> Result<(u16, Value), ApiError> {
+    let body = decode_body(request)?;
+    create_object(
+        state,
+        request.def,
+        request.path.namespace.as_deref(),
+        body,
+        dry_run(request),
+    )
+}
+
+/// Creates `body` in `namespace` (shared by POST and apply-creates).
+pub fn create_object(
+    state: &State,
+    def: &ResourceDef,
+    namespace: Option<&str>,
+    body: Value,
+    dry_run: bool,
+) -> Result<(u16, Value), ApiError> {
+    let mut store = state.store();
+    let namespace_key = namespace.unwrap_or_default();
+    if def.namespaced
+        && let Some(namespaces) = state.registry.find("", "v1", "namespaces")
+        && store.get(namespaces, "", namespace_key).is_none()
+    {
+        return Err(ApiError::not_found(namespaces, namespace_key));
+    }
+    let (name, mut object) = writes::prepare_create(def, namespace, body, |name| {
+        store.get(def, namespace_key, name).is_some()
+    })?;
+    validate(state, def, &name, &mut object)?;
+    if dry_run {
+        return Ok((201, object));
+    }
+    let change = store.put(def, namespace_key, &name, object);
+    state.publish(change.clone());
+    Ok((201, change.object.as_ref().clone()))
+}
+
+fn endpoint(request: &ResourceRequest<'_>) -> Result<Endpoint, ApiError> {
+    match request.path.subresource.as_deref() {
+        None => Ok(Endpoint::Main),
+        Some("status") if request.def.status_subresource => Ok(Endpoint::Status),
+        _ => Err(ApiError::no_such_resource()),
+    }
+}
+
+/// Runs an update of `name` to `incoming` through `endpoint`, storing it unless nothing changed.
+fn store_update(
+    state: &State,
+    request: &ResourceRequest<'_>,
+    name: &str,
+    endpoint: Endpoint,
+    incoming: impl FnOnce(&Value) -> Result<Value, ApiError>,
+) -> Result<(u16, Value), ApiError> {
+    let def = request.def;
+    let namespace = request.path.namespace.as_deref().unwrap_or_default();
+    let mut store = state.store();
+    let stored = store
+        .get(def, namespace, name)
+        .ok_or_else(|| ApiError::not_found(def, name))?;
+    let incoming = incoming(&stored)?;
+    let Some(mut next) = writes::prepare_update(def, endpoint, name, &stored, incoming)? else {
+        return Ok((200, stored.as_ref().clone()));
+    };
+    validate(state, def, name, &mut next)?;
+    if next == *stored {
+        return Ok((200, stored.as_ref().clone()));
+    }
+    if dry_run(request) {
+        return Ok((200, next));
+    }
+    let change = store.put(def, namespace, name, next);
+    state.publish(change.clone());
+    Ok((200, change.object.as_ref().clone()))
+}
+
+/// PUT to `…/NAME` or `…/NAME/status`.
+pub fn update(
+    state: &State,
+    request: &ResourceRequest<'_>,
+    name: &str,
+) -> Result<(u16, Value), ApiError> {
+    let endpoint = endpoint(request)?;
+    let body = decode_body(request)?;
+    store_update(state, request, name, endpoint, |_| Ok(body))
+}
+
+/// PATCH of `…/NAME` or `…/NAME/status`.
+pub fn patch(
+    state: &State,
+    request: &ResourceRequest<'_>,
+    name: &str,
+) -> Result<(u16, Value), ApiError> {
+    let def = request.def;
+    let accepted = if def.custom {
+        CUSTOM_PATCH_TYPES
+    } else {
+        CORE_PATCH_TYPES
+    };
+    let content_type = request.content_type.as_deref().unwrap_or_default();
+    let patch_type = PatchType::from_content_type(content_type)
+        .filter(|t| *t != PatchType::Strategic || !def.custom)
+        .ok_or_else(|| ApiError::unsupported_media_type(accepted))?;
+    let endpoint = endpoint(request)?;
+    if patch_type == PatchType::Apply {
+        if request.query.get("fieldManager").is_none_or(str::is_empty) {
+            let mut error = ApiError::invalid(
+                def,
+                "PatchOptions.meta.k8s.io",
+                "",
+                &[(
+                    "fieldManager".into(),
+                    "Required value: is required for apply patch".into(),
+                )],
+            );
+            error.body["message"] = json!(
+                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+            );
+            return Err(error);
+        }
+        let namespace = request.path.namespace.as_deref().unwrap_or_default();
+        let exists = state.store().get(def, namespace, name).is_some();
+        if !exists && endpoint == Endpoint::Main {
+            let mut body: Value = serde_json::from_slice(&request.body)
+                .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+            if !body.is_object() {
+                return Err(ApiError::bad_request(
+                    "error decoding patch: the patch must be a JSON object",
+                ));
+            }
+            body["metadata"]["name"] = json!(name);
+            return create_object(
+                state,
+                def,
+                request.path.namespace.as_deref(),
+                body,
+                dry_run(request),
+            );
+        }
+    }
+    store_update(state, request, name, endpoint, |stored| {
+        let mut patched = patch::apply(patch_type, stored, &request.body)?;
+        // A patch that does not carry a resourceVersion applies to whatever is stored now.
+        if patched
+            .pointer("/metadata/resourceVersion")
+            .is_none_or(Value::is_null)
+        {
+            patched["metadata"]["resourceVersion"] = stored["metadata"]["resourceVersion"].clone();
+        }
+        Ok(patched)
+    })
+}
+
+/// DELETE of `…/NAME`.
+pub fn delete(
+    state: &State,
+    request: &ResourceRequest<'_>,
+    name: &str,
+) -> Result<(u16, Value), ApiError> {
+    if request.path.subresource.is_some() {
+        return Err(ApiError::method_not_allowed(request.def));
+    }
+    let def = request.def;
+    let namespace = request.path.namespace.as_deref().unwrap_or_default();
+    let options: Value = if request.body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&request.body)
+            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
+    };
+    let dry_run = dry_run(request)
+        || options
+            .get("dryRun")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|v| v == "All"));
+    let mut store = state.store();
+    let stored = store
+        .get(def, namespace, name)
+        .ok_or_else(|| ApiError::not_found(def, name))?;
+    if let Some(preconditions) = options.get("preconditions") {
+        let mismatch = |field: &str| {
+            preconditions
+                .get(field)
+                .and_then(Value::as_str)
+                .is_some_and(|wanted| {
+                    stored
+                        .pointer(&format!("/metadata/{field}"))
+                        .and_then(Value::as_str)
+                        != Some(wanted)
+                })
+        };
+        if mismatch("uid") || mismatch("resourceVersion") {
+            return Err(ApiError::conflict(def, name));
+        }
+    }
+    let has_finalizers = stored
+        .pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|f| !f.is_empty());
+    if dry_run {
+        return Ok((200, stored.as_ref().clone()));
+    }
+    if has_finalizers {
+        if stored.pointer("/metadata/deletionTimestamp").is_some() {
+            return Ok((200, stored.as_ref().clone()));
+        }
+        let mut marked = stored.as_ref().clone();
+        marked["metadata"]["deletionTimestamp"] = json!(writes::timestamp_now());
+        let change = store.put(def, namespace, name, marked);
+        state.publish(change.clone());
+        return Ok((200, change.object.as_ref().clone()));
+    }
+    let uid = stored
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let change = store
+        .remove(def, namespace, name)
+        .ok_or_else(|| ApiError::not_found(def, name))?;
+    state.publish(change.clone());
+    drop(store);
+    if def.plural == "pods" && def.group.is_empty() {
+        state
+            .pod_logs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove_pod(namespace, name);
+    }
+    if def.custom {
+        Ok((200, status::deleted(def, name, &uid)))
+    } else {
+        Ok((200, change.object.as_ref().clone()))
+    }
+}
+
+/// DELETE of a collection (with selectors): returns the list of deleted objects.
+pub fn delete_collection(
+    state: &State,
+    request: &ResourceRequest<'_>,
+) -> Result<(u16, Value), ApiError> {
+    let filter = Filter::from_request(request)?;
+    let def = request.def;
+    let mut store = state.store();
+    let victims: Vec<Value> = store
+        .list(def, filter.namespace.as_deref())
+        .into_iter()
+        .filter(|o| filter.matches(o))
+        .map(|o| o.as_ref().clone())
+        .collect();
+    let mut deleted = Vec::new();
+    for object in victims {
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let name = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(change) = store.remove(def, &namespace, &name) {
+            state.publish(change.clone());
+            deleted.push(change.object.as_ref().clone());
+        }
+    }
+    let rv = store.current_rv();
+    Ok((
+        200,
+        json!({"kind": def.list_kind, "apiVersion": def.api_version(), "metadata": {"resourceVersion": rv.to_string()}, "items": deleted}),
+    ))
+}
