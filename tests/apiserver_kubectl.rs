@@ -202,6 +202,14 @@ fn create_with_generate_name_and_yaml_output() {
         name.starts_with("demo-app-ci-") && name.len() == "demo-app-ci-".len() + 5,
         "{name}"
     );
+    let named = cluster.file(
+        "named.yaml",
+        &WORKFLOW.replace("generateName: demo-app-ci-", "name: demo-app-ci-manual"),
+    );
+    assert_eq!(
+        ok(&cluster, &["apply", "-f", named.to_str().expect("path")]).trim(),
+        "workflow.argoproj.io/demo-app-ci-manual created"
+    );
     let yaml = ok(&cluster, &["get", "wf", "-o", "yaml"]);
     assert!(
         yaml.contains("kind: List")

@@ -288,17 +288,15 @@ fn split_unescaped(text: &str, separator: char) -> Vec<String> {
 }
 
 fn find_unescaped(text: &str, pattern: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'\\' {
-            index += 2;
-            continue;
-        }
-        if text[index..].starts_with(pattern) {
+    let mut escaped = false;
+    for (index, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if text[index..].starts_with(pattern) {
             return Some(index);
         }
-        index += 1;
     }
     None
 }

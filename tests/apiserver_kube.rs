@@ -1,0 +1,304 @@
+//! The embedded API server against kube-rs, the client the cockpit uses: a `watcher` sees
+//! create/modify/delete in order, a too-old resourceVersion gets the in-stream ERROR 410 that
+//! makes it relist, it recovers when the server restarts on the same port, and the write rules
+//! (conflicts, status subresource, generation) hold through `Api`.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::{
+    Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
+};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use serde_json::json;
+
+use flightdeck::demo::apiserver::{ApiServer, ServerOptions};
+
+fn rollouts() -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Rollout"),
+        "rollouts",
+    )
+}
+
+fn client(server: &ApiServer) -> kube::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = kube::Config::new(server.url().parse().expect("url"));
+    kube::Client::try_from(config).expect("client")
+}
+
+fn rollout(name: &str, replicas: i64) -> DynamicObject {
+    serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+        "metadata": {"name": name, "namespace": "default", "labels": {"app": name}},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}}, "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "app", "image": "demo:1"}]}}}
+    }))
+    .expect("object")
+}
+
+/// A short description of a watcher event, for comparing sequences.
+fn describe(event: &Event<DynamicObject>) -> String {
+    let name = |o: &DynamicObject| o.metadata.name.clone().unwrap_or_default();
+    let replicas = |o: &DynamicObject| {
+        o.data
+            .pointer("/spec/replicas")
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    match event {
+        Event::Init => "init".into(),
+        Event::InitApply(o) => format!("init-apply {}", name(o)),
+        Event::InitDone => "init-done".into(),
+        Event::Apply(o) => format!("apply {} {}", name(o), replicas(o)),
+        Event::Delete(o) => format!("delete {}", name(o)),
+    }
+}
+
+async fn next_events(
+    stream: &mut (impl futures::Stream<Item = Result<Event<DynamicObject>, watcher::Error>> + Unpin),
+    count: usize,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        match tokio::time::timeout(Duration::from_secs(20), stream.next()).await {
+            Ok(Some(Ok(event))) => seen.push(describe(&event)),
+            Ok(Some(Err(_))) => {}
+            Ok(None) => panic!("watch stream ended; seen {seen:?}"),
+            Err(_) => panic!("timed out; seen {seen:?}"),
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watcher_sees_changes_in_order() {
+    let server = ApiServer::start(ServerOptions::default())
+        .await
+        .expect("server");
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &rollouts());
+    api.create(&PostParams::default(), &rollout("before", 1))
+        .await
+        .expect("create");
+    let mut events = watcher::watcher(api.clone(), watcher::Config::default()).boxed();
+    assert_eq!(
+        next_events(&mut events, 3).await,
+        ["init", "init-apply before", "init-done"]
+    );
+    api.create(&PostParams::default(), &rollout("r1", 1))
+        .await
+        .expect("create");
+    api.patch(
+        "r1",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"replicas": 3}})),
+    )
+    .await
+    .expect("patch");
+    api.delete("r1", &Default::default()).await.expect("delete");
+    assert_eq!(
+        next_events(&mut events, 3).await,
+        ["apply r1 1", "apply r1 3", "delete r1"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn label_selector_transitions() {
+    let server = ApiServer::start(ServerOptions::default())
+        .await
+        .expect("server");
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &rollouts());
+    let mut events =
+        watcher::watcher(api.clone(), watcher::Config::default().labels("tier=web")).boxed();
+    assert_eq!(next_events(&mut events, 2).await, ["init", "init-done"]);
+    api.create(&PostParams::default(), &rollout("r1", 1))
+        .await
+        .expect("create");
+    api.patch(
+        "r1",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"labels": {"tier": "web"}}})),
+    )
+    .await
+    .expect("label");
+    api.patch(
+        "r1",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"labels": {"tier": "db"}}})),
+    )
+    .await
+    .expect("relabel");
+    assert_eq!(
+        next_events(&mut events, 2).await,
+        ["apply r1 1", "delete r1"],
+        "entering and leaving the selection"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_old_resource_version_is_an_in_stream_410() {
+    let options = ServerOptions {
+        history: 2,
+        ..ServerOptions::default()
+    };
+    let server = ApiServer::start(options).await.expect("server");
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &rollouts());
+    let first = api
+        .create(&PostParams::default(), &rollout("a", 1))
+        .await
+        .expect("create");
+    for replicas in 2..6 {
+        api.patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": replicas}})),
+        )
+        .await
+        .expect("patch");
+    }
+    let old_rv = first.metadata.resource_version.clone().expect("rv");
+    let url = format!(
+        "{}/apis/argoproj.io/v1alpha1/namespaces/default/rollouts?&watch=true&timeoutSeconds=5&allowWatchBookmarks=true&resourceVersion={old_rv}",
+        server.url()
+    );
+    let body = reqwest_get(&url).await;
+    let line: serde_json::Value =
+        serde_json::from_str(body.lines().next().expect("one line")).expect("json");
+    assert_eq!(line["type"], "ERROR");
+    assert_eq!(line["object"]["code"], 410);
+    assert_eq!(line["object"]["reason"], "Expired");
+    assert!(
+        line["object"]["message"]
+            .as_str()
+            .expect("message")
+            .starts_with(&format!("too old resource version: {old_rv} ("))
+    );
+}
+
+/// A plain HTTP GET returning the whole body (the stream ends after the ERROR line).
+async fn reqwest_get(url: &str) -> String {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+        .get(url)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watcher_relists_after_the_server_restarts_on_the_same_port() {
+    let server = ApiServer::start(ServerOptions::default())
+        .await
+        .expect("server");
+    let port = server.address.port();
+    let client = client(&server);
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &rollouts());
+    api.create(&PostParams::default(), &rollout("old", 1))
+        .await
+        .expect("create");
+    let mut events = watcher::watcher(api.clone(), watcher::Config::default().timeout(2))
+        .default_backoff()
+        .boxed();
+    assert_eq!(
+        next_events(&mut events, 3).await,
+        ["init", "init-apply old", "init-done"]
+    );
+    server.stop();
+    drop(server);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let restarted = ApiServer::start(ServerOptions {
+        port,
+        ..ServerOptions::default()
+    })
+    .await
+    .expect("restart on the same port");
+    let api2: Api<DynamicObject> = Api::namespaced_with(client, "default", &rollouts());
+    api2.create(&PostParams::default(), &rollout("new", 1))
+        .await
+        .expect("create on the new server");
+    let seen = next_events(&mut events, 3).await;
+    assert_eq!(
+        seen,
+        ["init", "init-apply new", "init-done"],
+        "a fresh list of the new server"
+    );
+    drop(restarted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_rules_through_kube_rs() {
+    let server = ApiServer::start(ServerOptions::default())
+        .await
+        .expect("server");
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &rollouts());
+    let created = api
+        .create(&PostParams::default(), &rollout("r", 1))
+        .await
+        .expect("create");
+    assert_eq!(created.metadata.generation, Some(1));
+    assert!(created.metadata.uid.is_some() && created.metadata.creation_timestamp.is_some());
+
+    let mut stale = created.clone();
+    api.patch(
+        "r",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"replicas": 2}})),
+    )
+    .await
+    .expect("patch");
+    stale.data["spec"]["replicas"] = json!(9);
+    let error = api
+        .replace("r", &PostParams::default(), &stale)
+        .await
+        .expect_err("stale update");
+    assert!(
+        matches!(&error, kube::Error::Api(status) if status.code == 409 && status.reason == "Conflict"),
+        "{error:?}"
+    );
+
+    let status = api
+        .patch_status(
+            "r",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": {"phase": "Paused"}, "spec": {"replicas": 7}})),
+        )
+        .await
+        .expect("status patch");
+    assert_eq!(status.data["status"]["phase"], "Paused");
+    assert_eq!(
+        status.data["spec"]["replicas"], 2,
+        "a status write changes only status"
+    );
+    assert_eq!(
+        status.metadata.generation,
+        Some(2),
+        "and does not bump generation"
+    );
+
+    let unchanged = api
+        .patch(
+            "r",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 2}})),
+        )
+        .await
+        .expect("no-op");
+    assert_eq!(
+        unchanged.metadata.resource_version, status.metadata.resource_version,
+        "a no-op write keeps the resourceVersion"
+    );
+
+    let applied = api.patch("r", &PatchParams::apply("flightdeck-test").force(), &Patch::Apply(json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "spec": {"replicas": 4}}))).await.expect("apply");
+    assert_eq!(applied.data["spec"]["replicas"], 4);
+
+    let list = api.list(&Default::default()).await.expect("list");
+    let names: Vec<String> = list
+        .items
+        .into_iter()
+        .map(|o| o.metadata.name.unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["r"]);
+}
