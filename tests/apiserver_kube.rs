@@ -302,3 +302,46 @@ async fn write_rules_through_kube_rs() {
         .collect();
     assert_eq!(names, ["r"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streaming_lists_and_finalizers() {
+    let server = ApiServer::start(ServerOptions::default())
+        .await
+        .expect("server");
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &rollouts());
+    let mut guarded = rollout("guarded", 1);
+    guarded.metadata.finalizers = Some(vec!["demo/hold".into()]);
+    api.create(&PostParams::default(), &guarded)
+        .await
+        .expect("create");
+    let mut events =
+        watcher::watcher(api.clone(), watcher::Config::default().streaming_lists()).boxed();
+    assert_eq!(
+        next_events(&mut events, 3).await,
+        ["init", "init-apply guarded", "init-done"],
+        "sendInitialEvents ends with the annotated bookmark"
+    );
+    api.delete("guarded", &Default::default())
+        .await
+        .expect("delete");
+    let marked = api
+        .get("guarded")
+        .await
+        .expect("still there while a finalizer holds it");
+    assert!(marked.metadata.deletion_timestamp.is_some());
+    api.patch(
+        "guarded",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+    )
+    .await
+    .expect("release");
+    assert!(
+        api.get_opt("guarded").await.expect("get").is_none(),
+        "gone once the last finalizer is removed"
+    );
+    assert_eq!(
+        next_events(&mut events, 3).await,
+        ["apply guarded 1", "apply guarded 1", "delete guarded"]
+    );
+}

@@ -60,20 +60,7 @@ pub async fn handle(
         .unwrap_or_else(|e| e.into_inner())
         .user(header(hyper::header::AUTHORIZATION).as_deref(), impersonate)
         .clone();
-    let too_large = parts
-        .headers
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_BODY);
-    let body = if too_large {
-        None
-    } else {
-        match http_body_util::Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => Some(collected.to_bytes()),
-            Err(_) => None,
-        }
-    };
+    let body = read_body(body).await;
     let uri = parts
         .uri
         .path_and_query()
@@ -137,6 +124,29 @@ pub async fn handle(
         }
     }
 }
+
+/// Reads the body, or `None` when it is over [`MAX_BODY`]. An oversized body is still read (and
+/// thrown away) up to [`DRAIN_LIMIT`], so the client gets the 413 rather than a reset connection.
+async fn read_body(mut body: Incoming) -> Option<Bytes> {
+    let mut collected: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return None };
+        if let Ok(data) = frame.into_data() {
+            total += data.len();
+            if total > DRAIN_LIMIT {
+                return None;
+            }
+            if total <= MAX_BODY {
+                collected.extend_from_slice(&data);
+            }
+        }
+    }
+    (total <= MAX_BODY).then(|| Bytes::from(collected))
+}
+
+/// How much of an oversized body is read before giving up on the connection.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The verb a request is authorised as (embedded-apiserver.md S-3).
 fn verb(request: &ResourceRequest<'_>) -> &'static str {

@@ -143,8 +143,17 @@ fn store_update(
     if dry_run(request) {
         return Ok((200, next));
     }
+    // An object being deleted goes once its last finalizer is removed.
+    let finalized = next.pointer("/metadata/deletionTimestamp").is_some()
+        && next
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty);
     let change = store.put(def, namespace, name, next);
     state.publish(change.clone());
+    if finalized && let Some(removed) = store.remove(def, namespace, name) {
+        state.publish(removed);
+    }
     Ok((200, change.object.as_ref().clone()))
 }
 
