@@ -231,6 +231,54 @@ async fn every_bad_request_gets_its_status_and_the_server_keeps_serving() {
         );
     }
 
+    assert_status(
+        &http
+            .send(
+                "DELETE",
+                "/api/v1/namespaces/default",
+                "application/json",
+                "",
+            )
+            .await,
+        403,
+        "Forbidden",
+    );
+    assert_eq!(
+        http.send(
+            "POST",
+            "/api/v1/namespaces",
+            "application/json",
+            r#"{"metadata":{"name":"gone"}}"#
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(
+        http.send(
+            "POST",
+            "/apis/argoproj.io/v1alpha1/namespaces/gone/rollouts",
+            "application/json",
+            rollout("r")
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(
+        http.send("DELETE", "/api/v1/namespaces/gone", "application/json", "")
+            .await
+            .0,
+        200
+    );
+    assert_status(
+        &http
+            .get("/apis/argoproj.io/v1alpha1/namespaces/gone/rollouts/r")
+            .await,
+        404,
+        "NotFound",
+    );
+
     // A client that disconnects mid-stream does not disturb anyone.
     let watch = http
         .client

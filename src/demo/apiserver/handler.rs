@@ -17,7 +17,7 @@ use super::request_log::LoggedRequest;
 use super::routes::{self, ResourcePath, Route};
 use super::state::State;
 use super::status::ApiError;
-use super::{discovery, logs, openapi, read, review, watch, write};
+use super::{discovery, logs, openapi, read, review, scale, watch, write};
 
 /// The largest request body accepted (the API server's limit).
 pub const MAX_BODY: usize = 3 * 1024 * 1024;
@@ -211,6 +211,10 @@ async fn resource(
         (&Method::GET, Some(name), None) => read::get(&state, request, name).map(reply),
         (&Method::GET, Some(name), Some("status")) if def.status_subresource => {
             read::get(&state, request, name).map(reply)
+        }
+        (&Method::GET, Some(name), Some("scale")) => scale::get(&state, request, name).map(reply),
+        (&Method::PUT | &Method::PATCH, Some(name), Some("scale")) => {
+            write::update_scale(&state, request, name).map(reply)
         }
         (&Method::POST, None, None) if def.plural == "selfsubjectaccessreviews" => {
             review::review(&state, request).map(reply)

@@ -20,6 +20,7 @@ pub mod registry;
 pub mod request_log;
 pub mod review;
 pub mod routes;
+pub mod scale;
 pub mod selectors;
 pub mod server;
 pub mod state;

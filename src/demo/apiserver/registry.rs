@@ -4,6 +4,17 @@
 
 use serde_json::{Value, json};
 
+/// Where the scale subresource reads and writes replicas (CRD `subresources.scale`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScalePaths {
+    /// e.g. `.spec.replicas`
+    pub spec_replicas: String,
+    /// e.g. `.status.replicas`
+    pub status_replicas: String,
+    /// e.g. `.status.selector`; `None` = build it from `.spec.selector.matchLabels`.
+    pub label_selector: Option<String>,
+}
+
 /// One served resource (one group/version/plural).
 #[derive(Debug, Clone)]
 pub struct ResourceDef {
@@ -18,7 +29,8 @@ pub struct ResourceDef {
     pub short_names: Vec<String>,
     pub categories: Vec<String>,
     pub status_subresource: bool,
-    pub scale_subresource: bool,
+    /// The scale subresource's JSON paths, if the kind has one.
+    pub scale: Option<ScalePaths>,
     /// A custom resource (CRD rules for generation, updates and patch types).
     pub custom: bool,
     /// `openAPIV3Schema` of this version, for validation.
@@ -122,7 +134,15 @@ impl ResourceDef {
                     short_names: strings(names.get("shortNames")),
                     categories: strings(names.get("categories")),
                     status_subresource: subresources.and_then(|s| s.get("status")).is_some(),
-                    scale_subresource: subresources.and_then(|s| s.get("scale")).is_some(),
+                    scale: subresources
+                        .and_then(|s| s.get("scale"))
+                        .map(|scale| ScalePaths {
+                            spec_replicas: text(scale.get("specReplicasPath"))
+                                .unwrap_or_else(|| ".spec.replicas".into()),
+                            status_replicas: text(scale.get("statusReplicasPath"))
+                                .unwrap_or_else(|| ".status.replicas".into()),
+                            label_selector: text(scale.get("labelSelectorPath")),
+                        }),
                     custom: true,
                     schema: version.pointer("/schema/openAPIV3Schema").cloned(),
                     printer_columns: version
@@ -163,7 +183,11 @@ fn core(
             vec![]
         },
         status_subresource: status,
-        scale_subresource: plural == "replicasets",
+        scale: (plural == "replicasets").then(|| ScalePaths {
+            spec_replicas: ".spec.replicas".into(),
+            status_replicas: ".status.replicas".into(),
+            label_selector: None,
+        }),
         custom: false,
         schema: None,
         printer_columns: vec![],
@@ -300,7 +324,7 @@ pub fn discovery_entries(def: &ResourceDef) -> Vec<Value> {
     if def.status_subresource {
         entries.push(json!({"name": format!("{}/status", def.plural), "singularName": "", "namespaced": def.namespaced, "kind": def.kind, "verbs": ["get", "patch", "update"]}));
     }
-    if def.scale_subresource {
+    if def.scale.is_some() {
         entries.push(json!({"name": format!("{}/scale", def.plural), "singularName": "", "namespaced": def.namespaced, "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]}));
     }
     if def.plural == "pods" && def.group.is_empty() {
@@ -330,7 +354,15 @@ mod tests {
                 .unwrap_or_else(|| panic!("{plural}"))
         };
         let rollout = def("argoproj.io", "rollouts");
-        assert!(rollout.status_subresource && rollout.scale_subresource);
+        assert!(rollout.status_subresource);
+        let scale = rollout
+            .scale
+            .as_ref()
+            .expect("rollouts have a scale subresource");
+        assert_eq!(
+            (scale.spec_replicas.as_str(), scale.status_replicas.as_str()),
+            (".spec.replicas", ".status.HPAReplicas")
+        );
         assert_eq!(rollout.short_names, ["ro"]);
         assert_eq!(rollout.printer_columns.len(), 5);
         let workflow = def("argoproj.io", "workflows");

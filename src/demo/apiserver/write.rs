@@ -112,10 +112,28 @@ pub fn create_object(
 
 fn endpoint(request: &ResourceRequest<'_>) -> Result<Endpoint, ApiError> {
     match request.path.subresource.as_deref() {
-        None => Ok(Endpoint::Main),
+        None | Some("scale") => Ok(Endpoint::Main),
         Some("status") if request.def.status_subresource => Ok(Endpoint::Status),
         _ => Err(ApiError::no_such_resource()),
     }
+}
+
+/// PUT or PATCH of `…/NAME/scale`: changes the replicas through the main update rules and
+/// answers with the new Scale.
+pub fn update_scale(
+    state: &State,
+    request: &ResourceRequest<'_>,
+    name: &str,
+) -> Result<(u16, Value), ApiError> {
+    let paths = request
+        .def
+        .scale
+        .clone()
+        .ok_or_else(ApiError::no_such_resource)?;
+    let (code, object) = store_update(state, request, name, Endpoint::Main, |stored| {
+        super::scale::updated(request.def, request, stored)
+    })?;
+    Ok((code, super::scale::scale_of(&paths, &object)))
 }
 
 /// Runs an update of `name` to `incoming` through `endpoint`, storing it unless nothing changed.
@@ -292,6 +310,30 @@ pub fn delete(
         let change = store.put(def, namespace, name, marked);
         state.publish(change.clone());
         return Ok((200, change.object.as_ref().clone()));
+    }
+    let is_namespace = def.plural == "namespaces" && def.group.is_empty();
+    if is_namespace && ["default", "kube-system", "kube-public"].contains(&name) {
+        let mut error =
+            ApiError::forbidden(def, &request.user.name, "delete", None, Some(name), None);
+        error.body["message"] = json!(format!(
+            "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
+        ));
+        return Err(error);
+    }
+    if is_namespace {
+        // The namespace's objects go with it (the namespace controller's job on a real cluster).
+        for other in state.registry.defs.iter().filter(|d| d.namespaced) {
+            for object in store.list(other, Some(name)) {
+                let object_name = object
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                if let Some(change) = store.remove(other, name, &object_name) {
+                    state.publish(change);
+                }
+            }
+        }
     }
     let uid = stored
         .pointer("/metadata/uid")
