@@ -47,6 +47,11 @@ spec:
     container: {image: alpine, command: [echo, hi]}
 "#;
 
+/// A test cluster, or `None` (with a SKIPPED message) where kubectl is missing.
+fn cluster() -> Option<TestCluster> {
+    kubectl_available().then(TestCluster::start)
+}
+
 fn ok(cluster: &TestCluster, args: &[&str]) -> String {
     let output = cluster.kubectl(args);
     let (stdout, stderr) = text(&output);
@@ -59,10 +64,7 @@ fn ok(cluster: &TestCluster, args: &[&str]) -> String {
 
 #[test]
 fn apply_get_patch_delete() {
-    if !kubectl_available() {
-        return;
-    }
-    let cluster = TestCluster::start();
+    let Some(cluster) = cluster() else { return };
     let rollout = cluster.file("rollout.yaml", ROLLOUT);
     let rollout = rollout.to_str().expect("path");
     assert_eq!(
@@ -183,10 +185,7 @@ fn apply_get_patch_delete() {
 
 #[test]
 fn create_with_generate_name_and_yaml_output() {
-    if !kubectl_available() {
-        return;
-    }
-    let cluster = TestCluster::start();
+    let Some(cluster) = cluster() else { return };
     let workflow = cluster.file("workflow.yaml", WORKFLOW);
     let created = ok(
         &cluster,
@@ -256,10 +255,7 @@ fn create_with_generate_name_and_yaml_output() {
 
 #[test]
 fn invalid_objects_get_the_real_422() {
-    if !kubectl_available() {
-        return;
-    }
-    let cluster = TestCluster::start();
+    let Some(cluster) = cluster() else { return };
     let bad = cluster.file(
         "bad.yaml",
         &ROLLOUT.replace("replicas: 5", "replicas: five"),
@@ -276,10 +272,7 @@ fn invalid_objects_get_the_real_422() {
 
 #[test]
 fn watch_sees_a_later_change() {
-    if !kubectl_available() {
-        return;
-    }
-    let cluster = TestCluster::start();
+    let Some(cluster) = cluster() else { return };
     let rollout = cluster.file("rollout.yaml", ROLLOUT);
     ok(&cluster, &["apply", "-f", rollout.to_str().expect("path")]);
     let mut watcher = Command::new("kubectl")
@@ -323,10 +316,7 @@ fn watch_sees_a_later_change() {
 
 #[test]
 fn pod_logs() {
-    if !kubectl_available() {
-        return;
-    }
-    let cluster = TestCluster::start();
+    let Some(cluster) = cluster() else { return };
     let pod = cluster.file("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p1, namespace: default}\nspec:\n  containers: [{name: main, image: busybox}, {name: wait, image: argoexec}]\n");
     ok(&cluster, &["apply", "-f", pod.to_str().expect("path")]);
     {
@@ -365,10 +355,7 @@ fn pod_logs() {
 
 #[test]
 fn auth_can_i_follows_the_policy() {
-    if !kubectl_available() {
-        return;
-    }
-    let cluster = TestCluster::start();
+    let Some(cluster) = cluster() else { return };
     let output = cluster.kubectl(&["auth", "can-i", "patch", "rollouts.argoproj.io"]);
     assert_eq!(text(&output).0.trim(), "yes");
     cluster
