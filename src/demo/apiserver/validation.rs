@@ -1,6 +1,6 @@
 //! Validation of custom resources against their CRD's `openAPIV3Schema`, as the API server does
 //! it: unknown fields are pruned (except under `x-kubernetes-preserve-unknown-fields`), nulls in
-//! non-nullable fields are dropped, then the object is checked with a JSON-schema validator and
+//! non-nullable fields are dropped, schema defaults are filled in, then the object is checked with a JSON-schema validator and
 //! every violation becomes a field cause of the real 422 `Invalid` Status.
 
 use serde_json::{Map, Value, json};
@@ -120,7 +120,8 @@ fn nullable_to_json_schema(schema: &Value) -> Value {
 }
 
 /// Removes fields the schema does not declare (structural pruning) and nulls where the schema
-/// does not allow them. The root's `apiVersion`, `kind` and `metadata` are always kept.
+/// does not allow them, and fills schema defaults of absent fields (structural defaulting). The
+/// root's `apiVersion`, `kind` and `metadata` are always kept.
 pub fn prune(schema: &Value, object: &mut Value) {
     prune_node(schema, object, true);
 }
@@ -138,6 +139,16 @@ fn prune_node(schema: &Value, value: &mut Value, root: bool) {
                 .get("x-kubernetes-embedded-resource")
                 .and_then(Value::as_bool)
                 == Some(true);
+            // Structural defaulting: absent properties with a schema default get it.
+            if let Some(properties) = properties {
+                for (key, property) in properties {
+                    if let Some(default) = property.get("default")
+                        && !map.contains_key(key)
+                    {
+                        map.insert(key.clone(), default.clone());
+                    }
+                }
+            }
             map.retain(|key, child| {
                 if (root || embedded) && matches!(key.as_str(), "apiVersion" | "kind" | "metadata")
                 {
@@ -203,6 +214,10 @@ mod tests {
         });
         prune(&schema, &mut object);
         assert!(object.get("unknownTop").is_none());
+        assert_eq!(object["spec"]["strategy"]["canary"]["steps"][0]["setWeight"], 20);
+        let mut defaulted = json!({"spec": {}});
+        prune(&json!({"properties": {"spec": {"type": "object", "properties": {"interval": {"type": "string", "default": "5m0s"}}}}}), &mut defaulted);
+        assert_eq!(defaulted["spec"]["interval"], "5m0s", "schema defaults are filled in");
         assert!(object["spec"].get("bogus").is_none());
         assert_eq!(object["metadata"]["custom"], "kept");
         let validator = SchemaValidator::compile(&schema).expect("compile");
