@@ -2,3 +2,4 @@
 //! tests run against.
 
 pub mod apiserver;
+pub mod world;

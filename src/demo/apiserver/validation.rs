@@ -214,10 +214,19 @@ mod tests {
         });
         prune(&schema, &mut object);
         assert!(object.get("unknownTop").is_none());
-        assert_eq!(object["spec"]["strategy"]["canary"]["steps"][0]["setWeight"], 20);
+        assert_eq!(
+            object["spec"]["strategy"]["canary"]["steps"][0]["setWeight"],
+            20
+        );
         let mut defaulted = json!({"spec": {}});
-        prune(&json!({"properties": {"spec": {"type": "object", "properties": {"interval": {"type": "string", "default": "5m0s"}}}}}), &mut defaulted);
-        assert_eq!(defaulted["spec"]["interval"], "5m0s", "schema defaults are filled in");
+        prune(
+            &json!({"properties": {"spec": {"type": "object", "properties": {"interval": {"type": "string", "default": "5m0s"}}}}}),
+            &mut defaulted,
+        );
+        assert_eq!(
+            defaulted["spec"]["interval"], "5m0s",
+            "schema defaults are filled in"
+        );
         assert!(object["spec"].get("bogus").is_none());
         assert_eq!(object["metadata"]["custom"], "kept");
         let validator = SchemaValidator::compile(&schema).expect("compile");
