@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::registry::ResourceDef;
-use super::writes::timestamp_now;
+use super::writes::{parse_timestamp, timestamp_now};
 
 /// Whether the client asked for a Table.
 pub fn wanted(accept: Option<&str>) -> bool {
@@ -151,29 +151,10 @@ pub fn json_path(object: &Value, path: &str) -> Option<Value> {
 
 /// A human age like kubectl's (`45s`, `5m`, `3h`, `2d`) for an RFC 3339 timestamp.
 fn age(timestamp: &str) -> String {
-    let parse = |t: &str| -> Option<i64> {
-        let digits: Vec<i64> = t
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|s| !s.is_empty())
-            .take(6)
-            .map(|s| s.parse().unwrap_or(0))
-            .collect();
-        let [year, month, day, hour, minute, second] = digits[..] else {
-            return None;
-        };
-        let (y, m) = if month <= 2 {
-            (year - 1, month + 9)
-        } else {
-            (year, month - 3)
-        };
-        let era = y.div_euclid(400);
-        let year_of_era = y - era * 400;
-        let day_of_year = (153 * m + 2) / 5 + day - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        let days = era * 146_097 + day_of_era - 719_468;
-        Some(days * 86_400 + hour * 3600 + minute * 60 + second)
-    };
-    let (Some(then), Some(now)) = (parse(timestamp), parse(&timestamp_now())) else {
+    let (Some(then), Some(now)) = (
+        parse_timestamp(timestamp),
+        parse_timestamp(&timestamp_now()),
+    ) else {
         return "<invalid>".into();
     };
     let seconds = (now - then).max(0);

@@ -57,6 +57,31 @@ pub fn format_timestamp(unix_seconds: u64) -> String {
     )
 }
 
+/// Parses `YYYY-MM-DDTHH:MM:SS…` (UTC) into Unix seconds; fractions and zones are ignored.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let digits: Vec<i64> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .take(6)
+        .map(|s| s.parse().ok())
+        .collect::<Option<_>>()?;
+    let [year, month, day, hour, minute, second] = digits[..] else {
+        return None;
+    };
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let days = era * 146_097 + year_of_era * 365 + year_of_era / 4 - year_of_era / 100
+        + day_of_year
+        - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
 fn metadata_mut(object: &mut Value) -> Result<&mut Map<String, Value>, ApiError> {
     let map = object
         .as_object_mut()
@@ -373,6 +398,13 @@ mod tests {
         assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(format_timestamp(1_795_012_140), "2026-11-18T14:29:00Z");
         assert_eq!(format_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        for seconds in [0, 951_782_400, 1_795_012_140] {
+            assert_eq!(
+                parse_timestamp(&format_timestamp(seconds)),
+                Some(seconds as i64)
+            );
+        }
+        assert_eq!(parse_timestamp("garbage"), None);
     }
 
     #[test]

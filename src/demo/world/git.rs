@@ -126,6 +126,35 @@ impl Repo {
         Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
     }
 
+    /// A file's text at revision `rev` (a commit id), or `None` if the file or commit is absent.
+    pub fn read_at(&self, rev: &str, path: &str) -> Result<Option<String>, git2::Error> {
+        let git = self.open()?;
+        let Ok(object) = git.revparse_single(rev) else {
+            return Ok(None);
+        };
+        let Ok(commit) = object.peel_to_commit() else {
+            return Ok(None);
+        };
+        let Ok(entry) = commit.tree()?.get_path(Path::new(path)) else {
+            return Ok(None);
+        };
+        let blob = git.find_blob(entry.id())?;
+        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+    }
+
+    /// Whether `rev` names a commit in this repo.
+    pub fn has_commit(&self, rev: &str) -> bool {
+        self.open()
+            .ok()
+            .and_then(|git| {
+                git.revparse_single(rev)
+                    .ok()
+                    .and_then(|o| o.peel_to_commit().ok())
+                    .map(|_| ())
+            })
+            .is_some()
+    }
+
     /// The newest `limit` commits of `main`, newest first.
     pub fn log(&self, limit: usize) -> Result<Vec<CommitInfo>, git2::Error> {
         let git = self.open()?;
