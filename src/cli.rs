@@ -193,6 +193,15 @@ pub struct DemoArgs {
     /// Also append every request the server receives to this file (JSON lines)
     #[arg(long, value_name = "PATH")]
     pub request_log: Option<PathBuf>,
+    /// World seconds per real second (100 makes a commit reach prod in seconds)
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Seed of the world's random choices (traffic noise, developer commits)
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the world's Git repositories and kubeconfig (default: a new temporary one)
+    #[arg(long, value_name = "PATH")]
+    pub state_dir: Option<PathBuf>,
 }
 
 /// `flightdeck config …`

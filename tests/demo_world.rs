@@ -257,3 +257,210 @@ async fn stop_and_a_missing_template_are_reported_like_argo() {
         "Stopped with strategy 'Stop'"
     );
 }
+
+/// Commits a new image tag into an environment's overlay (what a Kargo promotion writes).
+fn set_overlay_tag(world: &World, env: &str, tag: &str) {
+    let path = format!("demo-app/overlays/{env}/kustomization.yaml");
+    let repo = &world.context.repos.custom_apps;
+    let current = repo.read(&path).expect("read").expect("overlay");
+    let updated = flightdeck::demo::world::git::set_kustomize_tag(&current, tag).expect("tag line");
+    repo.commit(
+        &[(path.as_str(), Some(&updated))],
+        &format!("deploy {tag} to {env}"),
+        ("tester", "t@demo.local"),
+    )
+    .expect("commit");
+}
+
+async fn rollout_state(world: &World, namespace: &str) -> Option<(String, String, String)> {
+    let rollouts = world.context.api(
+        "argoproj.io",
+        "v1alpha1",
+        "Rollout",
+        "rollouts",
+        Some(namespace),
+    );
+    let rollout = rollouts.get_opt("demo-app").await.ok()??;
+    Some((
+        text(&rollout, "/status/phase").to_string(),
+        text(&rollout, "/spec/template/spec/containers/0/image").to_string(),
+        text(&rollout, "/status/message").to_string(),
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn argo_cd_syncs_dev_and_the_canary_promotes_a_good_build() {
+    let (world, _dir) = world().await;
+    let apps = world.context.api(
+        "argoproj.io",
+        "v1alpha1",
+        "Application",
+        "applications",
+        Some("argocd"),
+    );
+    eventually("dev to be synced and healthy on v1.0.0", 20, || async {
+        let app = apps.get("demo-app-dev").await.ok()?;
+        let state = rollout_state(&world, "demo-app-dev").await?;
+        (text(&app, "/status/sync/status") == "Synced"
+            && text(&app, "/status/health/status") == "Healthy"
+            && state.1.ends_with(":v1.0.0"))
+        .then_some(())
+    })
+    .await;
+    let staging = apps.get("demo-app-staging").await.expect("staging");
+    assert_eq!(
+        text(&staging, "/status/sync/status"),
+        "OutOfSync",
+        "manual apps wait for a sync"
+    );
+    let dev = apps.get("demo-app-dev").await.expect("dev");
+    assert_eq!(
+        dev.data
+            .pointer("/status/history")
+            .and_then(Value::as_array)
+            .map(Vec::len),
+        Some(1)
+    );
+
+    world.context.registry.push("good1", Quality::Good);
+    set_overlay_tag(&world, "dev", "good1");
+    let analysis = eventually("the canary to reach its first analysis", 30, || async {
+        let runs = world.context.api(
+            "argoproj.io",
+            "v1alpha1",
+            "AnalysisRun",
+            "analysisruns",
+            Some("demo-app-dev"),
+        );
+        runs.list(&ListParams::default())
+            .await
+            .ok()?
+            .items
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert!(
+        analysis
+            .metadata
+            .name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("demo-app-") && n.ends_with("-2")),
+        "{:?}",
+        analysis.metadata.name
+    );
+    let (phase, image, _) = eventually("the good build to be promoted", 60, || async {
+        let state = rollout_state(&world, "demo-app-dev").await?;
+        (state.0 == "Healthy" && state.1.ends_with(":good1")).then_some(state)
+    })
+    .await;
+    assert_eq!(
+        (phase.as_str(), image.as_str()),
+        ("Healthy", "localhost:30087/demo-app:good1")
+    );
+    let replica_sets = world
+        .context
+        .api(
+            "apps",
+            "v1",
+            "ReplicaSet",
+            "replicasets",
+            Some("demo-app-dev"),
+        )
+        .list(&ListParams::default())
+        .await
+        .expect("rs")
+        .items;
+    let mut revisions: Vec<(String, i64)> = replica_sets
+        .iter()
+        .map(|rs| {
+            (
+                rs.metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("rollout.argoproj.io/revision"))
+                    .cloned()
+                    .unwrap_or_default(),
+                rs.data
+                    .pointer("/spec/replicas")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(-1),
+            )
+        })
+        .collect();
+    revisions.sort();
+    assert_eq!(
+        revisions,
+        [("1".to_string(), 0), ("2".to_string(), 5)],
+        "the old ReplicaSet is scaled down"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_build_fails_analysis_aborts_and_a_git_revert_recovers() {
+    let (world, _dir) = world().await;
+    eventually("dev healthy on v1.0.0", 20, || async {
+        let state = rollout_state(&world, "demo-app-dev").await?;
+        (state.0 == "Healthy" && state.1.ends_with(":v1.0.0")).then_some(())
+    })
+    .await;
+    world.context.registry.push("bad1", Quality::Bad);
+    set_overlay_tag(&world, "dev", "bad1");
+    let (_, _, message) = eventually("the bad canary to be aborted", 60, || async {
+        let state = rollout_state(&world, "demo-app-dev").await?;
+        (state.0 == "Degraded").then_some(state)
+    })
+    .await;
+    assert!(
+        message.starts_with("RolloutAborted: Rollout aborted update to revision 2"),
+        "{message}"
+    );
+    let serving = world
+        .context
+        .traffic
+        .lock()
+        .expect("traffic")
+        .serving("demo-app-dev")
+        .to_vec();
+    assert_eq!(
+        serving.len(),
+        1,
+        "the stable version keeps serving alone: {serving:?}"
+    );
+    assert_eq!(serving[0].quality, Quality::Good);
+
+    // git revert of the bad image commit in custom-apps: the app syncs back to the old image.
+    let repo = &world.context.repos.custom_apps;
+    let bad_commit = repo.log(1).expect("log")[0].id.clone();
+    let git_dir = repo.path.display().to_string();
+    let work = tempfile::tempdir().expect("work");
+    let run = |args: &[&str], dir: &std::path::Path| {
+        let output = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "ops")
+            .env("GIT_AUTHOR_EMAIL", "ops@demo.local")
+            .env("GIT_COMMITTER_NAME", "ops")
+            .env("GIT_COMMITTER_EMAIL", "ops@demo.local")
+            .output()
+            .expect("git");
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&["clone", "-q", &git_dir, "clone"], work.path());
+    let clone = work.path().join("clone");
+    run(&["revert", "--no-edit", &bad_commit], &clone);
+    run(&["push", "-q", "origin", "HEAD:main"], &clone);
+    let (phase, image, _) = eventually("dev back to healthy on v1.0.0", 30, || async {
+        let state = rollout_state(&world, "demo-app-dev").await?;
+        (state.0 == "Healthy" && state.1.ends_with(":v1.0.0")).then_some(state)
+    })
+    .await;
+    assert_eq!(
+        (phase.as_str(), image.as_str()),
+        ("Healthy", "localhost:30087/demo-app:v1.0.0")
+    );
+}

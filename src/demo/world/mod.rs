@@ -3,12 +3,16 @@
 //! component that acts only through the Kubernetes API, as the real one would — so kubectl sees
 //! exactly what the cockpit sees.
 
+pub mod analysis;
+pub mod argocd;
 pub mod context;
 pub mod driver;
 pub mod events;
 pub mod git;
+pub mod kustomize;
 pub mod manifests;
 pub mod metrics;
+pub mod rollouts;
 pub mod timers;
 pub mod workflows;
 
@@ -82,6 +86,9 @@ impl World {
         let tasks = vec![
             tokio::spawn(events::run(context.clone())),
             tokio::spawn(workflows::run(context.clone())),
+            tokio::spawn(argocd::run(context.clone())),
+            tokio::spawn(rollouts::run(context.clone())),
+            tokio::spawn(analysis::run(context.clone())),
         ];
         Ok(World {
             server,
