@@ -79,7 +79,7 @@ fn set_weight(steps: &[Value], index: usize) -> u32 {
         .iter()
         .take(index + 1)
         .filter_map(|s| s.get("setWeight").and_then(Value::as_u64))
-        .last()
+        .next_back()
         .unwrap_or(0) as u32
 }
 
@@ -396,7 +396,7 @@ async fn reconcile(
         ((replicas as f64) * f64::from(weight) / 100.0).ceil() as i64
     };
     let mut total = 0;
-    for (rs_hash, _) in &revisions {
+    for rs_hash in revisions.keys() {
         let wanted = if *rs_hash == new_stable {
             replicas
         } else if *rs_hash == hash {
