@@ -464,3 +464,162 @@ async fn a_bad_build_fails_analysis_aborts_and_a_git_revert_recovers() {
         ("Healthy", "localhost:30087/demo-app:v1.0.0")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_good_commit_flows_to_dev_and_a_manual_promotion_reaches_staging() {
+    let (world, _dir) = world().await;
+    let kargo = |kind: &str, plural: &str| {
+        world.context.api(
+            "kargo.akuity.io",
+            "v1alpha1",
+            kind,
+            plural,
+            Some("demo-app"),
+        )
+    };
+    let (freights, stages, promotions) = (
+        kargo("Freight", "freights"),
+        kargo("Stage", "stages"),
+        kargo("Promotion", "promotions"),
+    );
+    eventually("every stage to start on the v1.0.0 Freight", 20, || async {
+        let list = stages.list(&ListParams::default()).await.ok()?.items;
+        (list.len() == 3
+            && list
+                .iter()
+                .all(|s| !text(s, "/status/freightSummary").is_empty()))
+        .then_some(())
+    })
+    .await;
+
+    let commit = world
+        .push_commit(Quality::Good, "feat: a good change")
+        .expect("push");
+    let freight = eventually("Freight for the new image", 30, || async {
+        freights
+            .list(&ListParams::default())
+            .await
+            .ok()?
+            .items
+            .into_iter()
+            .find(|f| text(f, "/images/0/tag") == commit)
+    })
+    .await;
+    let freight_name = freight.metadata.name.clone().expect("name");
+    assert_eq!(freight_name.len(), 40, "Freight is named by its SHA-1 ID");
+    assert!(
+        freight
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("kargo.akuity.io/alias"))
+            .is_some_and(|a| a.contains('-'))
+    );
+
+    let dev_promotion = eventually("dev to auto-promote the Freight", 30, || async {
+        promotions
+            .list(&ListParams::default())
+            .await
+            .ok()?
+            .items
+            .into_iter()
+            .find(|p| text(p, "/spec/stage") == "dev" && text(p, "/spec/freight") == freight_name)
+    })
+    .await;
+    let promotion_name = dev_promotion.metadata.name.clone().expect("name");
+    assert!(
+        promotion_name.starts_with("dev.")
+            && promotion_name.ends_with(&format!(".{}", &freight_name[..7])),
+        "{promotion_name}"
+    );
+    let finished = eventually("the dev promotion to finish", 30, || async {
+        let p = promotions.get(&promotion_name).await.ok()?;
+        matches!(
+            text(&p, "/status/phase"),
+            "Succeeded" | "Failed" | "Errored"
+        )
+        .then_some(p)
+    })
+    .await;
+    assert_eq!(
+        text(&finished, "/status/phase"),
+        "Succeeded",
+        "{:?}",
+        finished.data.get("status")
+    );
+    let overlay = world
+        .context
+        .repos
+        .custom_apps
+        .read("demo-app/overlays/dev/kustomization.yaml")
+        .expect("read")
+        .expect("overlay");
+    assert!(overlay.contains(&format!("newTag: {commit}")), "{overlay}");
+
+    let verified = eventually(
+        "dev to run the new image and verify the Freight",
+        60,
+        || async {
+            let f = freights.get(&freight_name).await.ok()?;
+            f.data
+                .pointer("/status/verifiedIn/dev")
+                .is_some()
+                .then_some(f)
+        },
+    )
+    .await;
+    assert!(verified.data.pointer("/status/currentlyIn/dev").is_some());
+    let (phase, image, _) = rollout_state(&world, "demo-app-dev")
+        .await
+        .expect("rollout");
+    assert_eq!(
+        (phase.as_str(), image),
+        ("Healthy", format!("localhost:30087/demo-app:{commit}"))
+    );
+
+    // A manual promotion to staging, created through the API as `kargo promote` would.
+    let staging = stages.get("staging").await.expect("staging");
+    let steps = staging
+        .data
+        .pointer("/spec/promotionTemplate/spec/steps")
+        .cloned()
+        .expect("steps");
+    let vars = staging
+        .data
+        .pointer("/spec/promotionTemplate/spec/vars")
+        .cloned()
+        .unwrap_or_default();
+    let promotion: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Promotion",
+        "metadata": {"name": format!("staging.{}.{}", flightdeck::demo::world::kargo::ulid(), &freight_name[..7]), "namespace": "demo-app"},
+        "spec": {"stage": "staging", "freight": freight_name, "vars": vars, "steps": steps}
+    }))
+    .expect("promotion");
+    let created = promotions
+        .create(&Default::default(), &promotion)
+        .await
+        .expect("create promotion");
+    let name = created.metadata.name.clone().expect("name");
+    eventually("the staging promotion to succeed", 30, || async {
+        (text(&promotions.get(&name).await.ok()?, "/status/phase") == "Succeeded").then_some(())
+    })
+    .await;
+    let in_staging = eventually("the Freight to be current in staging", 60, || async {
+        let f = freights.get(&freight_name).await.ok()?;
+        f.data
+            .pointer("/status/currentlyIn/staging")
+            .is_some()
+            .then_some(f)
+    })
+    .await;
+    assert!(
+        in_staging.data.pointer("/status/currentlyIn/dev").is_some(),
+        "still in dev too"
+    );
+    let (_, image, _) = eventually("staging to run the image", 60, || async {
+        let state = rollout_state(&world, "demo-app-staging").await?;
+        (state.0 == "Healthy" && state.1.ends_with(&commit)).then_some(state)
+    })
+    .await;
+    assert_eq!(image, format!("localhost:30087/demo-app:{commit}"));
+}

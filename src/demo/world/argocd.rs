@@ -67,7 +67,7 @@ fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
 /// Whether everything in `desired` is also in `live`: maps recursively, lists element by element
 /// (so fields the API server defaulted in live objects, like a port's `protocol`, do not count as
 /// drift), other values equal.
-fn contains(live: &Value, desired: &Value) -> bool {
+pub fn contains(live: &Value, desired: &Value) -> bool {
     match (live, desired) {
         (Value::Object(live), Value::Object(desired)) => desired
             .iter()

@@ -42,6 +42,14 @@ impl ImageRegistry {
     }
 }
 
+/// The digest the simulated registry reports for a tag (stable per tag).
+pub fn image_digest(tag: &str) -> String {
+    use sha1::Digest;
+    let hash = sha1::Sha1::digest(format!("{}:{tag}", ImageRegistry::REPOSITORY).as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}{}", &hex[..24])
+}
+
 /// Shared by all controllers.
 #[derive(Clone)]
 pub struct WorldContext {

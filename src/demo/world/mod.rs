@@ -9,6 +9,7 @@ pub mod context;
 pub mod driver;
 pub mod events;
 pub mod git;
+pub mod kargo;
 pub mod kustomize;
 pub mod manifests;
 pub mod metrics;
@@ -89,6 +90,7 @@ impl World {
             tokio::spawn(argocd::run(context.clone())),
             tokio::spawn(rollouts::run(context.clone())),
             tokio::spawn(analysis::run(context.clone())),
+            tokio::spawn(kargo::run(context.clone())),
         ];
         Ok(World {
             server,
