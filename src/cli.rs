@@ -154,7 +154,7 @@ pub struct Options {
 /// What to do instead of opening the cockpit.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the cockpit against a simulated GitOps cluster (only `--serve-only` works so far)
+    /// Run the cockpit against a simulated GitOps world (or only the world, with --serve-only)
     Demo(DemoArgs),
     /// Print shell completions
     Completions {
@@ -181,7 +181,7 @@ pub enum Command {
 /// `flightdeck demo …`
 #[derive(Debug, Clone, Default, Args)]
 pub struct DemoArgs {
-    /// Run only the embedded Kubernetes API server (no cockpit) and print its kubeconfig path
+    /// Run only the simulated world (no cockpit) and print its kubeconfig, metrics URL and repos
     #[arg(long)]
     pub serve_only: bool,
     /// Port for the API server on 127.0.0.1 (0 = any free port)
@@ -193,9 +193,18 @@ pub struct DemoArgs {
     /// Also append every request the server receives to this file (JSON lines)
     #[arg(long, value_name = "PATH")]
     pub request_log: Option<PathBuf>,
-    /// World seconds per real second (100 makes a commit reach prod in seconds)
-    #[arg(long, default_value_t = 1.0)]
+    /// World seconds per real second (the default takes a commit to prod in a few minutes)
+    #[arg(long, default_value_t = 10.0)]
     pub speed: f64,
+    /// World seconds between the simulated developer's commits (0: no automatic commits)
+    #[arg(long, default_value_t = 600)]
+    pub commit_every: u64,
+    /// Every n-th automatic commit is a bad build whose canary fails (0: never)
+    #[arg(long, default_value_t = 2)]
+    pub bad_every: u32,
+    /// Port of the demo application's /metrics endpoint on 127.0.0.1 (0 = any free port)
+    #[arg(long, default_value_t = 0)]
+    pub metrics_port: u16,
     /// Seed of the world's random choices (traffic noise, developer commits)
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -78,7 +78,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Some(Command::Demo(args)) => commands::demo::run(&args),
+        Some(Command::Demo(args)) => {
+            drop(stdout);
+            commands::demo::run(&args, loaded)
+        }
         None => {
             drop(stdout);
             run_cockpit(loaded)
@@ -93,8 +96,8 @@ fn print_warnings(loaded: &Loaded) {
     }
 }
 
-/// Opens the cockpit on the real terminal.
-fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
+/// Starts logging to the configured (or default) log file; a failure becomes a warning.
+pub fn start_logging(loaded: &mut Loaded) {
     if let Some(path) = loaded
         .settings
         .log_file
@@ -104,33 +107,41 @@ fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
     {
         loaded.warnings.push(warning);
     }
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "flightdeck starting");
-    let target = kube::target::ClusterTarget::from_settings(&loaded.settings);
-    let mut app = App::new(loaded, target);
+}
+
+/// Opens the cockpit on the real terminal.
+fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
+    start_logging(&mut loaded);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        let mut guard = ui::terminal::TerminalGuard::enter()
-            .wrap_err("cannot take over the terminal (is this an interactive terminal?)")?;
-        let size = guard.terminal.size()?;
-        app.size = (size.width, size.height);
-        let (sender, mut receiver) = mpsc::channel(ui::event_loop::CHANNEL_CAPACITY);
-        let input = tokio::spawn(ui::event_loop::forward_terminal_input(sender.clone()));
-        let signals = tokio::spawn(ui::event_loop::forward_signals(sender));
-        let result = ui::event_loop::run(
-            &mut guard.terminal,
-            &mut app,
-            &mut receiver,
-            &mut ui::terminal::SuspendToShell,
-        )
-        .await;
-        input.abort();
-        signals.abort();
-        drop(guard);
-        result.wrap_err("the terminal failed")?;
-        tracing::info!("flightdeck stopped");
-        Ok(ExitCode::SUCCESS)
-    })
+    runtime.block_on(cockpit(loaded))
+}
+
+/// Runs the cockpit on the real terminal until the user quits (needs a tokio runtime).
+pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "flightdeck starting");
+    let target = kube::target::ClusterTarget::from_settings(&loaded.settings);
+    let mut app = App::new(loaded, target);
+    let mut guard = ui::terminal::TerminalGuard::enter()
+        .wrap_err("cannot take over the terminal (is this an interactive terminal?)")?;
+    let size = guard.terminal.size()?;
+    app.size = (size.width, size.height);
+    let (sender, mut receiver) = mpsc::channel(ui::event_loop::CHANNEL_CAPACITY);
+    let input = tokio::spawn(ui::event_loop::forward_terminal_input(sender.clone()));
+    let signals = tokio::spawn(ui::event_loop::forward_signals(sender));
+    let result = ui::event_loop::run(
+        &mut guard.terminal,
+        &mut app,
+        &mut receiver,
+        &mut ui::terminal::SuspendToShell,
+    )
+    .await;
+    input.abort();
+    signals.abort();
+    drop(guard);
+    result.wrap_err("the terminal failed")?;
+    tracing::info!("flightdeck stopped");
+    Ok(ExitCode::SUCCESS)
 }

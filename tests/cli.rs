@@ -1,5 +1,5 @@
 //! The command line as a product surface: `--help`, the printing subcommands, and the `demo`
-//! placeholder that must say it is not built rather than pretend.
+//! world behind `flightdeck demo --serve-only`.
 
 use std::process::Command;
 
@@ -45,12 +45,61 @@ fn every_flag_has_an_environment_variable() {
 }
 
 #[test]
-fn demo_says_it_is_not_built() {
+fn demo_serve_only_runs_the_world_for_kubectl_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
     let home = tempfile::tempdir().expect("temp");
-    let output = flightdeck(&["demo"], home.path());
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("not built yet"), "{stderr}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["demo", "--serve-only", "--speed", "50", "--state-dir"])
+        .arg(home.path().join("world"))
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start demo");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut kubeconfig = None;
+    let mut metrics = None;
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some(path) = line.strip_prefix("kubeconfig:") {
+            kubeconfig = Some(path.trim().to_string());
+        }
+        if let Some(url) = line.strip_prefix("metrics:") {
+            metrics = Some(url.trim().to_string());
+        }
+        if line.starts_with("stop with ctrl-c") {
+            break;
+        }
+    }
+    let kubeconfig = kubeconfig.expect("the kubeconfig path is printed");
+    assert!(metrics.is_some_and(|m| m.starts_with("http://127.0.0.1:") && m.ends_with("/metrics")));
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        let output = Command::new("kubectl")
+            .args(["get", "applications", "-n", "argocd", "-o", "name"])
+            .env("KUBECONFIG", &kubeconfig)
+            .env("KUBECACHEDIR", home.path().join("cache"))
+            .output()
+            .expect("kubectl");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "application.argoproj.io/demo-app-dev\napplication.argoproj.io/demo-app-prod\napplication.argoproj.io/demo-app-staging\n"
+        );
+    } else {
+        eprintln!("SKIPPED the kubectl part: kubectl is not on the PATH");
+    }
+    let pid = child.id().to_string();
+    Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(
+        child.wait().expect("wait").success(),
+        "ctrl-c stops the world cleanly"
+    );
 }
 
 #[test]

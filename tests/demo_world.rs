@@ -12,12 +12,7 @@ use flightdeck::demo::world::{World, WorldOptions};
 async fn world() -> (World, tempfile::TempDir) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp");
-    let options = WorldOptions {
-        speed: 100.0,
-        seed: 7,
-        state_dir: dir.path().to_path_buf(),
-        port: 0,
-    };
+    let options = WorldOptions::for_tests(dir.path().to_path_buf());
     (World::start(options).await.expect("world starts"), dir)
 }
 

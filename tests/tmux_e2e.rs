@@ -204,3 +204,29 @@ fn ctrl_z_suspends_and_fg_resumes() {
     // The job's `; echo EXIT=…` already ran at ctrl-z; after `fg` only the prompt comes back.
     tmux.assert_terminal_restored("READY$ fg");
 }
+
+#[test]
+fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
+    let Some(tmux) = Tmux::start("demo") else {
+        return;
+    };
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_flightdeck"));
+    let state = tmux.home().join("world");
+    let command = format!(
+        "{} demo --log-file {} --state-dir {}; echo EXIT=$?",
+        binary.display(),
+        tmux.home().join("log").display(),
+        state.display()
+    );
+    tmux.send(&[&command, "Enter"]);
+    let screen = tmux.wait_for("the cockpit on the demo world", |s| {
+        s.contains("ctx flightdeck-demo")
+    });
+    assert!(screen.contains("ns demo-app-dev"), "{screen}");
+    assert!(
+        screen.contains("custom-apps.git"),
+        "the GitOps repo is the demo's: {screen}"
+    );
+    tmux.send(&["q"]);
+    tmux.assert_terminal_restored("EXIT=0");
+}

@@ -1,32 +1,30 @@
-//! `flightdeck demo`: the simulated GitOps world. `--serve-only` runs the world without the
-//! cockpit and prints where to point kubectl and git; without it the command still says that the
-//! cockpit on top of the world is not wired up yet.
+//! `flightdeck demo`: the simulated GitOps world (embedded API server, controllers, Git
+//! repositories, metrics endpoint) and the cockpit connected to it through a generated kubeconfig,
+//! exactly as it would connect to a real cluster. `--serve-only` runs the world alone and prints
+//! where to point kubectl, git and Prometheus.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use crate::cli::DemoArgs;
 use crate::demo::world::{World, WorldOptions};
+use crate::settings::Loaded;
 
-/// What `flightdeck demo` says until the cockpit runs on the world.
-pub const WORLD_NOT_BUILT: &str = "flightdeck demo: the cockpit on top of the simulated world is not built yet in this \
-version, so there is nothing to show.\nNothing was started. `flightdeck demo --serve-only` runs the simulated GitOps \
-world alone (API server, controllers, Git repositories); `flightdeck` runs the cockpit against a real cluster (it reads \
-KUBECONFIG like kubectl).";
-
-pub fn run(args: &DemoArgs) -> Result<ExitCode> {
-    if !args.serve_only {
-        eprintln!("{WORLD_NOT_BUILT}");
-        return Ok(ExitCode::from(2));
-    }
+pub fn run(args: &DemoArgs, mut loaded: Loaded) -> Result<ExitCode> {
     let state_dir = match &args.state_dir {
         Some(dir) => dir.clone(),
         None => std::env::temp_dir().join(format!("flightdeck-demo-{}", std::process::id())),
     };
-    let log = state_dir.join("flightdeck-demo.log");
-    if let Err(warning) = crate::logging::init(&log) {
-        eprintln!("warning: {warning}");
+    std::fs::create_dir_all(&state_dir)
+        .wrap_err_with(|| format!("cannot create {}", state_dir.display()))?;
+    if args.serve_only {
+        if let Err(warning) = crate::logging::init(&state_dir.join("flightdeck-demo.log")) {
+            eprintln!("warning: {warning}");
+        }
+    } else {
+        crate::start_logging(&mut loaded);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -38,6 +36,9 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             seed: args.seed,
             state_dir: state_dir.clone(),
             port: args.port,
+            metrics_port: args.metrics_port,
+            commit_every: (args.commit_every > 0).then(|| Duration::from_secs(args.commit_every)),
+            bad_every: args.bad_every,
         };
         let world = World::start(options)
             .await
@@ -61,12 +62,26 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             }
             None => world.kubeconfig.clone(),
         };
+        if !args.serve_only {
+            loaded.settings.kubeconfig = Some(kubeconfig);
+            loaded.settings.context = Some("flightdeck-demo".into());
+            loaded.settings.gitops_repo =
+                Some(world.context.repos.custom_apps.path.display().to_string());
+            loaded
+                .settings
+                .prometheus_url
+                .get_or_insert_with(|| format!("http://{}/metrics", world.metrics_address));
+            let code = crate::cockpit(loaded).await;
+            drop(world);
+            return code;
+        }
         println!(
             "flightdeck demo world running (speed {}×), API server {}",
             args.speed,
             world.server.url()
         );
         println!("kubeconfig:      {}", kubeconfig.display());
+        println!("metrics:         http://{}/metrics", world.metrics_address);
         println!(
             "GitOps repo:     {}",
             world.context.repos.custom_apps.path.display()
@@ -76,10 +91,13 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             world.context.repos.demo_app.path.display()
         );
         println!(
-            "try: kubectl --kubeconfig {} get applications,rollouts -A",
+            "log:             {}",
+            state_dir.join("flightdeck-demo.log").display()
+        );
+        println!(
+            "try: kubectl --kubeconfig {} get applications,rollouts,stages -A",
             kubeconfig.display()
         );
-        println!("log:             {}", log.display());
         println!("stop with ctrl-c");
         tokio::signal::ctrl_c()
             .await

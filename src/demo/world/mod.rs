@@ -6,7 +6,9 @@
 pub mod analysis;
 pub mod argocd;
 pub mod context;
+pub mod developer;
 pub mod driver;
+pub mod endpoint;
 pub mod events;
 pub mod git;
 pub mod kargo;
@@ -38,6 +40,27 @@ pub struct WorldOptions {
     pub state_dir: PathBuf,
     /// API server port (0 = any free port).
     pub port: u16,
+    /// Port of the `/metrics` endpoint (0 = any free port).
+    pub metrics_port: u16,
+    /// World time between the simulated developer's commits (`None`: no automatic commits).
+    pub commit_every: Option<std::time::Duration>,
+    /// Every n-th automatic commit is a bad build (0: never).
+    pub bad_every: u32,
+}
+
+impl WorldOptions {
+    /// Options for tests: fast, deterministic, no automatic commits, any free ports.
+    pub fn for_tests(state_dir: PathBuf) -> WorldOptions {
+        WorldOptions {
+            speed: 100.0,
+            seed: 7,
+            state_dir,
+            port: 0,
+            metrics_port: 0,
+            commit_every: None,
+            bad_every: 2,
+        }
+    }
 }
 
 /// A running world.
@@ -46,6 +69,8 @@ pub struct World {
     pub client: kube::Client,
     pub context: WorldContext,
     pub kubeconfig: PathBuf,
+    /// Where `/metrics` is served.
+    pub metrics_address: std::net::SocketAddr,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -84,7 +109,12 @@ impl World {
             server: server.state.clone(),
         };
         manifests::apply(&client, &manifests::all()?).await?;
-        let tasks = vec![
+        let (metrics_address, metrics_task) =
+            endpoint::serve(context.traffic.clone(), options.metrics_port)
+                .await
+                .map_err(|e| format!("cannot serve /metrics: {e}"))?;
+        let mut tasks = vec![
+            metrics_task,
             tokio::spawn(events::run(context.clone())),
             tokio::spawn(workflows::run(context.clone())),
             tokio::spawn(argocd::run(context.clone())),
@@ -92,11 +122,20 @@ impl World {
             tokio::spawn(analysis::run(context.clone())),
             tokio::spawn(kargo::run(context.clone())),
         ];
+        if let Some(every) = options.commit_every {
+            tasks.push(tokio::spawn(developer::run(
+                context.clone(),
+                every,
+                options.bad_every,
+                options.seed,
+            )));
+        }
         Ok(World {
             server,
             client,
             context,
             kubeconfig,
+            metrics_address,
             tasks,
         })
     }
@@ -104,29 +143,7 @@ impl World {
     /// Pushes a commit to demo-app's `main` as the developer would (a "bad" one makes a build that
     /// fails its canary analysis). Returns the commit id.
     pub fn push_commit(&self, quality: Quality, message: &str) -> Result<String, String> {
-        let text = match quality {
-            Quality::Good => "good\n",
-            Quality::Bad => "bad\n",
-        };
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-            .to_string();
-        let id = self
-            .context
-            .repos
-            .demo_app
-            .commit(
-                &[
-                    ("BUILD_QUALITY", Some(text)),
-                    ("CHANGELOG", Some(&format!("{message} ({stamp})\n"))),
-                ],
-                message,
-                ("demo developer", "dev@demo.local"),
-            )
-            .map_err(|e| e.to_string())?;
-        Ok(id.to_string())
+        developer::push(&self.context, quality, message)
     }
 }
 

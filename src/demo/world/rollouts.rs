@@ -220,6 +220,8 @@ async fn reconcile(
         controller_pause = false;
         (phase, message) = ("Healthy".into(), String::new());
     } else if aborted {
+        // An aborted canary starts over from the first step when retried.
+        step_index = 0;
         (phase, message) = (
             "Degraded".into(),
             format!("RolloutAborted: Rollout aborted update to revision {current_revision}"),
@@ -239,7 +241,8 @@ async fn reconcile(
         step_index = steps.len();
         (phase, message) = ("Healthy".into(), String::new());
     } else {
-        while step_index < steps.len() {
+        // `spec.paused` (kubectl argo rollouts pause) holds the canary where it is.
+        while step_index < steps.len() && !paused_by_user {
             let step = &steps[step_index];
             if step.get("setWeight").is_some() {
                 step_index += 1;
@@ -507,6 +510,19 @@ async fn reconcile(
         && text(&status, "/restartedAt") != restart
     {
         next.insert("restartedAt".into(), json!(restart));
+        // Restart: the pods are replaced (deleted here, recreated by the ReplicaSet scaling).
+        let pods_api = ctx.api("", "v1", "Pod", "pods", Some(&namespace));
+        for rs_hash in revisions.keys() {
+            for pod in pods_api
+                .list(&ListParams::default().labels(&format!("{HASH_LABEL}={rs_hash}")))
+                .await?
+                .items
+            {
+                if let Some(pod_name) = &pod.metadata.name {
+                    let _ = pods_api.delete(pod_name, &Default::default()).await;
+                }
+            }
+        }
     }
     let changed = next
         .iter()
