@@ -134,6 +134,26 @@ async fn a_push_runs_the_ci_workflow_to_the_end() {
         .count();
     assert_eq!(pods_done, 4);
 
+    // The repositories are served by git daemon where git is installed: clone over git://.
+    if let Some(daemon) = &world.git_daemon {
+        let work = tempfile::tempdir().expect("work");
+        let url = format!("{}/custom-apps.git", daemon.url);
+        let mut cloned = false;
+        for _ in 0..50 {
+            let status = std::process::Command::new("git")
+                .args(["clone", "-q", &url, "c"])
+                .current_dir(work.path())
+                .status()
+                .expect("git");
+            if status.success() {
+                cloned = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(cloned, "git clone {url}");
+    }
+
     // Real side effects: the image is in the registry and the GitOps repo has the CI commit.
     assert!(
         world
@@ -151,9 +171,19 @@ async fn a_push_runs_the_ci_workflow_to_the_end() {
         .expect("read")
         .expect("present");
     assert!(base.contains(&format!("newTag: {commit}")), "{base}");
-    assert_eq!(
-        world.context.repos.custom_apps.log(1).expect("log")[0].message,
-        format!("ci: build demo-app {}", &commit[..7])
+    // Kargo may already have committed the dev promotion on top of the CI commit.
+    let messages: Vec<String> = world
+        .context
+        .repos
+        .custom_apps
+        .log(5)
+        .expect("log")
+        .into_iter()
+        .map(|c| c.message)
+        .collect();
+    assert!(
+        messages.contains(&format!("ci: build demo-app {}", &commit[..7])),
+        "{messages:?}"
     );
 
     // Pods with logs, one per step.
@@ -617,4 +647,119 @@ async fn a_good_commit_flows_to_dev_and_a_manual_promotion_reaches_staging() {
     })
     .await;
     assert_eq!(image, format!("localhost:30087/demo-app:{commit}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hand_made_mistakes_are_reported_in_status_and_the_world_carries_on() {
+    let (world, _dir) = world().await;
+    // A Promotion for Freight that does not exist.
+    let promotions = world.context.api(
+        "kargo.akuity.io",
+        "v1alpha1",
+        "Promotion",
+        "promotions",
+        Some("demo-app"),
+    );
+    let bogus: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Promotion",
+        "metadata": {"name": "staging.manual.nothere", "namespace": "demo-app"},
+        "spec": {"stage": "staging", "freight": "0000000000000000000000000000000000000000", "steps": [{"uses": "git-clone"}]}
+    }))
+    .expect("object");
+    promotions
+        .create(&Default::default(), &bogus)
+        .await
+        .expect("create");
+    let errored = eventually("the bogus promotion to be Errored", 20, || async {
+        let p = promotions.get("staging.manual.nothere").await.ok()?;
+        (!text(&p, "/status/phase").is_empty()).then_some(p)
+    })
+    .await;
+    assert_eq!(text(&errored, "/status/phase"), "Errored");
+    assert!(
+        text(&errored, "/status/message").contains("not found"),
+        "{:?}",
+        errored.data.get("status")
+    );
+
+    // A commit that breaks the overlay YAML: Argo CD reports a comparison error.
+    let repo = &world.context.repos.custom_apps;
+    repo.commit(
+        &[(
+            "demo-app/overlays/prod/kustomization.yaml",
+            Some("resources: [unclosed\n"),
+        )],
+        "oops",
+        ("tester", "t@demo.local"),
+    )
+    .expect("commit");
+    let apps = world.context.api(
+        "argoproj.io",
+        "v1alpha1",
+        "Application",
+        "applications",
+        Some("argocd"),
+    );
+    let broken = eventually("prod to report the broken overlay", 20, || async {
+        let app = apps.get("demo-app-prod").await.ok()?;
+        (text(&app, "/status/conditions/0/type") == "ComparisonError").then_some(app)
+    })
+    .await;
+    assert_eq!(text(&broken, "/status/sync/status"), "Unknown");
+    assert!(
+        text(&broken, "/status/conditions/0/message").contains("kustomization.yaml"),
+        "{:?}",
+        broken.data.pointer("/status/conditions")
+    );
+
+    // A Rollout deleted by hand: the rest keeps working and Argo CD (self-heal) puts it back.
+    eventually("dev healthy", 20, || async {
+        (rollout_state(&world, "demo-app-dev").await?.0 == "Healthy").then_some(())
+    })
+    .await;
+    world
+        .context
+        .api(
+            "argoproj.io",
+            "v1alpha1",
+            "Rollout",
+            "rollouts",
+            Some("demo-app-dev"),
+        )
+        .delete("demo-app", &Default::default())
+        .await
+        .expect("delete");
+    eventually("self-heal to recreate the Rollout", 30, || async {
+        (rollout_state(&world, "demo-app-dev").await?.0 == "Healthy").then_some(())
+    })
+    .await;
+
+    // A workflow whose parameters are missing.
+    let workflows = world.context.api(
+        "argoproj.io",
+        "v1alpha1",
+        "Workflow",
+        "workflows",
+        Some("argo-workflows"),
+    );
+    let missing: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+        "metadata": {"name": "no-params", "namespace": "argo-workflows"},
+        "spec": {"workflowTemplateRef": {"name": "demo-app-ci"}}
+    }))
+    .expect("object");
+    workflows
+        .create(&Default::default(), &missing)
+        .await
+        .expect("create");
+    let failed = eventually("the workflow to error", 20, || async {
+        let wf = workflows.get("no-params").await.ok()?;
+        (!text(&wf, "/status/phase").is_empty()).then_some(wf)
+    })
+    .await;
+    assert_eq!(text(&failed, "/status/phase"), "Error");
+    assert_eq!(
+        text(&failed, "/status/message"),
+        "spec.arguments.commitSha.value is required"
+    );
 }

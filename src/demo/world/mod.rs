@@ -71,6 +71,8 @@ pub struct World {
     pub kubeconfig: PathBuf,
     /// Where `/metrics` is served.
     pub metrics_address: std::net::SocketAddr,
+    /// `git daemon` serving the repositories, where git is installed.
+    pub git_daemon: Option<git::GitDaemon>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -136,6 +138,7 @@ impl World {
             context,
             kubeconfig,
             metrics_address,
+            git_daemon: git::GitDaemon::start(&options.state_dir.join("repos")),
             tasks,
         })
     }
