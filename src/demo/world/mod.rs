@@ -11,6 +11,7 @@ pub mod driver;
 pub mod endpoint;
 pub mod events;
 pub mod git;
+pub mod git_daemon;
 pub mod kargo;
 pub mod kustomize;
 pub mod manifests;
@@ -72,7 +73,7 @@ pub struct World {
     /// Where `/metrics` is served.
     pub metrics_address: std::net::SocketAddr,
     /// `git daemon` serving the repositories, where git is installed.
-    pub git_daemon: Option<git::GitDaemon>,
+    pub git_daemon: Option<git_daemon::GitDaemon>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -138,7 +139,7 @@ impl World {
             context,
             kubeconfig,
             metrics_address,
-            git_daemon: git::GitDaemon::start(&options.state_dir.join("repos")),
+            git_daemon: git_daemon::GitDaemon::start(&options.state_dir.join("repos")),
             tasks,
         })
     }
