@@ -419,6 +419,51 @@ async fn argo_cd_syncs_dev_and_the_canary_promotes_a_good_build() {
         [("1".to_string(), 0), ("2".to_string(), 5)],
         "the old ReplicaSet is scaled down"
     );
+
+    // Rollback to the first history entry, as `argocd app rollback` writes it (auto-sync off
+    // first, or Argo CD would sync straight back to HEAD).
+    let app = apps.get("demo-app-dev").await.expect("dev");
+    let first = app
+        .data
+        .pointer("/status/history/0")
+        .cloned()
+        .expect("history");
+    let patch = serde_json::json!({
+        "spec": {"syncPolicy": {"automated": null}},
+        "operation": {"sync": {"revision": first["revision"], "source": first["source"], "syncStrategy": {"apply": {}}}, "initiatedBy": {"username": "tester"}},
+        "status": {"operationState": null}
+    });
+    apps.patch(
+        "demo-app-dev",
+        &Default::default(),
+        &kube::api::Patch::Merge(patch),
+    )
+    .await
+    .expect("rollback");
+    let rolled_back = eventually("the rollback to finish", 30, || async {
+        let app = apps.get("demo-app-dev").await.ok()?;
+        (text(&app, "/status/operationState/phase") == "Succeeded"
+            && app.data.get("operation").is_none())
+        .then_some(app)
+    })
+    .await;
+    assert_eq!(
+        Some(text(
+            &rolled_back,
+            "/status/operationState/syncResult/revision"
+        )),
+        first["revision"].as_str()
+    );
+    assert_eq!(
+        text(&rolled_back, "/status/sync/status"),
+        "OutOfSync",
+        "HEAD still says good1"
+    );
+    eventually("dev back on v1.0.0", 30, || async {
+        let state = rollout_state(&world, "demo-app-dev").await?;
+        (state.0 == "Healthy" && state.1.ends_with(":v1.0.0")).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
