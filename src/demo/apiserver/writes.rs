@@ -86,13 +86,10 @@ fn metadata_mut(object: &mut Value) -> Result<&mut Map<String, Value>, ApiError>
     let map = object
         .as_object_mut()
         .ok_or_else(|| ApiError::bad_request("the request body must be a JSON object"))?;
-    let metadata = map.entry("metadata").or_insert_with(|| json!({}));
-    if !metadata.is_object() {
-        return Err(ApiError::bad_request("metadata must be an object"));
-    }
-    Ok(metadata
+    map.entry("metadata")
+        .or_insert_with(|| json!({}))
         .as_object_mut()
-        .unwrap_or_else(|| unreachable!("checked above")))
+        .ok_or_else(|| ApiError::bad_request("metadata must be an object"))
 }
 
 /// Whether `name` is a DNS-1123 subdomain (what object names must be).

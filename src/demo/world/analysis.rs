@@ -163,14 +163,12 @@ async fn reconcile(
         let position = results
             .iter()
             .position(|r| r.get("name").and_then(Value::as_str) == Some(metric_name));
-        let result = match position {
-            Some(index) => &mut results[index],
-            None => {
-                results.push(json!({"name": metric_name, "phase": "Running", "count": 0, "successful": 0, "failed": 0, "inconclusive": 0, "error": 0, "measurements": []}));
-                changed = true;
-                results.last_mut().expect("just pushed")
-            }
-        };
+        let index = position.unwrap_or_else(|| {
+            results.push(json!({"name": metric_name, "phase": "Running", "count": 0, "successful": 0, "failed": 0, "inconclusive": 0, "error": 0, "measurements": []}));
+            changed = true;
+            results.len() - 1
+        });
+        let result = &mut results[index];
         if result.get("phase").and_then(Value::as_str) != Some("Running") {
             continue;
         }
