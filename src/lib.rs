@@ -13,6 +13,7 @@ pub mod demo;
 pub mod keymap;
 pub mod kube;
 pub mod logging;
+pub mod model;
 pub mod settings;
 pub mod theme;
 pub mod ui;

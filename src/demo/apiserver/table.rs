@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::registry::ResourceDef;
-use super::writes::{parse_timestamp, timestamp_now};
+use super::writes::parse_timestamp;
 
 /// Whether the client asked for a Table.
 pub fn wanted(accept: Option<&str>) -> bool {
@@ -151,18 +151,9 @@ pub fn json_path(object: &Value, path: &str) -> Option<Value> {
 
 /// A human age like kubectl's (`45s`, `5m`, `3h`, `2d`) for an RFC 3339 timestamp.
 fn age(timestamp: &str) -> String {
-    let (Some(then), Some(now)) = (
-        parse_timestamp(timestamp),
-        parse_timestamp(&timestamp_now()),
-    ) else {
-        return "<invalid>".into();
-    };
-    let seconds = (now - then).max(0);
-    match seconds {
-        s if s < 120 => format!("{s}s"),
-        s if s < 3600 * 3 => format!("{}m", s / 60),
-        s if s < 86_400 * 2 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
+    match parse_timestamp(timestamp) {
+        Some(then) => crate::model::time::human_age(crate::model::time::now_seconds() - then),
+        None => "<invalid>".into(),
     }
 }
 

@@ -21,65 +21,11 @@ pub enum Endpoint {
     Status,
 }
 
+pub use crate::model::time::{format_timestamp, parse_timestamp};
+
 /// RFC 3339 UTC with second precision, as `metav1.Time` serialises.
 pub fn timestamp_now() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format_timestamp(seconds)
-}
-
-/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn format_timestamp(unix_seconds: u64) -> String {
-    let days = unix_seconds / 86_400;
-    let rest = unix_seconds % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// Parses `YYYY-MM-DDTHH:MM:SS…` (UTC) into Unix seconds; fractions and zones are ignored.
-pub fn parse_timestamp(text: &str) -> Option<i64> {
-    let digits: Vec<i64> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .take(6)
-        .map(|s| s.parse().ok())
-        .collect::<Option<_>>()?;
-    let [year, month, day, hour, minute, second] = digits[..] else {
-        return None;
-    };
-    let (y, m) = if month <= 2 {
-        (year - 1, month + 9)
-    } else {
-        (year, month - 3)
-    };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let day_of_year = (153 * m + 2) / 5 + day - 1;
-    let days = era * 146_097 + year_of_era * 365 + year_of_era / 4 - year_of_era / 100
-        + day_of_year
-        - 719_468;
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+    format_timestamp(crate::model::time::now_seconds().max(0) as u64)
 }
 
 fn metadata_mut(object: &mut Value) -> Result<&mut Map<String, Value>, ApiError> {
@@ -388,20 +334,6 @@ mod tests {
             ),
         ])
         .expect("load")
-    }
-
-    #[test]
-    fn timestamps_are_rfc3339_utc_seconds() {
-        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_timestamp(1_795_012_140), "2026-11-18T14:29:00Z");
-        assert_eq!(format_timestamp(951_782_400), "2000-02-29T00:00:00Z");
-        for seconds in [0, 951_782_400, 1_795_012_140] {
-            assert_eq!(
-                parse_timestamp(&format_timestamp(seconds)),
-                Some(seconds as i64)
-            );
-        }
-        assert_eq!(parse_timestamp("garbage"), None);
     }
 
     #[test]

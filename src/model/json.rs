@@ -1,0 +1,58 @@
+//! Tolerant reads from API objects: a missing or mistyped field reads as `None`, never a panic.
+
+use serde_json::Value;
+
+/// The string at a JSON pointer.
+pub fn text<'a>(object: &'a Value, pointer: &str) -> Option<&'a str> {
+    object.pointer(pointer).and_then(Value::as_str)
+}
+
+/// The string at a JSON pointer, owned, or empty.
+pub fn string(object: &Value, pointer: &str) -> String {
+    text(object, pointer).unwrap_or_default().to_string()
+}
+
+/// An integer at a JSON pointer (numbers or numeric strings).
+pub fn integer(object: &Value, pointer: &str) -> Option<i64> {
+    match object.pointer(pointer)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// A boolean at a JSON pointer.
+pub fn flag(object: &Value, pointer: &str) -> bool {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// A label's value (keys with `/` are escaped for the pointer).
+pub fn label<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
+    object.get("metadata")?.get("labels")?.get(key)?.as_str()
+}
+
+/// An annotation's value.
+pub fn annotation<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
+    object
+        .get("metadata")?
+        .get("annotations")?
+        .get(key)?
+        .as_str()
+}
+
+/// A timestamp at a JSON pointer, as Unix seconds.
+pub fn time(object: &Value, pointer: &str) -> Option<i64> {
+    text(object, pointer).and_then(super::time::parse_timestamp)
+}
+
+/// The keys of an object at a pointer (empty for anything else).
+pub fn keys(object: &Value, pointer: &str) -> Vec<String> {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,87 @@
+//! Object identity and the kinds the cockpit watches.
+
+use std::fmt;
+
+/// Namespace and name of an object (namespace empty for cluster-scoped kinds).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+
+    /// Reads `metadata.namespace`/`metadata.name` of an object.
+    pub fn of(object: &serde_json::Value) -> Self {
+        Self::new(
+            super::json::string(object, "/metadata/namespace"),
+            super::json::string(object, "/metadata/name"),
+        )
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}/{}", self.namespace, self.name)
+        }
+    }
+}
+
+/// A kind the cockpit watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Workflow,
+    Application,
+    Rollout,
+    AnalysisRun,
+    Freight,
+    Stage,
+    Promotion,
+}
+
+impl Kind {
+    pub const ALL: &'static [Kind] = &[
+        Kind::Workflow,
+        Kind::Application,
+        Kind::Rollout,
+        Kind::AnalysisRun,
+        Kind::Freight,
+        Kind::Stage,
+        Kind::Promotion,
+    ];
+
+    /// (group, version, kind, plural).
+    pub fn resource(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Kind::Workflow => ("argoproj.io", "v1alpha1", "Workflow", "workflows"),
+            Kind::Application => ("argoproj.io", "v1alpha1", "Application", "applications"),
+            Kind::Rollout => ("argoproj.io", "v1alpha1", "Rollout", "rollouts"),
+            Kind::AnalysisRun => ("argoproj.io", "v1alpha1", "AnalysisRun", "analysisruns"),
+            Kind::Freight => ("kargo.akuity.io", "v1alpha1", "Freight", "freights"),
+            Kind::Stage => ("kargo.akuity.io", "v1alpha1", "Stage", "stages"),
+            Kind::Promotion => ("kargo.akuity.io", "v1alpha1", "Promotion", "promotions"),
+        }
+    }
+
+    /// The name shown in the UI ("Workflows").
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Workflow => "Workflows",
+            Kind::Application => "Applications",
+            Kind::Rollout => "Rollouts",
+            Kind::AnalysisRun => "AnalysisRuns",
+            Kind::Freight => "Freight",
+            Kind::Stage => "Stages",
+            Kind::Promotion => "Promotions",
+        }
+    }
+}

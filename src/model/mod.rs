@@ -1,0 +1,12 @@
+//! The pure domain model: per-kind row structs projected from API objects at the edge (tolerant:
+//! a missing or mistyped field is "unknown", never a panic), the phases and health values as
+//! upstream computes them, and time helpers. No tokio, no ratatui, no kube client here.
+
+pub mod json;
+pub mod key;
+pub mod phase;
+pub mod rows;
+pub mod time;
+
+pub use key::{Kind, ObjectKey};
+pub use rows::Row;

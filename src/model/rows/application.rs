@@ -1,0 +1,75 @@
+//! Argo CD Application rows: sync, health, revision, operation, destination and the Kargo Stage
+//! it is linked to (`kargo.akuity.io/authorized-stage`).
+
+use serde_json::Value;
+
+use crate::model::json::{annotation, string, text};
+use crate::model::key::ObjectKey;
+use crate::model::phase::{Health, SyncStatus};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApplicationRow {
+    pub key: ObjectKey,
+    pub sync: SyncStatus,
+    pub health: Health,
+    /// The revision compared against (a commit SHA).
+    pub revision: String,
+    pub destination_namespace: String,
+    pub path: String,
+    /// `status.operationState.phase` of the current or last operation.
+    pub operation_phase: Option<String>,
+    /// An operation is requested or running.
+    pub operation_requested: bool,
+    pub auto_sync: bool,
+    /// The Kargo Stage allowed to sync it, as (project, stage).
+    pub kargo_stage: Option<(String, String)>,
+    /// `app` label (the application the environments belong to).
+    pub app: Option<String>,
+    /// `env` label.
+    pub env: Option<String>,
+    pub images: Vec<String>,
+    /// Message of the first condition (a comparison error, say).
+    pub condition: Option<String>,
+}
+
+impl ApplicationRow {
+    pub fn from_object(object: &Value) -> Self {
+        let automated = object.pointer("/spec/syncPolicy/automated");
+        let auto_sync = automated.is_some_and(|a| {
+            a.is_object() && a.get("enabled").and_then(Value::as_bool) != Some(false)
+        });
+        let kargo_stage = annotation(object, "kargo.akuity.io/authorized-stage")
+            .and_then(|v| v.split_once(':'))
+            .map(|(p, s)| (p.to_string(), s.to_string()));
+        let label = |key: &str| {
+            object
+                .pointer(&format!("/metadata/labels/{key}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        Self {
+            key: ObjectKey::of(object),
+            sync: SyncStatus::parse(text(object, "/status/sync/status").unwrap_or_default()),
+            health: Health::parse(text(object, "/status/health/status").unwrap_or_default()),
+            revision: string(object, "/status/sync/revision"),
+            destination_namespace: string(object, "/spec/destination/namespace"),
+            path: string(object, "/spec/source/path"),
+            operation_phase: text(object, "/status/operationState/phase").map(str::to_string),
+            operation_requested: object.get("operation").is_some_and(Value::is_object),
+            auto_sync,
+            kargo_stage,
+            app: label("app"),
+            env: label("env"),
+            images: object
+                .pointer("/status/summary/images")
+                .and_then(Value::as_array)
+                .map(|i| {
+                    i.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            condition: text(object, "/status/conditions/0/message").map(str::to_string),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Kargo rows: Freight (alias, image tag, where it is, verified or approved), Stages (current
+//! Freight, health, verification, auto-promotion) and Promotions (stage, freight, phase, step).
+
+use serde_json::Value;
+
+use crate::model::json::{integer, keys, label, string, text, time};
+use crate::model::key::ObjectKey;
+use crate::model::phase::PromotionPhase;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FreightRow {
+    pub key: ObjectKey,
+    pub alias: String,
+    pub image_tag: String,
+    pub warehouse: String,
+    pub created: Option<i64>,
+    pub currently_in: Vec<String>,
+    pub verified_in: Vec<String>,
+    pub approved_for: Vec<String>,
+}
+
+impl FreightRow {
+    pub fn from_object(object: &Value) -> Self {
+        Self {
+            key: ObjectKey::of(object),
+            alias: text(object, "/alias")
+                .or_else(|| label(object, "kargo.akuity.io/alias"))
+                .unwrap_or_default()
+                .to_string(),
+            image_tag: string(object, "/images/0/tag"),
+            warehouse: string(object, "/origin/name"),
+            created: time(object, "/metadata/creationTimestamp"),
+            currently_in: keys(object, "/status/currentlyIn"),
+            verified_in: keys(object, "/status/verifiedIn"),
+            approved_for: keys(object, "/status/approvedFor"),
+        }
+    }
+
+    /// The alias, or the first 7 characters of the name.
+    pub fn label(&self) -> String {
+        if self.alias.is_empty() {
+            self.key.name.chars().take(7).collect()
+        } else {
+            self.alias.clone()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StageRow {
+    pub key: ObjectKey,
+    /// Name of the current Freight.
+    pub current_freight: Option<String>,
+    /// `status.health.status` (Healthy, Unhealthy, Progressing, Unknown, NotApplicable).
+    pub health: String,
+    /// Phase of the current verification.
+    pub verification: Option<String>,
+    pub auto_promotion: bool,
+    /// Upstream stages it takes Freight from (empty: directly from the Warehouse).
+    pub upstream: Vec<String>,
+    pub last_promotion: Option<String>,
+}
+
+impl StageRow {
+    pub fn from_object(object: &Value) -> Self {
+        let warehouse_item = object
+            .pointer("/status/freightHistory/0/items")
+            .and_then(Value::as_object)
+            .and_then(|items| items.values().next())
+            .and_then(|item| item.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Self {
+            key: ObjectKey::of(object),
+            current_freight: warehouse_item.or_else(|| {
+                text(object, "/status/freightSummary")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            }),
+            health: text(object, "/status/health/status")
+                .unwrap_or("Unknown")
+                .to_string(),
+            verification: text(
+                object,
+                "/status/freightHistory/0/verificationHistory/0/phase",
+            )
+            .map(str::to_string),
+            auto_promotion: object
+                .pointer("/status/autoPromotionEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            upstream: object
+                .pointer("/spec/requestedFreight/0/sources/stages")
+                .and_then(Value::as_array)
+                .map(|s| {
+                    s.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            last_promotion: text(object, "/status/lastPromotion/name").map(str::to_string),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PromotionRow {
+    pub key: ObjectKey,
+    pub stage: String,
+    pub freight: String,
+    pub phase: PromotionPhase,
+    pub message: String,
+    /// (current step, number of steps).
+    pub step: (usize, usize),
+    pub created: Option<i64>,
+}
+
+impl PromotionRow {
+    pub fn from_object(object: &Value) -> Self {
+        let steps = object
+            .pointer("/spec/steps")
+            .and_then(Value::as_array)
+            .map(Vec::len)
+            .unwrap_or(0);
+        Self {
+            key: ObjectKey::of(object),
+            stage: string(object, "/spec/stage"),
+            freight: string(object, "/spec/freight"),
+            phase: PromotionPhase::parse(text(object, "/status/phase").unwrap_or("Pending")),
+            message: string(object, "/status/message"),
+            step: (
+                integer(object, "/status/currentStep").unwrap_or(0).max(0) as usize,
+                steps,
+            ),
+            created: time(object, "/metadata/creationTimestamp"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn kargo_rows() {
+        let freight = FreightRow::from_object(
+            &json!({"metadata": {"name": "abcdef1234", "namespace": "p", "labels": {"kargo.akuity.io/alias": "wonky-wombat"}}, "images": [{"tag": "v2"}], "origin": {"name": "w"}, "status": {"currentlyIn": {"dev": {}}, "verifiedIn": {"dev": {}}}}),
+        );
+        assert_eq!(
+            (
+                freight.label(),
+                freight.image_tag.as_str(),
+                freight.currently_in.clone()
+            ),
+            ("wonky-wombat".to_string(), "v2", vec!["dev".to_string()])
+        );
+        assert_eq!(
+            FreightRow::from_object(&json!({"metadata": {"name": "abcdef1234"}})).label(),
+            "abcdef1"
+        );
+        let stage = StageRow::from_object(
+            &json!({"metadata": {"name": "staging"}, "spec": {"requestedFreight": [{"sources": {"stages": ["dev"]}}]}, "status": {"freightHistory": [{"items": {"Warehouse/w": {"name": "abc"}}, "verificationHistory": [{"phase": "Running"}]}], "health": {"status": "Healthy"}}}),
+        );
+        assert_eq!(
+            (
+                stage.current_freight.as_deref(),
+                stage.verification.as_deref(),
+                stage.upstream.clone()
+            ),
+            (Some("abc"), Some("Running"), vec!["dev".to_string()])
+        );
+        let promotion = PromotionRow::from_object(
+            &json!({"metadata": {"name": "dev.x.abc"}, "spec": {"stage": "dev", "freight": "abc", "steps": [{}, {}, {}]}, "status": {"phase": "Running", "currentStep": 1}}),
+        );
+        assert_eq!(
+            (promotion.phase, promotion.step),
+            (PromotionPhase::Running, (1, 3))
+        );
+        assert_eq!(
+            PromotionRow::from_object(&json!("garbage")).phase,
+            PromotionPhase::Pending
+        );
+    }
+}
