@@ -14,7 +14,9 @@ pub mod keymap;
 pub mod kube;
 pub mod logging;
 pub mod model;
+pub mod pipeline;
 pub mod settings;
+pub mod store;
 pub mod theme;
 pub mod ui;
 

@@ -1,0 +1,198 @@
+//! The single-writer store the UI loop owns: slim rows per kind keyed by object, each kind's
+//! watch state, and a generation counter that changes whenever anything does (so views rebuild
+//! only then). Pure: deltas in, queries out.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::rows::{
+    AnalysisRunRow, ApplicationRow, FreightRow, PromotionRow, RolloutRow, StageRow, WorkflowRow,
+};
+use crate::model::{Kind, ObjectKey, Row};
+
+/// How a kind's watch is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum WatchState {
+    /// Not started yet.
+    #[default]
+    Starting,
+    /// The cluster does not serve this kind (its CRD is not installed).
+    NotInstalled,
+    /// Listing: this many objects so far.
+    Syncing(usize),
+    /// Listed, and watching for changes.
+    Live,
+    /// The watch failed and is being retried.
+    Retrying(String),
+    /// The user may not list or watch this kind.
+    Forbidden(String),
+}
+
+impl WatchState {
+    /// Short text for the UI.
+    pub fn describe(&self) -> String {
+        match self {
+            WatchState::Starting => "starting".into(),
+            WatchState::NotInstalled => "not installed".into(),
+            WatchState::Syncing(n) => format!("syncing {n}"),
+            WatchState::Live => "live".into(),
+            WatchState::Retrying(error) => format!("retrying: {error}"),
+            WatchState::Forbidden(error) => format!("forbidden: {error}"),
+        }
+    }
+}
+
+/// A change from a watcher.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delta {
+    /// An object was added or changed.
+    Apply(Row),
+    /// An object was deleted.
+    Delete(Kind, ObjectKey),
+    /// A (re)list finished: these are all the objects of the kind.
+    Replace(Kind, Vec<Row>),
+    /// The kind's watch changed state.
+    State(Kind, WatchState),
+}
+
+/// Rows and watch states.
+#[derive(Debug, Default)]
+pub struct Store {
+    rows: HashMap<Kind, BTreeMap<ObjectKey, Row>>,
+    states: HashMap<Kind, WatchState>,
+    generation: u64,
+}
+
+impl Store {
+    /// Applies a batch of deltas; returns whether anything changed.
+    pub fn apply(&mut self, deltas: impl IntoIterator<Item = Delta>) -> bool {
+        let before = self.generation;
+        for delta in deltas {
+            match delta {
+                Delta::Apply(row) => {
+                    let bucket = self.rows.entry(row.kind()).or_default();
+                    if bucket.get(row.key()) != Some(&row) {
+                        bucket.insert(row.key().clone(), row);
+                        self.generation += 1;
+                    }
+                }
+                Delta::Delete(kind, key) => {
+                    if self.rows.entry(kind).or_default().remove(&key).is_some() {
+                        self.generation += 1;
+                    }
+                }
+                Delta::Replace(kind, rows) => {
+                    let replacement: BTreeMap<ObjectKey, Row> = rows
+                        .into_iter()
+                        .map(|row| (row.key().clone(), row))
+                        .collect();
+                    if self.rows.get(&kind) != Some(&replacement) {
+                        self.rows.insert(kind, replacement);
+                        self.generation += 1;
+                    }
+                }
+                Delta::State(kind, state) => {
+                    if self.states.get(&kind) != Some(&state) {
+                        self.states.insert(kind, state);
+                        self.generation += 1;
+                    }
+                }
+            }
+        }
+        self.generation != before
+    }
+
+    /// Changes whenever anything in the store does.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn state(&self, kind: Kind) -> WatchState {
+        self.states.get(&kind).cloned().unwrap_or_default()
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.rows.get(&kind).map(BTreeMap::len).unwrap_or(0)
+    }
+
+    /// Every row of a kind, in key order.
+    pub fn rows(&self, kind: Kind) -> impl Iterator<Item = &Row> {
+        self.rows.get(&kind).into_iter().flat_map(BTreeMap::values)
+    }
+
+    pub fn get(&self, kind: Kind, key: &ObjectKey) -> Option<&Row> {
+        self.rows.get(&kind)?.get(key)
+    }
+}
+
+macro_rules! typed {
+    ($($method:ident, $getter:ident: $kind:ident => $row:ident;)*) => {
+        impl Store {
+            $(
+                pub fn $method(&self) -> impl Iterator<Item = &$row> {
+                    self.rows(Kind::$kind).filter_map(|row| match row { Row::$kind(r) => Some(r), _ => None })
+                }
+
+                pub fn $getter(&self, key: &ObjectKey) -> Option<&$row> {
+                    match self.get(Kind::$kind, key) { Some(Row::$kind(r)) => Some(r), _ => None }
+                }
+            )*
+        }
+    };
+}
+
+typed! {
+    workflows, workflow: Workflow => WorkflowRow;
+    applications, application: Application => ApplicationRow;
+    rollouts, rollout: Rollout => RolloutRow;
+    analysis_runs, analysis_run: AnalysisRun => AnalysisRunRow;
+    freights, freight: Freight => FreightRow;
+    stages, stage: Stage => StageRow;
+    promotions, promotion: Promotion => PromotionRow;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn workflow(name: &str, phase: &str) -> Row {
+        Row::from_object(
+            Kind::Workflow,
+            &json!({"metadata": {"name": name, "namespace": "argo"}, "status": {"phase": phase}}),
+        )
+    }
+
+    #[test]
+    fn deltas_replay_into_rows_and_states() {
+        let mut store = Store::default();
+        assert!(store.apply([Delta::State(Kind::Workflow, WatchState::Syncing(0))]));
+        assert!(store.apply([Delta::Replace(
+            Kind::Workflow,
+            vec![workflow("a", "Running"), workflow("b", "Succeeded")]
+        )]));
+        assert_eq!(store.count(Kind::Workflow), 2);
+        let generation = store.generation();
+        assert!(
+            !store.apply([Delta::Apply(workflow("a", "Running"))]),
+            "an identical row changes nothing"
+        );
+        assert_eq!(store.generation(), generation);
+        assert!(store.apply([
+            Delta::Apply(workflow("a", "Succeeded")),
+            Delta::Delete(Kind::Workflow, ObjectKey::new("argo", "b"))
+        ]));
+        let phases: Vec<String> = store
+            .workflows()
+            .map(|w| format!("{}={}", w.key.name, w.phase.as_str()))
+            .collect();
+        assert_eq!(phases, ["a=Succeeded"]);
+        assert!(
+            store.apply([Delta::Replace(Kind::Workflow, vec![])]),
+            "a relist replaces everything"
+        );
+        assert_eq!(store.count(Kind::Workflow), 0);
+        assert_eq!(store.state(Kind::Rollout), WatchState::Starting);
+        assert!(store.apply([Delta::State(Kind::Rollout, WatchState::NotInstalled)]));
+        assert_eq!(store.state(Kind::Rollout).describe(), "not installed");
+    }
+}
