@@ -19,6 +19,7 @@ pub mod settings;
 pub mod store;
 pub mod theme;
 pub mod ui;
+pub mod view;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -126,6 +127,7 @@ fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
 pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "flightdeck starting");
     let target = kube::target::ClusterTarget::from_settings(&loaded.settings);
+    let app_settings = loaded.settings.clone();
     let mut app = App::new(loaded, target);
     let mut guard = ui::terminal::TerminalGuard::enter()
         .wrap_err("cannot take over the terminal (is this an interactive terminal?)")?;
@@ -133,7 +135,20 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     app.size = (size.width, size.height);
     let (sender, mut receiver) = mpsc::channel(ui::event_loop::CHANNEL_CAPACITY);
     let input = tokio::spawn(ui::event_loop::forward_terminal_input(sender.clone()));
-    let signals = tokio::spawn(ui::event_loop::forward_signals(sender));
+    let signals = tokio::spawn(ui::event_loop::forward_signals(sender.clone()));
+    let settings = app_settings.clone();
+    let watchers = tokio::spawn(async move {
+        match kube::client::connect(&settings).await {
+            Ok(client) => {
+                for task in kube::watch::watch_all(client, sender.clone()) {
+                    let _ = task.await;
+                }
+            }
+            Err(problem) => {
+                let _ = sender.send(ui::msg::Msg::ClusterUnavailable(problem)).await;
+            }
+        }
+    });
     let result = ui::event_loop::run(
         &mut guard.terminal,
         &mut app,
@@ -143,6 +158,7 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     .await;
     input.abort();
     signals.abort();
+    watchers.abort();
     drop(guard);
     result.wrap_err("the terminal failed")?;
     tracing::info!("flightdeck stopped");

@@ -43,6 +43,10 @@ impl WatchState {
 
 /// A change from a watcher.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "deltas move in batches; boxing every row would add an allocation per event"
+)]
 pub enum Delta {
     /// An object was added or changed.
     Apply(Row),

@@ -332,12 +332,12 @@ async fn argo_cd_syncs_dev_and_the_canary_promotes_a_good_build() {
         .then_some(())
     })
     .await;
-    let staging = apps.get("demo-app-staging").await.expect("staging");
-    assert_eq!(
-        text(&staging, "/status/sync/status"),
-        "OutOfSync",
-        "manual apps wait for a sync"
-    );
+    eventually("staging and prod to start on v1.0.0 too", 20, || async {
+        let staging = rollout_state(&world, "demo-app-staging").await?;
+        let prod = rollout_state(&world, "demo-app-prod").await?;
+        (staging.0 == "Healthy" && prod.0 == "Healthy").then_some(())
+    })
+    .await;
     let dev = apps.get("demo-app-dev").await.expect("dev");
     assert_eq!(
         dev.data
@@ -454,11 +454,15 @@ async fn argo_cd_syncs_dev_and_the_canary_promotes_a_good_build() {
         )),
         first["revision"].as_str()
     );
-    assert_eq!(
-        text(&rolled_back, "/status/sync/status"),
-        "OutOfSync",
-        "HEAD still says good1"
-    );
+    eventually(
+        "dev to show OutOfSync (HEAD still says good1)",
+        10,
+        || async {
+            (text(&apps.get("demo-app-dev").await.ok()?, "/status/sync/status") == "OutOfSync")
+                .then_some(())
+        },
+    )
+    .await;
     eventually("dev back on v1.0.0", 30, || async {
         let state = rollout_state(&world, "demo-app-dev").await?;
         (state.0 == "Healthy" && state.1.ends_with(":v1.0.0")).then_some(())

@@ -172,3 +172,58 @@ fn ascii_locale_draws_without_unicode() {
     assert!(shown.contains("+ Pipeline -"), "{shown}");
     assert!(shown.is_ascii(), "{shown}");
 }
+
+/// The demo's three environments in a fixed state: dev mid-canary, staging and prod healthy.
+fn pipeline_app() -> App {
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::{Delta, WatchState};
+    use serde_json::json;
+    let mut app = common::app();
+    app.frozen_time = Some(1_795_000_000);
+    let mut deltas: Vec<Delta> = Kind::ALL
+        .iter()
+        .map(|k| Delta::State(*k, WatchState::Live))
+        .collect();
+    let row = |kind: Kind, object: serde_json::Value| Delta::Apply(Row::from_object(kind, &object));
+    for (env, tag, phase, step) in [
+        ("dev", "abc1234def56", "Paused", 1),
+        ("staging", "v1.0.0", "Healthy", 7),
+        ("prod", "v1.0.0", "Healthy", 7),
+    ] {
+        deltas.push(row(Kind::Application, json!({"metadata": {"name": format!("demo-app-{env}"), "namespace": "argocd", "labels": {"app": "demo-app", "env": env}, "annotations": {"kargo.akuity.io/authorized-stage": format!("demo-app:{env}")}}, "spec": {"destination": {"namespace": format!("demo-app-{env}")}}, "status": {"sync": {"status": "Synced", "revision": "0123456789abcdef"}, "health": {"status": if phase == "Paused" { "Suspended" } else { "Healthy" }}}})));
+        deltas.push(row(Kind::Rollout, json!({"metadata": {"name": "demo-app", "namespace": format!("demo-app-{env}")}, "spec": {"template": {"spec": {"containers": [{"image": format!("localhost:30087/demo-app:{tag}")}]}}, "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}, {"analysis": {}}, {"setWeight": 50}, {"pause": {}}, {"analysis": {}}, {"setWeight": 100}]}}}, "status": {"phase": phase, "currentStepIndex": step, "canary": {"weights": {"canary": {"weight": 20}}}}})));
+        deltas.push(row(Kind::Stage, json!({"metadata": {"name": env, "namespace": "demo-app"}, "status": {"freightHistory": [{"items": {"Warehouse/w": {"name": if env == "dev" { "f2" } else { "f1" }}}}]}})));
+    }
+    deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f1", "namespace": "demo-app"}, "alias": "witty-badger", "images": [{"tag": "v1.0.0"}]})));
+    deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f2", "namespace": "demo-app"}, "alias": "mighty-otter", "images": [{"tag": "abc1234def56"}]})));
+    deltas.push(row(Kind::Workflow, json!({"metadata": {"name": "demo-app-ci-x7k2q", "namespace": "argo-workflows", "creationTimestamp": "2026-11-18T08:03:20Z", "labels": {"workflows.argoproj.io/workflow-template": "demo-app-ci"}}, "spec": {"arguments": {"parameters": [{"name": "commitSha", "value": "abc1234def56"}]}}, "status": {"phase": "Succeeded", "progress": "4/4"}})));
+    deltas.push(row(Kind::Promotion, json!({"metadata": {"name": "dev.01.f2", "namespace": "demo-app", "creationTimestamp": "2026-11-18T08:05:00Z"}, "spec": {"stage": "dev", "freight": "f2", "steps": [{}, {}, {}, {}, {}]}, "status": {"phase": "Succeeded"}})));
+    app.update(flightdeck::ui::msg::Msg::Kube(deltas));
+    app
+}
+
+#[test]
+fn pipeline_view_120x40() {
+    insta::assert_snapshot!(screen(&pipeline_app(), 120, 40).backend());
+}
+
+#[test]
+fn pipeline_colours_come_from_theme_slots() {
+    let app = pipeline_app();
+    let terminal = screen(&app, 160, 40);
+    let buffer = terminal.backend().buffer();
+    let text = text(&terminal);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("│dev "))
+        .expect("dev row");
+    let column = line.find("Paused").expect("Paused");
+    let x = line[..column].chars().count() as u16 - 1;
+    let paused = app.theme.style(flightdeck::theme::Slot::RolloutPaused);
+    assert_eq!(
+        buffer[(x, row as u16)].fg,
+        paused.fg.expect("colour"),
+        "{line}"
+    );
+}

@@ -1,3 +1,6 @@
-//! Talking to Kubernetes: for now, which cluster, context and namespace the cockpit targets.
+//! Talking to Kubernetes: which cluster, context and namespace the cockpit targets, the client,
+//! and the watchers that feed the store.
 
+pub mod client;
 pub mod target;
+pub mod watch;

@@ -74,6 +74,12 @@ pub struct App {
     pub dirty: bool,
     /// Terminal size (columns, rows), for scrolling limits.
     pub size: (u16, u16),
+    /// Rows and watch states from the cluster.
+    pub store: crate::store::Store,
+    /// Why the cluster cannot be reached at all, if it cannot.
+    pub cluster_problem: Option<String>,
+    /// A fixed "now" (Unix seconds) for ages, in tests; `None` reads the clock.
+    pub frozen_time: Option<i64>,
 }
 
 impl App {
@@ -97,6 +103,9 @@ impl App {
             toast: None,
             dirty: true,
             size: (80, 24),
+            store: crate::store::Store::default(),
+            cluster_problem: None,
+            frozen_time: None,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -108,6 +117,12 @@ impl App {
             );
         }
         app
+    }
+
+    /// Now, in Unix seconds (frozen in tests).
+    pub fn now(&self) -> i64 {
+        self.frozen_time
+            .unwrap_or_else(crate::model::time::now_seconds)
     }
 
     /// The view under any overlay.
@@ -169,6 +184,17 @@ impl App {
             Msg::Signal(name) => {
                 tracing::info!(signal = name, "quitting on signal");
                 Some(Effect::Quit)
+            }
+            Msg::Kube(deltas) => {
+                if self.store.apply(deltas) {
+                    self.dirty = true;
+                }
+                None
+            }
+            Msg::ClusterUnavailable(problem) => {
+                self.cluster_problem = Some(problem);
+                self.dirty = true;
+                None
             }
             Msg::InputClosed(reason) => {
                 tracing::warn!(%reason, "terminal input closed; quitting");

@@ -14,6 +14,10 @@ pub enum Msg {
     Signal(&'static str),
     /// Reading terminal input failed (the terminal went away).
     InputClosed(String),
+    /// A batch of changes from the cluster watchers.
+    Kube(Vec<crate::store::Delta>),
+    /// The cluster could not be reached at all (no client).
+    ClusterUnavailable(String),
 }
 
 /// Something the loop must do outside the app state.

@@ -112,6 +112,7 @@ impl World {
             server: server.state.clone(),
         };
         manifests::apply(&client, &manifests::all()?).await?;
+        bootstrap_manual_environments(&context).await;
         let (metrics_address, metrics_task) =
             endpoint::serve(context.traffic.clone(), options.metrics_port)
                 .await
@@ -148,6 +149,31 @@ impl World {
     /// fails its canary analysis). Returns the commit id.
     pub fn push_commit(&self, quality: Quality, message: &str) -> Result<String, String> {
         developer::push(&self.context, quality, message)
+    }
+}
+
+/// Staging and prod sync only when asked: ask once at start, as an operator would have before
+/// the demo began, so every environment starts out running v1.0.0.
+async fn bootstrap_manual_environments(context: &WorldContext) {
+    let apps = context.api(
+        "argoproj.io",
+        "v1alpha1",
+        "Application",
+        "applications",
+        Some("argocd"),
+    );
+    for name in ["demo-app-staging", "demo-app-prod"] {
+        let operation = serde_json::json!({"operation": {"sync": {"revision": "", "syncStrategy": {"hook": {}}}, "initiatedBy": {"username": "demo-bootstrap"}}});
+        if let Err(error) = apps
+            .patch(
+                name,
+                &Default::default(),
+                &kube::api::Patch::Merge(operation),
+            )
+            .await
+        {
+            tracing::warn!(%error, app = name, "cannot request the initial sync");
+        }
     }
 }
 

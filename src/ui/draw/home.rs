@@ -1,5 +1,5 @@
-//! The pipeline view (home). Until the cluster watchers land it is an honest empty state: what
-//! flightdeck would connect to, and what is not connected yet.
+//! The home screen: the pipeline view once the watchers report, and before that (or when there
+//! is no cluster) what flightdeck is connecting to and why it cannot.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -19,6 +19,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             theme.style(Slot::Match),
         ));
     }
+    let connected = app.cluster_problem.is_none() && app.target.problem.is_none();
+    if connected
+        && crate::model::Kind::ALL
+            .iter()
+            .any(|kind| app.store.state(*kind) != crate::store::WatchState::Starting)
+    {
+        let view = crate::view::pipeline::build(&app.store, app.now());
+        super::pipeline::draw(frame, app, area, &view, Line::from(title));
+        return;
+    }
     let block = Block::bordered()
         .border_set(app.symbols.border)
         .border_style(theme.style(Slot::BorderFocused))
@@ -26,17 +36,21 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let text = theme.style(Slot::Text);
     let muted = theme.style(Slot::Muted);
     let label = |name: &str| Span::styled(format!("{name:<13}"), theme.style(Slot::Header));
-    let mut lines = vec![
-        Line::styled(
-            "Not connected to a cluster yet.",
-            theme.style(Slot::Warning),
-        ),
-        Line::styled(
-            "This build reads your kubeconfig but does not watch Workflows, Applications, Rollouts or Kargo yet; the live pipeline view comes in a later version. Nothing is shown that is not real.",
-            muted,
-        ),
-        Line::default(),
-    ];
+    let mut lines = match &app.cluster_problem {
+        Some(problem) => vec![
+            Line::styled("Cannot reach the cluster.", theme.style(Slot::Error)),
+            Line::styled(problem.clone(), theme.style(Slot::Error)),
+            Line::default(),
+        ],
+        None if app.target.problem.is_some() => vec![
+            Line::styled("No cluster to connect to.", theme.style(Slot::Warning)),
+            Line::default(),
+        ],
+        None => vec![
+            Line::styled("Connecting to the cluster...", theme.style(Slot::Info)),
+            Line::default(),
+        ],
+    };
     match (&app.target.context, &app.target.problem) {
         (Some(context), _) => {
             lines.push(Line::from(vec![

@@ -4,6 +4,7 @@
 mod footer;
 mod home;
 mod overlays;
+mod pipeline;
 mod title;
 
 use ratatui::Frame;

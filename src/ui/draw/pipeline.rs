@@ -1,0 +1,104 @@
+//! Draws the pipeline view model: per application a title line, a header and one aligned row per
+//! environment, then the watch state of every kind. Columns that do not fit the width are
+//! dropped, least important first; nothing wraps.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::theme::Slot;
+use crate::ui::app::App;
+use crate::view::pipeline::{COLUMNS, Cell, PipelineView};
+
+/// Column indices (into `COLUMNS`) in the order they are dropped when the screen is narrow.
+const DROP_ORDER: &[usize] = &[12, 3, 11, 10, 9, 5, 8, 7, 4, 1, 2];
+
+pub fn draw(
+    frame: &mut Frame<'_>,
+    app: &App,
+    area: Rect,
+    view: &PipelineView,
+    title: Line<'static>,
+) {
+    let theme = &app.theme;
+    let filter = app.filter.to_lowercase();
+    let matches = |row: &[Cell]| {
+        filter.is_empty() || row.iter().any(|c| c.text.to_lowercase().contains(&filter))
+    };
+    let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.chars().count()).collect();
+    for section in &view.sections {
+        for row in section.rows.iter().filter(|r| matches(r)) {
+            for (index, cell) in row.iter().enumerate() {
+                if let Some(width) = widths.get_mut(index) {
+                    *width = (*width).max(cell.text.chars().count()).min(24);
+                }
+            }
+        }
+    }
+    // Columns that do not fit are dropped, least important first (ENV stays).
+    let mut shown: Vec<usize> = (0..COLUMNS.len()).collect();
+    let available = usize::from(area.width.saturating_sub(2));
+    let total = |shown: &[usize]| shown.iter().map(|i| widths[*i] + 2).sum::<usize>();
+    for drop in DROP_ORDER {
+        if total(&shown) <= available {
+            break;
+        }
+        shown.retain(|i| i != drop);
+    }
+    let cells_line = |cells: &[Cell], header: bool| {
+        let spans: Vec<Span<'static>> = cells
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| shown.contains(index))
+            .map(|(index, cell)| {
+                let width = widths.get(index).copied().unwrap_or(8);
+                let text: String = cell.text.chars().take(width).collect();
+                let slot = if header { Slot::Header } else { cell.slot };
+                Span::styled(format!("{text:<width$}  "), theme.style(slot))
+            })
+            .collect();
+        Line::from(spans)
+    };
+    let header: Vec<Cell> = COLUMNS
+        .iter()
+        .map(|c| Cell::new(*c, Slot::Header))
+        .collect();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for section in &view.sections {
+        let rows: Vec<&Vec<Cell>> = section.rows.iter().filter(|r| matches(r)).collect();
+        if rows.is_empty() && !filter.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(
+            section
+                .title
+                .iter()
+                .map(|c| Span::styled(c.text.clone(), theme.style(c.slot)))
+                .collect::<Vec<_>>(),
+        ));
+        lines.push(cells_line(&header, true));
+        lines.extend(rows.into_iter().map(|row| cells_line(row, false)));
+        lines.push(Line::default());
+    }
+    if view.sections.is_empty() {
+        lines.push(Line::styled(
+            "No Argo CD Applications found yet.",
+            theme.style(Slot::Warning),
+        ));
+        lines.push(Line::default());
+    }
+    let mut watch_spans = vec![Span::styled("watching: ", theme.style(Slot::Muted))];
+    for (index, cell) in view.watches.iter().enumerate() {
+        if index > 0 {
+            watch_spans.push(Span::styled(" · ", theme.style(Slot::Muted)));
+        }
+        watch_spans.push(Span::styled(cell.text.clone(), theme.style(cell.slot)));
+    }
+    lines.push(Line::from(watch_spans));
+    let block = Block::bordered()
+        .border_set(app.symbols.border)
+        .border_style(theme.style(Slot::BorderFocused))
+        .title(title);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,5 @@
+//! View models: pure functions of the store (and a clock) producing display rows of text plus
+//! semantic theme slots. Widgets draw them; they never reach into the store.
+
+pub mod pipeline;
+pub mod slots;

@@ -1,0 +1,198 @@
+//! The pipeline view model (home): one section per application — its newest CI Workflow — and one
+//! row per environment with the chain from Freight to Rollout, as text cells with theme slots.
+
+use crate::model::phase::AnalysisPhase;
+use crate::model::time::human_age;
+use crate::model::{Kind, rows::WorkflowRow};
+use crate::pipeline::{EnvironmentLane, pipelines};
+use crate::store::Store;
+use crate::theme::Slot;
+
+use super::slots;
+
+/// A piece of text with its meaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    pub slot: Slot,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>, slot: Slot) -> Self {
+        Self {
+            text: text.into(),
+            slot,
+        }
+    }
+
+    fn muted(text: impl Into<String>) -> Self {
+        Self::new(text, Slot::Muted)
+    }
+}
+
+/// The column titles of environment rows.
+pub const COLUMNS: &[&str] = &[
+    "ENV",
+    "SYNC",
+    "HEALTH",
+    "REV",
+    "FREIGHT",
+    "IMAGE",
+    "ROLLOUT",
+    "STEP",
+    "WEIGHT",
+    "ANALYSIS",
+    "BUILD",
+    "PROMOTION",
+    "METRICS",
+];
+
+/// One application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: Vec<Cell>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Everything the pipeline view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineView {
+    pub sections: Vec<Section>,
+    /// Each kind's watch state.
+    pub watches: Vec<Cell>,
+}
+
+fn short(text: &str, length: usize) -> String {
+    text.chars().take(length).collect()
+}
+
+fn workflow_cell(workflow: &WorkflowRow, now: i64) -> Cell {
+    let progress = workflow
+        .progress
+        .map(|(done, total)| format!(" {done}/{total}"))
+        .unwrap_or_default();
+    let age = workflow
+        .created
+        .map(|t| format!(" {}", human_age(now - t)))
+        .unwrap_or_default();
+    Cell::new(
+        format!("{}{progress}{age}", workflow.display_phase()),
+        slots::workflow(workflow.phase),
+    )
+}
+
+fn lane_row(lane: &EnvironmentLane<'_>, now: i64) -> Vec<Cell> {
+    let app = lane.application;
+    let mut row = vec![
+        Cell::new(lane.env.clone(), Slot::Text),
+        Cell::new(app.sync.as_str(), slots::sync(app.sync)),
+        Cell::new(app.health.as_str(), slots::health(app.health)),
+        Cell::muted(short(&app.revision, 7)),
+    ];
+    row.push(match lane.freight {
+        Some(freight) => Cell::new(freight.label(), Slot::Text),
+        None => Cell::muted("-"),
+    });
+    match lane.rollout {
+        Some(rollout) => {
+            row.push(Cell::new(short(rollout.image_tag(), 12), Slot::Text));
+            row.push(Cell::new(
+                rollout.phase.as_str(),
+                slots::rollout(rollout.phase),
+            ));
+            row.push(Cell::new(
+                rollout
+                    .step
+                    .map(|(i, n)| format!("{i}/{n}"))
+                    .unwrap_or_else(|| "-".into()),
+                Slot::Text,
+            ));
+            row.push(Cell::new(
+                format!("{}/{}", rollout.set_weight, rollout.actual_weight),
+                Slot::Text,
+            ));
+        }
+        None => {
+            row.push(Cell::muted("-"));
+            row.push(Cell::new("Missing", Slot::HealthMissing));
+            row.push(Cell::muted("-"));
+            row.push(Cell::muted("-"));
+        }
+    }
+    row.push(match lane.analysis {
+        Some(run) => {
+            let failed = run
+                .metrics
+                .iter()
+                .find(|m| m.phase == AnalysisPhase::Failed)
+                .map(|m| format!(" {}", m.name))
+                .unwrap_or_default();
+            Cell::new(
+                format!("{}{failed}", run.phase.as_str()),
+                slots::analysis(run.phase),
+            )
+        }
+        None => Cell::muted("-"),
+    });
+    row.push(match lane.build {
+        Some(workflow) => workflow_cell(workflow, now),
+        None => Cell::muted("-"),
+    });
+    row.push(match lane.promotion {
+        Some(promotion) => {
+            let step = if promotion.phase.is_done() {
+                String::new()
+            } else {
+                format!(" {}/{}", promotion.step.0, promotion.step.1)
+            };
+            Cell::new(
+                format!("{}{step}", promotion.phase.as_str()),
+                slots::promotion(promotion.phase),
+            )
+        }
+        None => Cell::muted("-"),
+    });
+    row.push(Cell::muted("no metrics source"));
+    row
+}
+
+/// Builds the pipeline view from the store at `now` (Unix seconds).
+pub fn build(store: &Store, now: i64) -> PipelineView {
+    let sections = pipelines(store)
+        .iter()
+        .map(|pipeline| {
+            let mut title = vec![Cell::new(pipeline.app.clone(), Slot::Title)];
+            match pipeline.latest_workflow {
+                Some(workflow) => {
+                    title.push(Cell::muted("  latest build "));
+                    title.push(Cell::new(workflow.key.name.clone(), Slot::Text));
+                    if let Some(commit) = &workflow.commit {
+                        title.push(Cell::muted(format!(" @{}", short(commit, 7))));
+                    }
+                    title.push(Cell::muted(" "));
+                    title.push(workflow_cell(workflow, now));
+                }
+                None => title.push(Cell::muted("  no CI workflow seen")),
+            }
+            Section {
+                title,
+                rows: pipeline
+                    .lanes
+                    .iter()
+                    .map(|lane| lane_row(lane, now))
+                    .collect(),
+            }
+        })
+        .collect();
+    let watches = Kind::ALL
+        .iter()
+        .map(|kind| {
+            let state = store.state(*kind);
+            Cell::new(
+                format!("{} {}", kind.title(), state.describe()),
+                slots::watch(&state),
+            )
+        })
+        .collect();
+    PipelineView { sections, watches }
+}

@@ -1,0 +1,161 @@
+//! The cockpit's watchers against the demo world at high speed: deltas flow into the store and the
+//! pipeline view shows a commit's Workflow succeed and its Rollout reach Healthy; a CRD that is not
+//! served shows "not installed".
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use flightdeck::demo::world::metrics::Quality;
+use flightdeck::demo::world::{World, WorldOptions};
+use flightdeck::model::Kind;
+use flightdeck::store::{Store, WatchState};
+use flightdeck::ui::msg::Msg;
+use flightdeck::view::pipeline::{PipelineView, build};
+
+/// Feeds watcher messages into `store` until `check` holds (or panics after `seconds`).
+async fn until(
+    store: &mut Store,
+    receiver: &mut mpsc::Receiver<Msg>,
+    what: &str,
+    seconds: u64,
+    check: impl Fn(&Store) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    while !check(store) {
+        let message = tokio::time::timeout_at(deadline, receiver.recv())
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+        if let Some(Msg::Kube(deltas)) = message {
+            store.apply(deltas);
+        }
+    }
+}
+
+fn row_text(view: &PipelineView, env: &str) -> String {
+    view.sections
+        .iter()
+        .flat_map(|s| &s.rows)
+        .find(|r| r[0].text == env)
+        .map(|r| {
+            r.iter()
+                .map(|c| c.text.clone())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pipeline_view_follows_a_commit_through_the_world() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("temp");
+    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
+        .await
+        .expect("world");
+    let (sender, mut receiver) = mpsc::channel(1024);
+    let _watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender);
+    let mut store = Store::default();
+    until(
+        &mut store,
+        &mut receiver,
+        "every watch to be live",
+        20,
+        |s| Kind::ALL.iter().all(|k| s.state(*k) == WatchState::Live),
+    )
+    .await;
+    until(
+        &mut store,
+        &mut receiver,
+        "three healthy environments",
+        30,
+        |s| {
+            let view = build(s, 0);
+            ["dev", "staging", "prod"]
+                .iter()
+                .all(|env| row_text(&view, env).contains("Healthy | 7/7"))
+        },
+    )
+    .await;
+
+    let commit = world
+        .push_commit(Quality::Good, "feat: watched by the cockpit")
+        .expect("push");
+    let short = &commit[..7];
+    until(
+        &mut store,
+        &mut receiver,
+        "the new build in the section title",
+        30,
+        |s| {
+            let view = build(s, 0);
+            view.sections
+                .first()
+                .is_some_and(|section| section.title.iter().any(|c| c.text.contains(short)))
+        },
+    )
+    .await;
+    until(
+        &mut store,
+        &mut receiver,
+        "dev to run the new image, built by a succeeded workflow",
+        90,
+        |s| {
+            let view = build(s, 0);
+            let dev = row_text(&view, "dev");
+            let cells: Vec<&str> = dev.split(" | ").collect();
+            // ENV SYNC HEALTH REV FREIGHT IMAGE ROLLOUT STEP WEIGHT ANALYSIS BUILD PROMOTION METRICS
+            cells.len() == 13
+                && cells[1] == "Synced"
+                && cells[5] == &commit[..12]
+                && cells[6] == "Healthy"
+                && cells[10].starts_with("Succeeded 4/4")
+        },
+    )
+    .await;
+    let view = build(&store, 0);
+    let dev = row_text(&view, "dev");
+    assert!(dev.starts_with("dev | Synced"), "{dev}");
+    assert!(dev.contains("100/100"), "{dev}");
+    assert!(
+        view.watches.iter().all(|w| w.text.ends_with("live")),
+        "{:?}",
+        view.watches
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // A server with only the core kinds: no Argo or Kargo CRDs at all.
+    let registry = flightdeck::demo::apiserver::registry::Registry::load(&[]).expect("core kinds");
+    let server = flightdeck::demo::apiserver::ApiServer::start_with(registry, Default::default())
+        .await
+        .expect("server");
+    let client = kube::Client::try_from(kube::Config::new(server.url().parse().expect("url")))
+        .expect("client");
+    let (sender, mut receiver) = mpsc::channel(1024);
+    let _watchers = flightdeck::kube::watch::watch_all(client, sender);
+    let mut store = Store::default();
+    until(
+        &mut store,
+        &mut receiver,
+        "every kind to be not installed",
+        20,
+        |s| {
+            Kind::ALL
+                .iter()
+                .all(|k| s.state(*k) == WatchState::NotInstalled)
+        },
+    )
+    .await;
+    let view = build(&store, 0);
+    assert!(view.sections.is_empty());
+    assert!(
+        view.watches
+            .iter()
+            .all(|w| w.text.ends_with("not installed")),
+        "{:?}",
+        view.watches
+    );
+}
