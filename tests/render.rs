@@ -227,3 +227,39 @@ fn pipeline_colours_come_from_theme_slots() {
         "{line}"
     );
 }
+
+#[test]
+fn waiting_and_list_views_120x40() {
+    let mut app = pipeline_app();
+    app.size = (120, 40);
+    press(&mut app, KeyCode::Char('w'));
+    let waiting = text(&screen(&app, 120, 40));
+    assert!(waiting.contains("Pipeline › Waiting on me"), "{waiting}");
+    assert!(
+        waiting.contains("demo-app-dev/demo-app") && waiting.contains("paused at step 1/7"),
+        "{waiting}"
+    );
+    for code in [
+        KeyCode::Char(':'),
+        KeyCode::Char('r'),
+        KeyCode::Char('o'),
+        KeyCode::Enter,
+    ] {
+        press(&mut app, code);
+    }
+    insta::assert_snapshot!(screen(&app, 120, 40).backend());
+    press(&mut app, KeyCode::Char('j'));
+    let after = screen(&app, 120, 40);
+    let selected_row = after.backend().buffer()[(2, 4)].style();
+    assert_eq!(
+        selected_row.bg,
+        app.theme.style(flightdeck::theme::Slot::Selection).bg,
+        "the second rollout is selected"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        text(&screen(&app, 120, 40)).contains(" Pipeline "),
+        "back twice returns home"
+    );
+}

@@ -114,7 +114,7 @@ impl Tmux {
         );
         self.send(&[&command, "Enter"]);
         self.wait_for("the first screen", |s| {
-            s.contains("flightdeck │ ctx") && s.contains("Not connected")
+            s.contains("flightdeck │ ctx") && s.contains("No cluster to connect to")
         });
         assert!(self.alternate_screen_on());
     }
@@ -125,7 +125,7 @@ impl Tmux {
             s.contains(exit) && s.trim_end().ends_with("READY$")
         });
         assert!(
-            !screen.contains("Not connected"),
+            !screen.contains("No cluster to connect to"),
             "the cockpit is gone:\n{screen}"
         );
         assert!(!self.alternate_screen_on(), "alternate screen left on");
@@ -196,7 +196,9 @@ fn ctrl_z_suspends_and_fg_resumes() {
         "suspended with the alternate screen on:\n{screen}"
     );
     tmux.send(&["fg", "Enter"]);
-    tmux.wait_for("the cockpit again", |s| s.contains("Not connected"));
+    tmux.wait_for("the cockpit again", |s| {
+        s.contains("No cluster to connect to")
+    });
     assert!(tmux.alternate_screen_on());
     tmux.send(&["?"]);
     tmux.wait_for("keys work after resume", |s| s.contains("Quit flightdeck"));
@@ -223,10 +225,28 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
         s.contains("ctx flightdeck-demo")
     });
     assert!(screen.contains("ns demo-app-dev"), "{screen}");
-    assert!(
-        screen.contains("custom-apps.git"),
-        "the GitOps repo is the demo's: {screen}"
-    );
+    let screen = tmux.wait_for("the pipeline of the demo app", |s| {
+        s.contains("demo-app") && s.contains("staging") && s.contains("Healthy")
+    });
+    assert!(screen.contains("prod"), "{screen}");
+    tmux.send(&["w"]);
+    tmux.wait_for("the waiting view", |s| s.contains("Waiting on me"));
+    tmux.send(&[":"]);
+    tmux.send(&["ro", "Enter"]);
+    tmux.wait_for("the rollouts list", |s| {
+        s.contains("Rollouts [3]") && s.contains("demo-app-staging")
+    });
+    tmux.send(&["/"]);
+    tmux.send(&["prod", "Enter"]);
+    tmux.wait_for("the filtered list", |s| {
+        s.contains("Rollouts [1]") && s.contains("/prod")
+    });
+    tmux.send(&["Escape"]);
+    tmux.send(&["Escape"]);
+    tmux.send(&["Escape"]);
+    tmux.wait_for("home again", |s| {
+        s.contains(" Pipeline ") && !s.contains("Rollouts [")
+    });
     tmux.send(&["q"]);
     tmux.assert_terminal_restored("EXIT=0");
 }

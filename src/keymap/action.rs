@@ -67,6 +67,10 @@ actions! {
     Redraw = "redraw", Command, palette: true;
     /// Show problems found in config, theme and keymap files
     ShowWarnings = "show-warnings", Command, palette: true;
+    /// Show the pipeline: every app's environments from commit to production
+    ShowPipeline = "show-pipeline", Command, palette: true;
+    /// Show everything waiting on a person (paused rollouts, failed analyses, freight to promote…)
+    ShowWaiting = "show-waiting", Command, palette: true;
     /// Move the selection down one row
     SelectNext = "select-next", Navigation, palette: false;
     /// Move the selection up one row

@@ -9,6 +9,8 @@ pub enum Layer {
     Global,
     /// The pipeline view (home).
     Pipeline,
+    /// Lists: "waiting on me" and the list of each kind.
+    List,
     /// The key-bindings overlay.
     Help,
     /// The list of config, theme and keymap problems.
@@ -23,6 +25,7 @@ impl Layer {
     pub const ALL: &'static [Layer] = &[
         Layer::Global,
         Layer::Pipeline,
+        Layer::List,
         Layer::Help,
         Layer::Warnings,
         Layer::Palette,
@@ -34,6 +37,7 @@ impl Layer {
         match self {
             Layer::Global => "global",
             Layer::Pipeline => "pipeline",
+            Layer::List => "list",
             Layer::Help => "help",
             Layer::Warnings => "warnings",
             Layer::Palette => "palette",
@@ -46,6 +50,7 @@ impl Layer {
         match self {
             Layer::Global => "Everywhere",
             Layer::Pipeline => "Pipeline view",
+            Layer::List => "Lists (waiting on me, each kind)",
             Layer::Help => "Help overlay",
             Layer::Warnings => "Warnings overlay",
             Layer::Palette => "Command palette (:)",
@@ -69,7 +74,7 @@ impl Layer {
     pub fn has_navigation(self) -> bool {
         matches!(
             self,
-            Layer::Global | Layer::Pipeline | Layer::Help | Layer::Warnings
+            Layer::Global | Layer::Pipeline | Layer::List | Layer::Help | Layer::Warnings
         )
     }
 

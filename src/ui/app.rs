@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use super::help::help_sections;
 use super::input::InputLine;
 use super::msg::{Effect, Msg};
-use super::palette::{Palette, PaletteOutcome};
+use super::palette::{Command, Palette, PaletteOutcome};
 use super::symbols::Symbols;
 use crate::keymap::{Action, KeyChord, Keymap, Layer};
 use crate::kube::target::ClusterTarget;
@@ -29,6 +29,28 @@ pub enum Overlay {
     Palette(Palette),
     /// The `/` filter prompt.
     Filter(InputLine),
+}
+
+/// A screen of the cockpit (the views stack; `back` returns to the previous one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Home: every app's environments from commit to production.
+    Pipeline,
+    /// Everything waiting on a person.
+    Waiting,
+    /// The list of one kind.
+    List(crate::model::Kind),
+}
+
+impl View {
+    /// The breadcrumb title.
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Pipeline => "Pipeline",
+            View::Waiting => "Waiting on me",
+            View::List(kind) => kind.title(),
+        }
+    }
 }
 
 /// How serious a toast is.
@@ -80,6 +102,10 @@ pub struct App {
     pub cluster_problem: Option<String>,
     /// A fixed "now" (Unix seconds) for ages, in tests; `None` reads the clock.
     pub frozen_time: Option<i64>,
+    /// The views stack: the last is shown; never empty.
+    pub views: Vec<View>,
+    /// The selected row in list views.
+    pub selected: usize,
 }
 
 impl App {
@@ -106,6 +132,8 @@ impl App {
             store: crate::store::Store::default(),
             cluster_problem: None,
             frozen_time: None,
+            views: vec![View::Pipeline],
+            selected: 0,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -125,9 +153,54 @@ impl App {
             .unwrap_or_else(crate::model::time::now_seconds)
     }
 
-    /// The view under any overlay.
+    /// The view shown (under any overlay).
+    pub fn view(&self) -> View {
+        self.views.last().copied().unwrap_or(View::Pipeline)
+    }
+
+    /// Shows `view` on top of the current one (or brings it back if it is already current).
+    pub fn show(&mut self, view: View) {
+        if self.view() != view {
+            self.views.push(view);
+            self.selected = 0;
+        }
+        self.dirty = true;
+    }
+
+    /// The keymap layer of the current view.
     pub fn view_layer(&self) -> Layer {
-        Layer::Pipeline
+        match self.view() {
+            View::Pipeline => Layer::Pipeline,
+            View::Waiting | View::List(_) => Layer::List,
+        }
+    }
+
+    /// Rows in the current list view (for selection limits).
+    fn list_len(&self) -> usize {
+        match self.view() {
+            View::Pipeline => 0,
+            View::Waiting => crate::view::waiting::build(&self.store).len(),
+            View::List(kind) => {
+                crate::view::lists::rows(&self.store, kind, &self.filter, self.now()).len()
+            }
+        }
+    }
+
+    fn move_selection(&mut self, action: Action) {
+        let count = self.list_len();
+        if count == 0 {
+            self.selected = 0;
+            return;
+        }
+        let page = usize::from(self.size.1.saturating_sub(6) / 2).max(1);
+        self.selected = match action {
+            Action::SelectNext => (self.selected + 1).min(count - 1),
+            Action::SelectPrev => self.selected.saturating_sub(1),
+            Action::SelectFirst => 0,
+            Action::SelectLast => count - 1,
+            Action::PageDown => (self.selected + page).min(count - 1),
+            _ => self.selected.saturating_sub(page),
+        };
     }
 
     /// The layer keys are looked up in now.
@@ -272,11 +345,24 @@ impl App {
             }
             Action::Back | Action::Cancel => {
                 if self.overlay.take().is_none() {
-                    if self.filter.is_empty() {
+                    if !self.filter.is_empty() {
+                        self.filter.clear();
+                    } else if self.views.len() > 1 {
+                        self.views.pop();
+                        self.selected = 0;
+                    } else {
                         return None;
                     }
-                    self.filter.clear();
                 }
+                None
+            }
+            Action::ShowPipeline => {
+                self.views.truncate(1);
+                self.selected = 0;
+                None
+            }
+            Action::ShowWaiting => {
+                self.show(View::Waiting);
                 None
             }
             Action::Accept => self.accept(),
@@ -334,7 +420,11 @@ impl App {
     fn accept(&mut self) -> Option<Effect> {
         match self.overlay.take() {
             Some(Overlay::Palette(palette)) => match palette.accept() {
-                PaletteOutcome::Run(action) => self.perform(action),
+                PaletteOutcome::Run(Command::Action(action)) => self.perform(action),
+                PaletteOutcome::Run(Command::Show(view)) => {
+                    self.show(view);
+                    None
+                }
                 PaletteOutcome::Unknown(typed) => {
                     let key = self.key_hint(Layer::Palette, Action::Complete);
                     self.notify(
@@ -371,6 +461,10 @@ impl App {
     }
 
     fn scroll(&mut self, action: Action) {
+        if self.overlay.is_none() {
+            self.move_selection(action);
+            return;
+        }
         let lines = self.overlay_lines();
         // The overlay box is the screen less title, footer and a margin of one row each side.
         let box_height = self.size.1.saturating_sub(4);

@@ -1,17 +1,103 @@
-//! The `:` command palette: a prompt whose suggestions are the palette actions of the registry
-//! (plus short aliases), narrowed as you type, completed with `complete`, run with `accept`.
+//! The `:` command palette: a prompt whose suggestions are the palette actions of the registry and
+//! the views (with k9s-style aliases such as `wf`, `app`, `ro`, `ar`, `freight`, `stage`, `promo`),
+//! narrowed as you type, completed with `complete`, run with `accept`.
 
+use super::app::View;
 use super::input::InputLine;
 use crate::keymap::Action;
+use crate::model::Kind;
 
 /// Extra names the palette accepts for an action (k9s and vim habits).
-const ALIASES: &[(&str, Action)] = &[
+const ACTION_ALIASES: &[(&str, Action)] = &[
     ("q", Action::Quit),
     ("q!", Action::Quit),
     ("exit", Action::Quit),
     ("h", Action::Help),
     ("warn", Action::ShowWarnings),
+    ("home", Action::ShowPipeline),
+    ("pipeline", Action::ShowPipeline),
+    ("waiting", Action::ShowWaiting),
 ];
+
+/// Views by name, with their aliases (the first name is the one suggested).
+const VIEWS: &[(&[&str], Kind)] = &[
+    (&["workflows", "wf", "workflow"], Kind::Workflow),
+    (
+        &["applications", "app", "apps", "application"],
+        Kind::Application,
+    ),
+    (&["rollouts", "ro", "rollout"], Kind::Rollout),
+    (&["analysisruns", "ar", "analysisrun"], Kind::AnalysisRun),
+    (&["freight", "freights"], Kind::Freight),
+    (&["stages", "stage"], Kind::Stage),
+    (
+        &["promotions", "promo", "promos", "promotion"],
+        Kind::Promotion,
+    ),
+];
+
+/// Something the palette can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Action(Action),
+    Show(View),
+}
+
+impl Command {
+    /// The name the palette shows and completes to.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Action(action) => action.name(),
+            Command::Show(View::List(kind)) => VIEWS
+                .iter()
+                .find(|(_, k)| *k == kind)
+                .map(|(names, _)| names[0])
+                .unwrap_or("list"),
+            Command::Show(View::Waiting) => "waiting",
+            Command::Show(View::Pipeline) => "pipeline",
+        }
+    }
+
+    pub fn description(self) -> String {
+        match self {
+            Command::Action(action) => action.description().to_string(),
+            Command::Show(view) => format!("List {}", view.title()),
+        }
+    }
+
+    /// The aliases that also name it.
+    fn aliases(self) -> Vec<&'static str> {
+        match self {
+            Command::Show(View::List(kind)) => VIEWS
+                .iter()
+                .find(|(_, k)| *k == kind)
+                .map(|(names, _)| names[1..].to_vec())
+                .unwrap_or_default(),
+            Command::Action(action) => ACTION_ALIASES
+                .iter()
+                .filter(|(_, a)| *a == action)
+                .map(|(alias, _)| *alias)
+                .collect(),
+            Command::Show(_) => Vec::new(),
+        }
+    }
+}
+
+/// Every command, in palette order.
+fn commands() -> Vec<Command> {
+    let mut commands: Vec<Command> = VIEWS
+        .iter()
+        .map(|(_, kind)| Command::Show(View::List(*kind)))
+        .collect();
+    commands.extend(
+        Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.in_palette())
+            .map(Command::Action),
+    );
+    commands
+}
 
 /// State of an open palette.
 #[derive(Debug, Clone, Default)]
@@ -24,28 +110,27 @@ pub struct Palette {
 /// What `accept` resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaletteOutcome {
-    Run(Action),
+    Run(Command),
     Unknown(String),
     Empty,
 }
 
 impl Palette {
-    /// Palette actions whose name contains the typed text (prefix matches first).
-    pub fn suggestions(&self) -> Vec<Action> {
+    /// Commands whose name or alias starts with the typed text, then those that contain it.
+    pub fn suggestions(&self) -> Vec<Command> {
         let typed = self.input.text().trim().to_ascii_lowercase();
-        let candidates = Action::ALL
-            .iter()
-            .copied()
-            .filter(|action| action.in_palette());
-        let mut prefix: Vec<Action> = Vec::new();
-        let mut inner: Vec<Action> = Vec::new();
-        for action in candidates {
-            if action.name().starts_with(&typed) {
-                prefix.push(action);
-            } else if action.name().contains(&typed)
-                || action.description().to_ascii_lowercase().contains(&typed)
+        let mut prefix = Vec::new();
+        let mut inner = Vec::new();
+        for command in commands() {
+            let names: Vec<&str> = std::iter::once(command.name())
+                .chain(command.aliases())
+                .collect();
+            if names.iter().any(|n| n.starts_with(&typed)) {
+                prefix.push(command);
+            } else if names.iter().any(|n| n.contains(&typed))
+                || (typed.len() >= 3 && command.description().to_ascii_lowercase().contains(&typed))
             {
-                inner.push(action);
+                inner.push(command);
             }
         }
         prefix.extend(inner);
@@ -65,8 +150,8 @@ impl Palette {
 
     /// Replaces the typed text with the highlighted suggestion's name.
     pub fn complete(&mut self) {
-        if let Some(action) = self.suggestions().get(self.highlighted) {
-            self.input.set(action.name());
+        if let Some(command) = self.suggestions().get(self.highlighted) {
+            self.input.set(command.name());
             self.highlighted = 0;
         }
     }
@@ -76,20 +161,20 @@ impl Palette {
         self.highlighted = 0;
     }
 
-    /// The action an exact name or alias names, else the highlighted suggestion.
+    /// The command an exact name or alias names, else the highlighted suggestion.
     pub fn accept(&self) -> PaletteOutcome {
         let typed = self.input.text().trim();
         if typed.is_empty() {
             return PaletteOutcome::Empty;
         }
-        if let Some(action) = Action::from_name(typed).filter(|a| a.in_palette()) {
-            return PaletteOutcome::Run(action);
-        }
-        if let Some((_, action)) = ALIASES.iter().find(|(alias, _)| *alias == typed) {
-            return PaletteOutcome::Run(*action);
+        if let Some(command) = commands()
+            .into_iter()
+            .find(|c| c.name() == typed || c.aliases().contains(&typed))
+        {
+            return PaletteOutcome::Run(command);
         }
         match self.suggestions().get(self.highlighted) {
-            Some(action) => PaletteOutcome::Run(*action),
+            Some(command) => PaletteOutcome::Run(*command),
             None => PaletteOutcome::Unknown(typed.to_string()),
         }
     }
@@ -109,17 +194,34 @@ mod tests {
     #[test]
     fn narrows_completes_and_accepts() {
         let mut palette = typed("he");
-        assert_eq!(palette.suggestions().first(), Some(&Action::Help));
+        assert_eq!(
+            palette.suggestions().first(),
+            Some(&Command::Action(Action::Help))
+        );
         palette.complete();
         assert_eq!(palette.input.text(), "help");
-        assert_eq!(typed("q").accept(), PaletteOutcome::Run(Action::Quit));
+        assert_eq!(
+            typed("q").accept(),
+            PaletteOutcome::Run(Command::Action(Action::Quit))
+        );
         assert_eq!(
             typed("warn").accept(),
-            PaletteOutcome::Run(Action::ShowWarnings)
+            PaletteOutcome::Run(Command::Action(Action::ShowWarnings))
+        );
+        assert_eq!(
+            typed("ro").accept(),
+            PaletteOutcome::Run(Command::Show(View::List(Kind::Rollout)))
+        );
+        assert_eq!(
+            typed("wf").accept(),
+            PaletteOutcome::Run(Command::Show(View::List(Kind::Workflow)))
+        );
+        assert_eq!(
+            typed("promo").accept(),
+            PaletteOutcome::Run(Command::Show(View::List(Kind::Promotion)))
         );
         assert_eq!(typed("zzz").accept(), PaletteOutcome::Unknown("zzz".into()));
         assert_eq!(typed("  ").accept(), PaletteOutcome::Empty);
-        // Navigation actions are keys, not commands.
         assert_eq!(
             typed("select-next").accept(),
             PaletteOutcome::Unknown("select-next".into())

@@ -26,10 +26,11 @@ fn hinted(layer: Layer) -> &'static [Action] {
             Action::Cancel,
         ],
         Layer::Filter => &[Action::Accept, Action::Cancel, Action::ClearInput],
-        Layer::Global | Layer::Pipeline => &[
+        Layer::Global | Layer::Pipeline | Layer::List => &[
             Action::Help,
             Action::CommandPalette,
             Action::Filter,
+            Action::ShowWaiting,
             Action::ShowWarnings,
             Action::Back,
             Action::Quit,

@@ -36,17 +36,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let text = theme.style(Slot::Text);
     let muted = theme.style(Slot::Muted);
     let label = |name: &str| Span::styled(format!("{name:<13}"), theme.style(Slot::Header));
-    let mut lines = match &app.cluster_problem {
-        Some(problem) => vec![
+    let mut lines = match (&app.target.problem, &app.cluster_problem) {
+        (Some(_), _) => vec![
+            Line::styled("No cluster to connect to.", theme.style(Slot::Warning)),
+            Line::default(),
+        ],
+        (None, Some(problem)) => vec![
             Line::styled("Cannot reach the cluster.", theme.style(Slot::Error)),
             Line::styled(problem.clone(), theme.style(Slot::Error)),
             Line::default(),
         ],
-        None if app.target.problem.is_some() => vec![
-            Line::styled("No cluster to connect to.", theme.style(Slot::Warning)),
-            Line::default(),
-        ],
-        None => vec![
+        (None, None) => vec![
             Line::styled("Connecting to the cluster...", theme.style(Slot::Info)),
             Line::default(),
         ],

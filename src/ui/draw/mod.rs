@@ -3,6 +3,7 @@
 
 mod footer;
 mod home;
+mod list;
 mod overlays;
 mod pipeline;
 mod title;
@@ -33,7 +34,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     ])
     .areas(area);
     title::draw(frame, app, title_area);
-    home::draw(frame, app, body_area);
+    match app.view() {
+        super::app::View::Pipeline => home::draw(frame, app, body_area),
+        _ => list::draw(frame, app, body_area),
+    }
     footer::draw(frame, app, footer_area);
     overlays::draw(frame, app, body_area);
 }

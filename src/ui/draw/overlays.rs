@@ -115,22 +115,25 @@ fn draw_palette(frame: &mut Frame<'_>, app: &App, area: Rect, palette: &Palette)
         Span::styled(palette.input.text().to_string(), theme.style(Slot::Input)),
         Span::styled(app.symbols.cursor, theme.style(Slot::Input)),
     ])];
-    for (index, action) in suggestions.iter().enumerate() {
+    for (index, command) in suggestions.iter().enumerate() {
         let selected = index == palette.highlighted;
         let style = if selected {
             theme.style(Slot::Selection)
         } else {
             Style::default()
         };
-        let key = app
-            .keymap
-            .first_key(app.view_layer(), *action)
-            .map(|k| k.to_string())
-            .unwrap_or_default();
+        let key = match command {
+            crate::ui::palette::Command::Action(action) => app
+                .keymap
+                .first_key(app.view_layer(), *action)
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+            crate::ui::palette::Command::Show(_) => String::new(),
+        };
         lines.push(
             Line::from(vec![
                 Span::styled(
-                    format!("{:<16}", action.name()),
+                    format!("{:<16}", command.name()),
                     if selected {
                         style
                     } else {
@@ -146,7 +149,7 @@ fn draw_palette(frame: &mut Frame<'_>, app: &App, area: Rect, palette: &Palette)
                     },
                 ),
                 Span::styled(
-                    action.description(),
+                    command.description(),
                     if selected {
                         style
                     } else {

@@ -1,0 +1,242 @@
+//! List view models, one table per kind: column titles and, per object, its cells. Pure.
+
+use crate::model::time::human_age;
+use crate::model::{Kind, ObjectKey, Row};
+use crate::store::Store;
+use crate::theme::Slot;
+
+use super::pipeline::Cell;
+use super::slots;
+
+/// One object's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRow {
+    pub key: ObjectKey,
+    pub cells: Vec<Cell>,
+}
+
+/// Column titles of a kind's list.
+pub fn columns(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Workflow => &[
+            "NAMESPACE",
+            "NAME",
+            "STATUS",
+            "PROGRESS",
+            "COMMIT",
+            "AGE",
+            "MESSAGE",
+        ],
+        Kind::Application => &[
+            "NAMESPACE",
+            "NAME",
+            "SYNC",
+            "HEALTH",
+            "REVISION",
+            "OPERATION",
+            "AUTO-SYNC",
+        ],
+        Kind::Rollout => &[
+            "NAMESPACE",
+            "NAME",
+            "PHASE",
+            "STEP",
+            "WEIGHT",
+            "IMAGE",
+            "MESSAGE",
+        ],
+        Kind::AnalysisRun => &["NAMESPACE", "NAME", "PHASE", "METRICS", "AGE"],
+        Kind::Freight => &[
+            "NAMESPACE",
+            "ALIAS",
+            "IMAGE",
+            "CURRENTLY IN",
+            "VERIFIED IN",
+            "AGE",
+        ],
+        Kind::Stage => &[
+            "NAMESPACE",
+            "NAME",
+            "FREIGHT",
+            "HEALTH",
+            "VERIFICATION",
+            "AUTO-PROMOTION",
+        ],
+        Kind::Promotion => &[
+            "NAMESPACE",
+            "NAME",
+            "STAGE",
+            "FREIGHT",
+            "PHASE",
+            "STEP",
+            "AGE",
+        ],
+    }
+}
+
+fn age(now: i64, time: Option<i64>) -> Cell {
+    Cell::new(
+        time.map(|t| human_age(now - t)).unwrap_or_default(),
+        Slot::Muted,
+    )
+}
+
+fn text(value: impl Into<String>) -> Cell {
+    Cell::new(value, Slot::Text)
+}
+
+/// The cells of one row.
+pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
+    let namespace = Cell::new(row.key().namespace.clone(), Slot::Muted);
+    let name = text(row.key().name.clone());
+    match row {
+        Row::Workflow(w) => vec![
+            namespace,
+            name,
+            Cell::new(w.display_phase(), slots::workflow(w.phase)),
+            text(
+                w.progress
+                    .map(|(d, t)| format!("{d}/{t}"))
+                    .unwrap_or_default(),
+            ),
+            text(
+                w.commit
+                    .as_deref()
+                    .map(|c| c.chars().take(12).collect::<String>())
+                    .unwrap_or_default(),
+            ),
+            age(now, w.created),
+            Cell::new(w.message.clone(), Slot::Muted),
+        ],
+        Row::Application(a) => vec![
+            namespace,
+            name,
+            Cell::new(a.sync.as_str(), slots::sync(a.sync)),
+            Cell::new(a.health.as_str(), slots::health(a.health)),
+            Cell::new(a.revision.chars().take(7).collect::<String>(), Slot::Muted),
+            text(a.operation_phase.clone().unwrap_or_default()),
+            text(if a.auto_sync { "yes" } else { "no" }),
+        ],
+        Row::Rollout(r) => vec![
+            namespace,
+            name,
+            Cell::new(r.phase.as_str(), slots::rollout(r.phase)),
+            text(r.step.map(|(i, n)| format!("{i}/{n}")).unwrap_or_default()),
+            text(format!("{}/{}", r.set_weight, r.actual_weight)),
+            text(r.image.clone()),
+            Cell::new(r.message.clone(), Slot::Muted),
+        ],
+        Row::AnalysisRun(a) => vec![
+            namespace,
+            name,
+            Cell::new(a.phase.as_str(), slots::analysis(a.phase)),
+            text(
+                a.metrics
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{}={} {}",
+                            m.name,
+                            m.last_value.clone().unwrap_or_default(),
+                            m.phase.as_str()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            age(now, a.started),
+        ],
+        Row::Freight(f) => vec![
+            namespace,
+            text(f.label()),
+            text(f.image_tag.clone()),
+            text(f.currently_in.join(",")),
+            text(f.verified_in.join(",")),
+            age(now, f.created),
+        ],
+        Row::Stage(s) => vec![
+            namespace,
+            name,
+            text(
+                s.current_freight
+                    .as_deref()
+                    .map(|f| f.chars().take(7).collect::<String>())
+                    .unwrap_or_default(),
+            ),
+            text(s.health.clone()),
+            text(s.verification.clone().unwrap_or_default()),
+            text(if s.auto_promotion { "yes" } else { "no" }),
+        ],
+        Row::Promotion(p) => vec![
+            namespace,
+            name,
+            text(p.stage.clone()),
+            text(p.freight.chars().take(7).collect::<String>()),
+            Cell::new(p.phase.as_str(), slots::promotion(p.phase)),
+            text(format!("{}/{}", p.step.0, p.step.1)),
+            age(now, p.created),
+        ],
+    }
+}
+
+/// Every row of `kind` whose text contains `filter` (case-insensitive; `!` inverts).
+pub fn rows(store: &Store, kind: Kind, filter: &str, now: i64) -> Vec<ListRow> {
+    let (inverted, needle) = match filter.strip_prefix('!') {
+        Some(rest) => (true, rest.to_lowercase()),
+        None => (false, filter.to_lowercase()),
+    };
+    store
+        .rows(kind)
+        .map(|row| ListRow {
+            key: row.key().clone(),
+            cells: cells(row, now),
+        })
+        .filter(|row| {
+            needle.is_empty()
+                || row
+                    .cells
+                    .iter()
+                    .any(|c| c.text.to_lowercase().contains(&needle))
+                    != inverted
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Delta;
+    use serde_json::json;
+
+    #[test]
+    fn lists_filter_and_invert() {
+        let mut store = Store::default();
+        for (name, phase) in [("a", "Running"), ("b", "Failed")] {
+            store.apply([Delta::Apply(Row::from_object(Kind::Workflow, &json!({"metadata": {"name": name, "namespace": "argo"}, "status": {"phase": phase}})))]);
+        }
+        assert_eq!(rows(&store, Kind::Workflow, "", 0).len(), 2);
+        let failed = rows(&store, Kind::Workflow, "fail", 0);
+        assert_eq!(
+            failed
+                .iter()
+                .map(|r| r.key.name.as_str())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
+        let not_failed = rows(&store, Kind::Workflow, "!fail", 0);
+        assert_eq!(
+            not_failed
+                .iter()
+                .map(|r| r.key.name.as_str())
+                .collect::<Vec<_>>(),
+            ["a"]
+        );
+        for kind in Kind::ALL {
+            assert_eq!(
+                columns(*kind).len(),
+                cells(&Row::from_object(*kind, &json!({})), 0).len(),
+                "{kind:?}"
+            );
+        }
+    }
+}
