@@ -127,7 +127,12 @@ fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
 pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "flightdeck starting");
     let target = kube::target::ClusterTarget::from_settings(&loaded.settings);
-    let app_settings = loaded.settings.clone();
+    // Reading the kubeconfig and building the client does no network I/O; watchers connect later.
+    let client = if target.problem.is_none() {
+        Some(kube::client::connect(&loaded.settings).await)
+    } else {
+        None
+    };
     let mut app = App::new(loaded, target);
     let mut guard = ui::terminal::TerminalGuard::enter()
         .wrap_err("cannot take over the terminal (is this an interactive terminal?)")?;
@@ -136,29 +141,24 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     let (sender, mut receiver) = mpsc::channel(ui::event_loop::CHANNEL_CAPACITY);
     let input = tokio::spawn(ui::event_loop::forward_terminal_input(sender.clone()));
     let signals = tokio::spawn(ui::event_loop::forward_signals(sender.clone()));
-    let settings = app_settings.clone();
-    let watchers = tokio::spawn(async move {
-        match kube::client::connect(&settings).await {
-            Ok(client) => {
-                for task in kube::watch::watch_all(client, sender.clone()) {
-                    let _ = task.await;
-                }
-            }
-            Err(problem) => {
-                let _ = sender.send(ui::msg::Msg::ClusterUnavailable(problem)).await;
-            }
+    let (client, watchers) = match client {
+        Some(Ok(client)) => (
+            Some(client.clone()),
+            kube::watch::watch_all(client, sender.clone()),
+        ),
+        Some(Err(problem)) => {
+            app.cluster_problem = Some(problem);
+            (None, Vec::new())
         }
-    });
-    let result = ui::event_loop::run(
-        &mut guard.terminal,
-        &mut app,
-        &mut receiver,
-        &mut ui::terminal::SuspendToShell,
-    )
-    .await;
+        None => (None, Vec::new()),
+    };
+    let mut host = ui::host::CockpitHost { client, sender };
+    let result = ui::event_loop::run(&mut guard.terminal, &mut app, &mut receiver, &mut host).await;
+    for watcher in &watchers {
+        watcher.abort();
+    }
     input.abort();
     signals.abort();
-    watchers.abort();
     drop(guard);
     result.wrap_err("the terminal failed")?;
     tracing::info!("flightdeck stopped");

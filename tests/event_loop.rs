@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use flightdeck::ui::event_loop::{NoSuspend, run};
+use flightdeck::ui::event_loop::{Headless, run};
 use flightdeck::ui::msg::Msg;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -48,7 +48,7 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     let (sender, mut receiver) = mpsc::channel(64);
     let looping = tokio::spawn(async move {
         let mut app = common::app();
-        run(&mut terminal, &mut app, &mut receiver, &mut NoSuspend).await
+        run(&mut terminal, &mut app, &mut receiver, &mut Headless).await
     });
     let settle = || tokio::time::sleep(Duration::from_millis(100));
     settle().await;
@@ -101,7 +101,7 @@ async fn quit_key_ends_the_loop() {
     let (sender, mut receiver) = mpsc::channel(8);
     sender.send(key('q')).await.expect("send");
     let mut app = common::app();
-    let frames = run(&mut terminal, &mut app, &mut receiver, &mut NoSuspend)
+    let frames = run(&mut terminal, &mut app, &mut receiver, &mut Headless)
         .await
         .expect("loop");
     assert_eq!(frames, 1);

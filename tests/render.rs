@@ -263,3 +263,37 @@ fn waiting_and_list_views_120x40() {
         "back twice returns home"
     );
 }
+
+#[test]
+fn enter_opens_the_yaml_of_the_selected_object() {
+    let mut app = pipeline_app();
+    for code in [
+        KeyCode::Char(':'),
+        KeyCode::Char('r'),
+        KeyCode::Char('o'),
+        KeyCode::Enter,
+    ] {
+        press(&mut app, code);
+    }
+    let effect = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let key = flightdeck::model::ObjectKey::new("demo-app-dev", "demo-app");
+    assert_eq!(
+        effect,
+        Some(flightdeck::ui::msg::Effect::FetchYaml(
+            flightdeck::model::Kind::Rollout,
+            key.clone()
+        ))
+    );
+    assert!(text(&screen(&app, 100, 30)).contains("loading..."));
+    app.update(Msg::ObjectYaml(
+        key,
+        Ok("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n".into()),
+    ));
+    let shown = text(&screen(&app, 100, 30));
+    assert!(
+        shown.contains("demo-app-dev/demo-app") && shown.contains("kind: Rollout"),
+        "{shown}"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert!(!text(&screen(&app, 100, 30)).contains("kind: Rollout"));
+}

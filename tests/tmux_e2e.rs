@@ -236,6 +236,12 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     tmux.wait_for("the rollouts list", |s| {
         s.contains("Rollouts [3]") && s.contains("demo-app-staging")
     });
+    tmux.send(&["Enter"]);
+    tmux.wait_for("the YAML of the first rollout", |s| {
+        s.contains("kind: Rollout") && s.contains("demo-app-dev/demo-app")
+    });
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the list again", |s| !s.contains("kind: Rollout"));
     tmux.send(&["/"]);
     tmux.send(&["prod", "Enter"]);
     tmux.wait_for("the filtered list", |s| {

@@ -83,8 +83,10 @@ actions! {
     PageDown = "page-down", Navigation, palette: false;
     /// Move up half a page
     PageUp = "page-up", Navigation, palette: false;
-    /// Open the selected item
+    /// Open the selected item (its YAML, for now)
     Open = "open", Navigation, palette: false;
+    /// Show the selected object's YAML (fetched from the cluster)
+    ShowYaml = "show-yaml", Navigation, palette: false;
     /// Focus the next pane
     NextPane = "next-pane", Navigation, palette: false;
     /// Focus the previous pane

@@ -13,6 +13,8 @@ pub enum Layer {
     List,
     /// The key-bindings overlay.
     Help,
+    /// An object's YAML.
+    Detail,
     /// The list of config, theme and keymap problems.
     Warnings,
     /// The `:` command palette prompt.
@@ -27,6 +29,7 @@ impl Layer {
         Layer::Pipeline,
         Layer::List,
         Layer::Help,
+        Layer::Detail,
         Layer::Warnings,
         Layer::Palette,
         Layer::Filter,
@@ -39,6 +42,7 @@ impl Layer {
             Layer::Pipeline => "pipeline",
             Layer::List => "list",
             Layer::Help => "help",
+            Layer::Detail => "detail",
             Layer::Warnings => "warnings",
             Layer::Palette => "palette",
             Layer::Filter => "filter",
@@ -52,6 +56,7 @@ impl Layer {
             Layer::Pipeline => "Pipeline view",
             Layer::List => "Lists (waiting on me, each kind)",
             Layer::Help => "Help overlay",
+            Layer::Detail => "YAML view",
             Layer::Warnings => "Warnings overlay",
             Layer::Palette => "Command palette (:)",
             Layer::Filter => "Filter prompt (/)",
@@ -74,7 +79,12 @@ impl Layer {
     pub fn has_navigation(self) -> bool {
         matches!(
             self,
-            Layer::Global | Layer::Pipeline | Layer::List | Layer::Help | Layer::Warnings
+            Layer::Global
+                | Layer::Pipeline
+                | Layer::List
+                | Layer::Help
+                | Layer::Detail
+                | Layer::Warnings
         )
     }
 

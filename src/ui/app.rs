@@ -29,6 +29,12 @@ pub enum Overlay {
     Palette(Palette),
     /// The `/` filter prompt.
     Filter(InputLine),
+    /// An object's YAML: loading (`None`), or the text, or why it could not be fetched.
+    Yaml {
+        key: crate::model::ObjectKey,
+        text: Option<Result<String, String>>,
+        scroll: u16,
+    },
 }
 
 /// A screen of the cockpit (the views stack; `back` returns to the previous one).
@@ -186,6 +192,35 @@ impl App {
         }
     }
 
+    /// The kind and key of the selected row in a list view.
+    pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
+        match self.view() {
+            View::Pipeline => None,
+            View::Waiting => crate::view::waiting::build(&self.store)
+                .into_iter()
+                .nth(self.selected)
+                .map(|item| (item.kind, item.key)),
+            View::List(kind) => {
+                crate::view::lists::rows(&self.store, kind, &self.filter, self.now())
+                    .into_iter()
+                    .nth(self.selected)
+                    .map(|row| (kind, row.key))
+            }
+        }
+    }
+
+    /// Opens the YAML of the selected object (fetched in the background).
+    fn open_selected(&mut self) -> Option<Effect> {
+        let (kind, key) = self.selected_object()?;
+        self.overlay = Some(Overlay::Yaml {
+            key: key.clone(),
+            text: None,
+            scroll: 0,
+        });
+        self.dirty = true;
+        Some(Effect::FetchYaml(kind, key))
+    }
+
     fn move_selection(&mut self, action: Action) {
         let count = self.list_len();
         if count == 0 {
@@ -207,6 +242,7 @@ impl App {
     pub fn active_layer(&self) -> Layer {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Layer::Help,
+            Some(Overlay::Yaml { .. }) => Layer::Detail,
             Some(Overlay::Warnings { .. }) => Layer::Warnings,
             Some(Overlay::Palette(_)) => Layer::Palette,
             Some(Overlay::Filter(_)) => Layer::Filter,
@@ -260,6 +296,17 @@ impl App {
             }
             Msg::Kube(deltas) => {
                 if self.store.apply(deltas) {
+                    self.dirty = true;
+                }
+                None
+            }
+            Msg::ObjectYaml(key, answer) => {
+                if let Some(Overlay::Yaml {
+                    key: shown, text, ..
+                }) = &mut self.overlay
+                    && *shown == key
+                {
+                    *text = Some(answer);
                     self.dirty = true;
                 }
                 None
@@ -375,7 +422,8 @@ impl App {
                 self.scroll(action);
                 None
             }
-            Action::Open | Action::NextPane | Action::PrevPane => return None,
+            Action::Open | Action::ShowYaml => return self.open_selected(),
+            Action::NextPane | Action::PrevPane => return None,
             Action::Complete | Action::NextSuggestion | Action::PrevSuggestion => {
                 if let Some(Overlay::Palette(palette)) = &mut self.overlay {
                     match action {
@@ -456,6 +504,10 @@ impl App {
                     .sum::<usize>()
             }
             Some(Overlay::Warnings { .. }) => self.warnings.len(),
+            Some(Overlay::Yaml {
+                text: Some(Ok(text)),
+                ..
+            }) => text.lines().count() + 1,
             _ => 0,
         }
     }
@@ -468,8 +520,9 @@ impl App {
         let lines = self.overlay_lines();
         // The overlay box is the screen less title, footer and a margin of one row each side.
         let box_height = self.size.1.saturating_sub(4);
-        let (Some(Overlay::Help { scroll }) | Some(Overlay::Warnings { scroll })) =
-            &mut self.overlay
+        let (Some(Overlay::Help { scroll })
+        | Some(Overlay::Warnings { scroll })
+        | Some(Overlay::Yaml { scroll, .. })) = &mut self.overlay
         else {
             return;
         };

@@ -24,18 +24,24 @@ pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 /// Capacity of the message channel; senders wait when the UI falls behind.
 pub const CHANNEL_CAPACITY: usize = 1024;
 
-/// How the loop suspends the process on ctrl-z (the real terminal stops; tests do nothing).
-pub trait Suspender {
+/// What the loop asks of its surroundings: stopping the process on ctrl-z, and background
+/// fetches whose answers come back as messages. The real terminal and cluster do both; tests and
+/// headless runs do neither.
+pub trait Host {
     fn suspend(&mut self) -> io::Result<()>;
+    /// Starts fetching an object's YAML; the answer arrives as `Msg::ObjectYaml`.
+    fn fetch_yaml(&mut self, kind: crate::model::Kind, key: crate::model::ObjectKey);
 }
 
-/// For tests and headless runs: ctrl-z does nothing.
-pub struct NoSuspend;
+/// For tests and headless runs: ctrl-z and fetches do nothing.
+pub struct Headless;
 
-impl Suspender for NoSuspend {
+impl Host for Headless {
     fn suspend(&mut self) -> io::Result<()> {
         Ok(())
     }
+
+    fn fetch_yaml(&mut self, _kind: crate::model::Kind, _key: crate::model::ObjectKey) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -43,7 +49,7 @@ pub async fn run<W: Write>(
     terminal: &mut Terminal<CrosstermBackend<W>>,
     app: &mut App,
     messages: &mut mpsc::Receiver<Msg>,
-    suspender: &mut impl Suspender,
+    host: &mut impl Host,
 ) -> io::Result<u64> {
     let mut frames = 0;
     let mut last_frame: Option<Instant> = None;
@@ -82,10 +88,11 @@ pub async fn run<W: Write>(
                     app.dirty = true;
                 }
                 Some(Effect::Suspend) => {
-                    suspender.suspend()?;
+                    host.suspend()?;
                     repaint_everything(terminal)?;
                     app.dirty = true;
                 }
+                Some(Effect::FetchYaml(kind, key)) => host.fetch_yaml(kind, key),
                 None => {}
             }
         }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod draw;
 pub mod event_loop;
 pub mod help;
+pub mod host;
 pub mod input;
 pub mod msg;
 pub mod palette;

@@ -18,10 +18,12 @@ pub enum Msg {
     Kube(Vec<crate::store::Delta>),
     /// The cluster could not be reached at all (no client).
     ClusterUnavailable(String),
+    /// A fetched object as YAML, or why it could not be fetched.
+    ObjectYaml(crate::model::ObjectKey, Result<String, String>),
 }
 
 /// Something the loop must do outside the app state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Leave the loop and restore the terminal.
     Quit,
@@ -29,4 +31,6 @@ pub enum Effect {
     Suspend,
     /// Clear the screen and draw everything again.
     Redraw,
+    /// Fetch the whole object (for the YAML view); the answer arrives as `Msg::ObjectYaml`.
+    FetchYaml(crate::model::Kind, crate::model::ObjectKey),
 }

@@ -13,8 +13,6 @@ use crossterm::{event::DisableBracketedPaste, execute};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use super::event_loop::Suspender;
-
 /// Whether flightdeck currently holds the terminal (raw mode + alternate screen).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
@@ -38,17 +36,13 @@ impl TerminalGuard {
     }
 }
 
-/// Suspends the process to the shell on ctrl-z: gives the terminal back, stops (as the shell's
+/// Suspends the process to the shell (ctrl-z): gives the terminal back, stops (as the shell's
 /// ctrl-z would), and takes the terminal over again when resumed with `fg`.
-pub struct SuspendToShell;
-
-impl Suspender for SuspendToShell {
-    fn suspend(&mut self) -> io::Result<()> {
-        restore();
-        // SIGTSTP's default action stops the process; `raise` returns after SIGCONT.
-        signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
-        take_over()
-    }
+pub fn suspend_to_shell() -> io::Result<()> {
+    restore();
+    // SIGTSTP's default action stops the process; `raise` returns after SIGCONT.
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    take_over()
 }
 
 impl Drop for TerminalGuard {

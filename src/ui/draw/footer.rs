@@ -13,7 +13,7 @@ use crate::ui::app::{App, Overlay, ToastLevel};
 /// The actions hinted in the footer of each layer, most important first.
 fn hinted(layer: Layer) -> &'static [Action] {
     match layer {
-        Layer::Help | Layer::Warnings => &[
+        Layer::Help | Layer::Warnings | Layer::Detail => &[
             Action::Back,
             Action::SelectNext,
             Action::SelectPrev,

@@ -30,6 +30,21 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             true,
         ),
         Some(Overlay::Palette(palette)) => draw_palette(frame, app, area, palette),
+        Some(Overlay::Yaml { key, text, scroll }) => {
+            let lines: Vec<Line<'static>> = match text {
+                None => vec![Line::styled("loading...", app.theme.style(Slot::Muted))],
+                Some(Ok(yaml)) => yaml
+                    .lines()
+                    .map(|l| Line::styled(l.to_string(), app.theme.style(Slot::Text)))
+                    .collect(),
+                Some(Err(error)) => vec![Line::styled(
+                    format!("cannot fetch {key}: {error}"),
+                    app.theme.style(Slot::Error),
+                )],
+            };
+            let title = format!(" {key} ");
+            draw_scrolling(frame, app, area, &title, lines, *scroll, false)
+        }
         Some(Overlay::Filter(_)) | None => {}
     }
 }
@@ -80,7 +95,7 @@ fn draw_scrolling(
     frame: &mut Frame<'_>,
     app: &App,
     area: Rect,
-    title: &'static str,
+    title: &str,
     lines: Vec<Line<'static>>,
     scroll: u16,
     wrap: bool,
