@@ -7,6 +7,11 @@ pub fn text<'a>(object: &'a Value, pointer: &str) -> Option<&'a str> {
     object.pointer(pointer).and_then(Value::as_str)
 }
 
+/// The string at a JSON pointer, or empty.
+pub fn str_at<'a>(object: &'a Value, pointer: &str) -> &'a str {
+    text(object, pointer).unwrap_or_default()
+}
+
 /// The string at a JSON pointer, owned, or empty.
 pub fn string(object: &Value, pointer: &str) -> String {
     text(object, pointer).unwrap_or_default().to_string()

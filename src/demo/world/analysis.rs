@@ -3,8 +3,7 @@
 //! Prometheus would answer — and judged by its `successCondition`; a metric fails when failures
 //! exceed `failureLimit`, succeeds after `count` measurements. `spec.terminate` ends the run.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
 use kube::api::{DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
@@ -21,25 +20,11 @@ pub async fn run(ctx: WorldContext) {
         "analysisruns",
         None,
     );
-    let timers = Arc::new(Mutex::new(Timers::default()));
-    driver::run(
-        "analysis",
-        vec![runs.clone()],
-        Duration::from_millis(100),
-        || {
-            let ctx = ctx.clone();
-            let runs = runs.clone();
-            let timers = timers.clone();
-            async move {
-                for run in runs.list(&Default::default()).await?.items {
-                    if let Err(error) = reconcile(&ctx, &timers, &run).await {
-                        tracing::debug!(%error, "analysis reconcile failed");
-                    }
-                }
-                Ok(())
-            }
-        },
-    )
+    let timers = Mutex::new(Timers::default());
+    driver::run_each("analysis", runs, Vec::new(), |run| {
+        let (ctx, timers) = (&ctx, &timers);
+        async move { reconcile(ctx, timers, &run).await }
+    })
     .await;
 }
 

@@ -6,9 +6,9 @@
 //! applied, a `history[]` entry, `operation` cleared — and honours `Terminating` and the refresh
 //! annotation.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
+use crate::model::json::str_at as text;
 use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
@@ -40,28 +40,12 @@ pub async fn run(ctx: WorldContext) {
         None,
     );
     let rollouts = ctx.api("argoproj.io", "v1alpha1", "Rollout", "rollouts", None);
-    let timers = Arc::new(Mutex::new(Timers::default()));
-    driver::run("argocd", vec![applications.clone(), rollouts], Duration::from_millis(100), || {
-        let ctx = ctx.clone();
-        let applications = applications.clone();
-        let timers = timers.clone();
-        async move {
-            for app in applications.list(&Default::default()).await?.items {
-                if let Err(error) = reconcile(&ctx, &timers, &app).await {
-                    tracing::debug!(%error, app = ?app.metadata.name, "application reconcile failed");
-                }
-            }
-            Ok(())
-        }
+    let timers = Mutex::new(Timers::default());
+    driver::run_each("argocd", applications, vec![rollouts], |app| {
+        let (ctx, timers) = (&ctx, &timers);
+        async move { reconcile(ctx, timers, &app).await }
     })
     .await;
-}
-
-fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 /// Whether everything in `desired` is also in `live`: maps recursively, lists element by element

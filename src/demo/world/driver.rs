@@ -25,6 +25,36 @@ pub fn changes(apis: Vec<Api<DynamicObject>>) -> SelectAll<BoxStream<'static, ()
     all
 }
 
+/// How often controllers reconcile when nothing changes (time-based progress).
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// Reconciles every object of `api` on each change (of it or of `also_watch`) and each tick.
+pub async fn run_each<F, Fut>(
+    name: &'static str,
+    api: Api<DynamicObject>,
+    mut also_watch: Vec<Api<DynamicObject>>,
+    reconcile: F,
+) where
+    F: Fn(DynamicObject) -> Fut,
+    Fut: Future<Output = Result<(), kube::Error>>,
+{
+    also_watch.insert(0, api.clone());
+    let reconcile = &reconcile;
+    run(name, also_watch, TICK, || {
+        let api = api.clone();
+        async move {
+            for object in api.list(&Default::default()).await?.items {
+                let object_name = object.metadata.name.clone().unwrap_or_default();
+                if let Err(error) = reconcile(object).await {
+                    tracing::debug!(controller = name, object = object_name, %error, "reconcile failed; retrying");
+                }
+            }
+            Ok(())
+        }
+    })
+    .await;
+}
+
 /// Calls `reconcile` on every change and every `tick`, forever.
 pub async fn run<F, Fut>(
     name: &'static str,

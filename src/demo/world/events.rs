@@ -4,8 +4,6 @@
 //! dependency and data filters match: an `argoWorkflow` trigger with `operation: submit` creates
 //! its Workflow with the trigger's parameters applied (`dest: spec.arguments.parameters.0.value`).
 
-use std::time::Duration;
-
 use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
@@ -25,7 +23,7 @@ pub async fn run(ctx: WorldContext) {
     driver::run(
         "events",
         vec![sources.clone(), sensors.clone()],
-        Duration::from_millis(100),
+        driver::TICK,
         move || {
             let ctx = ctx.clone();
             let sources = sources.clone();

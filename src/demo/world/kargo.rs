@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use crate::model::json::str_at as text;
 use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use rand::Rng;
 use serde_json::{Value, json};
@@ -85,13 +85,6 @@ fn alias(seed: &str, taken: &[String]) -> String {
         .unwrap_or_default()
 }
 
-fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
 fn value_of(object: &DynamicObject) -> Value {
     serde_json::to_value(object).unwrap_or_default()
 }
@@ -121,7 +114,7 @@ pub async fn run(ctx: WorldContext) {
         ),
     ];
     let timers = Arc::new(Mutex::new(Timers::default()));
-    driver::run("kargo", watched, Duration::from_millis(100), || {
+    driver::run("kargo", watched, driver::TICK, || {
         let ctx = ctx.clone();
         let timers = timers.clone();
         async move {

@@ -6,9 +6,9 @@
 //! reacts to the CLI's patches, computes `status.phase` and feeds the traffic model.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
+use crate::model::json::str_at as text;
 use kube::api::{DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Map, Value, json};
 
@@ -49,28 +49,12 @@ pub async fn run(ctx: WorldContext) {
         "analysisruns",
         None,
     );
-    let timers = Arc::new(Mutex::new(Timers::default()));
-    driver::run("rollouts", vec![rollouts.clone(), runs], Duration::from_millis(100), || {
-        let ctx = ctx.clone();
-        let rollouts = rollouts.clone();
-        let timers = timers.clone();
-        async move {
-            for rollout in rollouts.list(&Default::default()).await?.items {
-                if let Err(error) = reconcile(&ctx, &timers, &rollout).await {
-                    tracing::debug!(%error, rollout = ?rollout.metadata.name, "rollout reconcile failed");
-                }
-            }
-            Ok(())
-        }
+    let timers = Mutex::new(Timers::default());
+    driver::run_each("rollouts", rollouts, vec![runs], |rollout| {
+        let (ctx, timers) = (&ctx, &timers);
+        async move { reconcile(ctx, timers, &rollout).await }
     })
     .await;
-}
-
-fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 /// The weight set by the last `setWeight` at or before `index`.

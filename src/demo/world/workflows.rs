@@ -5,9 +5,9 @@
 //! build (reading the commit's BUILD_QUALITY), push to the simulated registry, and commit the new
 //! tag into the GitOps repo. Honours `spec.shutdown` (Stop/Terminate) and `spec.suspend`.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
+use crate::model::json::str_at as text;
 use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{Map, Value, json};
 
@@ -55,46 +55,24 @@ struct Step {
 
 pub async fn run(ctx: WorldContext) {
     let workflows = ctx.api("argoproj.io", "v1alpha1", "Workflow", "workflows", None);
-    let timers = Arc::new(Mutex::new(Timers::default()));
-    driver::run(
-        "workflows",
-        vec![workflows.clone()],
-        Duration::from_millis(100),
-        || {
-            let ctx = ctx.clone();
-            let workflows = workflows.clone();
-            let timers = timers.clone();
-            async move {
-                for workflow in workflows.list(&Default::default()).await?.items {
-                    if let Err(error) = reconcile(
-                        &ctx,
-                        &timers,
-                        workflow.data.clone(),
-                        serde_json::to_value(&workflow).unwrap_or_default(),
-                    )
-                    .await
-                    {
-                        tracing::debug!(%error, "workflow reconcile failed");
-                    }
-                }
-                Ok(())
-            }
-        },
-    )
+    let timers = Mutex::new(Timers::default());
+    driver::run_each("workflows", workflows, Vec::new(), |workflow| {
+        let (ctx, timers) = (&ctx, &timers);
+        async move {
+            reconcile(
+                ctx,
+                timers,
+                serde_json::to_value(&workflow).unwrap_or_default(),
+            )
+            .await
+        }
+    })
     .await;
-}
-
-fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 async fn reconcile(
     ctx: &WorldContext,
     timers: &Mutex<Timers>,
-    _data: Value,
     workflow: Value,
 ) -> Result<(), kube::Error> {
     if text(
