@@ -1,0 +1,467 @@
+//! Stage reconciliation: current Freight (bootstrapped from the overlay), health from the Argo CD
+//! app and the running Rollout, verification AnalysisRuns, the reverify/abort/refresh annotations
+//! and auto-promotion.
+
+use crate::model::json::str_at as text;
+use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
+use serde_json::{Value, json};
+
+use super::{GROUP, VERSION, value_of};
+use crate::demo::world::context::{WorldContext, now};
+use crate::demo::world::git::kustomize_tag;
+
+use super::promotion::create_promotion;
+use super::{sha1_hex, ulid};
+
+/// The freight collection ID of one freight (SHA-1 of the sorted names joined by commas).
+pub(super) fn collection(freight: &Value, warehouse: &str) -> Value {
+    let name = text(freight, "/metadata/name");
+    json!({"id": sha1_hex(name), "items": {format!("Warehouse/{warehouse}"): {"name": name, "origin": {"kind": "Warehouse", "name": warehouse}, "images": freight.get("images").cloned().unwrap_or_default()}}})
+}
+
+/// Sets `status.<field>.<stage>` of a Freight (`None` removes it).
+pub(super) async fn set_freight_stage(
+    ctx: &WorldContext,
+    project: &str,
+    freight: &str,
+    field: &str,
+    stage: &str,
+    value: Option<Value>,
+) -> Result<(), kube::Error> {
+    let api = ctx.api(GROUP, VERSION, "Freight", "freights", Some(project));
+    api.patch_status(
+        freight,
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": {field: {stage: value}}})),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn reconcile_stage(
+    ctx: &WorldContext,
+    project: &str,
+    stage: &DynamicObject,
+    running_stages: &[String],
+) -> Result<(), kube::Error> {
+    let name = stage.metadata.name.clone().unwrap_or_default();
+    let value = value_of(stage);
+    let api = ctx.api(GROUP, VERSION, "Stage", "stages", Some(project));
+    let freights_api = ctx.api(GROUP, VERSION, "Freight", "freights", Some(project));
+    let freights: Vec<Value> = freights_api
+        .list(&Default::default())
+        .await?
+        .items
+        .iter()
+        .map(value_of)
+        .collect();
+    let requested = value
+        .pointer("/spec/requestedFreight/0")
+        .cloned()
+        .unwrap_or_default();
+    let warehouse = text(&requested, "/origin/name").to_string();
+    let mut history: Vec<Value> = value
+        .pointer("/status/freightHistory")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let overlay = format!("demo-app/overlays/{name}/kustomization.yaml");
+
+    // A Stage that never had Freight starts with the image its overlay already deploys.
+    if history.is_empty()
+        && let Ok(Some(text_now)) = ctx.repos.custom_apps.read(&overlay)
+        && let Some(tag) = kustomize_tag(&text_now)
+        && let Some(freight) = freights.iter().find(|f| text(f, "/images/0/tag") == tag)
+    {
+        let mut entry = collection(freight, &warehouse);
+        entry["verificationHistory"] = json!([{"id": ulid(), "phase": "Successful", "startTime": now(), "finishTime": now(), "message": "verified before the demo started"}]);
+        history.push(entry);
+        let freight_name = text(freight, "/metadata/name").to_string();
+        set_freight_stage(
+            ctx,
+            project,
+            &freight_name,
+            "currentlyIn",
+            &name,
+            Some(json!({"since": now()})),
+        )
+        .await?;
+        set_freight_stage(
+            ctx,
+            project,
+            &freight_name,
+            "verifiedIn",
+            &name,
+            Some(json!({"verifiedAt": now()})),
+        )
+        .await?;
+    }
+    let current = history
+        .first()
+        .and_then(|h| h.pointer(&format!("/items/Warehouse~1{warehouse}/name")))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+
+    // Health from the stage's Argo CD Application.
+    let app = ctx
+        .api(
+            "argoproj.io",
+            "v1alpha1",
+            "Application",
+            "applications",
+            Some("argocd"),
+        )
+        .get_opt(&format!("demo-app-{name}"))
+        .await?;
+    let app_health = app
+        .as_ref()
+        .map(|a| text(&a.data, "/status/health/status").to_string())
+        .unwrap_or_default();
+    // Healthy means the Freight's image runs and is healthy, not only that the app says so (it
+    // can still report the previous sync for a moment after a promotion).
+    let current_tag = freights
+        .iter()
+        .find(|f| text(f, "/metadata/name") == current)
+        .map(|f| text(f, "/images/0/tag").to_string())
+        .unwrap_or_default();
+    let rollout = ctx
+        .api(
+            "argoproj.io",
+            "v1alpha1",
+            "Rollout",
+            "rollouts",
+            Some(&format!("demo-app-{name}")),
+        )
+        .get_opt("demo-app")
+        .await?;
+    let running_current = rollout.as_ref().is_some_and(|r| {
+        text(&r.data, "/status/phase") == "Healthy"
+            && text(&r.data, "/spec/template/spec/containers/0/image")
+                .ends_with(&format!(":{current_tag}"))
+    });
+    let health = match app_health.as_str() {
+        "Healthy" if running_current => "Healthy",
+        "Healthy" | "Progressing" | "Suspended" => "Progressing",
+        "" => "Unknown",
+        _ => "Unhealthy",
+    };
+
+    // Verification of the current Freight once the stage is healthy.
+    if let Some(entry) = history.first_mut() {
+        let verification = entry.pointer("/verificationHistory/0").cloned();
+        let templates: Vec<Value> = value
+            .pointer("/spec/verification/analysisTemplates")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        match verification {
+            None if health == "Healthy" && !current.is_empty() => {
+                let record = if templates.is_empty() {
+                    set_freight_stage(
+                        ctx,
+                        project,
+                        &current,
+                        "verifiedIn",
+                        &name,
+                        Some(json!({"verifiedAt": now()})),
+                    )
+                    .await?;
+                    json!({"id": ulid(), "phase": "Successful", "startTime": now(), "finishTime": now()})
+                } else {
+                    let run = start_verification(ctx, project, &name, entry, &templates).await?;
+                    json!({"id": ulid(), "phase": "Running", "startTime": now(), "actor": "kargo-controller", "analysisRun": {"name": run, "namespace": project}})
+                };
+                entry["verificationHistory"] = json!([record]);
+            }
+            Some(record) if text(&record, "/phase") == "Running" => {
+                let run_name = text(&record, "/analysisRun/name").to_string();
+                let run = ctx
+                    .api(
+                        "argoproj.io",
+                        "v1alpha1",
+                        "AnalysisRun",
+                        "analysisruns",
+                        Some(project),
+                    )
+                    .get_opt(&run_name)
+                    .await?;
+                let run_phase = run
+                    .as_ref()
+                    .map(|r| text(&r.data, "/status/phase").to_string())
+                    .unwrap_or_else(|| "Error".into());
+                if matches!(
+                    run_phase.as_str(),
+                    "Successful" | "Failed" | "Error" | "Inconclusive"
+                ) {
+                    let mut record = record.clone();
+                    record["phase"] = json!(run_phase);
+                    record["finishTime"] = json!(now());
+                    record["analysisRun"]["phase"] = json!(run_phase);
+                    if let Some(message) = run
+                        .as_ref()
+                        .and_then(|r| r.data.pointer("/status/message"))
+                        .and_then(Value::as_str)
+                    {
+                        record["message"] = json!(message);
+                    }
+                    if run_phase == "Successful" {
+                        set_freight_stage(
+                            ctx,
+                            project,
+                            &current,
+                            "verifiedIn",
+                            &name,
+                            Some(json!({"verifiedAt": now()})),
+                        )
+                        .await?;
+                    }
+                    entry["verificationHistory"][0] = record;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Annotations: reverify and abort (matched by verification id), refresh.
+    let annotations = stage.metadata.annotations.clone().unwrap_or_default();
+    let mut handled = value
+        .pointer("/status/lastHandledRefresh")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if let Some(entry) = history.first_mut() {
+        let id = text(entry, "/verificationHistory/0/id").to_string();
+        let wants = |key: &str| {
+            annotations.get(key).is_some_and(|v| {
+                v == &id
+                    || serde_json::from_str::<Value>(v)
+                        .ok()
+                        .is_some_and(|j| text(&j, "/id") == id)
+            })
+        };
+        let phase = text(entry, "/verificationHistory/0/phase").to_string();
+        if !id.is_empty() && wants("kargo.akuity.io/abort") && phase == "Running" {
+            let run = text(entry, "/verificationHistory/0/analysisRun/name").to_string();
+            let _ = ctx
+                .api(
+                    "argoproj.io",
+                    "v1alpha1",
+                    "AnalysisRun",
+                    "analysisruns",
+                    Some(project),
+                )
+                .patch(
+                    &run,
+                    &PatchParams::default(),
+                    &Patch::Merge(json!({"spec": {"terminate": true}})),
+                )
+                .await;
+            entry["verificationHistory"][0]["phase"] = json!("Aborted");
+            entry["verificationHistory"][0]["finishTime"] = json!(now());
+            entry["verificationHistory"][0]["message"] = json!("Verification aborted by user");
+        } else if !id.is_empty() && wants("kargo.akuity.io/reverify") && phase != "Running" {
+            // A new verification starts on the next round.
+            if let Some(list) = entry
+                .get_mut("verificationHistory")
+                .and_then(Value::as_array_mut)
+            {
+                list.clear();
+            }
+        }
+    }
+    if let Some(refresh) = annotations.get("kargo.akuity.io/refresh") {
+        handled = refresh.clone();
+    }
+
+    // Auto-promotion (ProjectConfig) of the newest available Freight.
+    let auto = auto_promotion_enabled(ctx, project, &name).await?;
+    if auto && !running_stages.contains(&name) {
+        let candidate = freights
+            .iter()
+            .filter(|f| text(f, "/origin/name") == warehouse && available(f, &requested, &name))
+            .max_by_key(|f| {
+                ctx.registry
+                    .tags()
+                    .iter()
+                    .position(|(t, _)| t == text(f, "/images/0/tag"))
+                    .unwrap_or(0)
+            });
+        if let Some(candidate) = candidate {
+            let candidate_name = text(candidate, "/metadata/name").to_string();
+            let promotions = ctx.api(GROUP, VERSION, "Promotion", "promotions", Some(project));
+            let already = promotions
+                .list(&Default::default())
+                .await?
+                .items
+                .iter()
+                .any(|p| {
+                    text(&p.data, "/spec/stage") == name
+                        && text(&p.data, "/spec/freight") == candidate_name
+                });
+            if candidate_name != current && !already {
+                create_promotion(ctx, project, &value, &candidate_name).await?;
+            }
+        }
+    }
+
+    let verified = history
+        .first()
+        .map(|h| text(h, "/verificationHistory/0/phase") == "Successful")
+        .unwrap_or(false);
+    let condition = |kind: &str, ok: bool, reason: &str| json!({"type": kind, "status": if ok { "True" } else { "False" }, "reason": reason, "message": "", "lastTransitionTime": now()});
+    let conditions = json!([
+        condition(
+            "Ready",
+            health == "Healthy" && verified,
+            if verified { "Verified" } else { "Verifying" }
+        ),
+        condition("Healthy", health == "Healthy", health),
+        condition(
+            "Verified",
+            verified,
+            if verified { "Verified" } else { "NotVerified" }
+        ),
+    ]);
+    history.truncate(10);
+    let status = json!({
+        "freightHistory": history,
+        "freightSummary": current,
+        "health": {"status": health},
+        "autoPromotionEnabled": auto,
+        "lastHandledRefresh": if handled.is_empty() { Value::Null } else { json!(handled) },
+        "observedGeneration": stage.metadata.generation.unwrap_or(1),
+    });
+    let old_status = value.get("status").cloned().unwrap_or_default();
+    let same_conditions = old_status
+        .get("conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|old| {
+            old.iter()
+                .map(|c| (text(c, "/type").to_string(), text(c, "/status").to_string()))
+                .collect::<Vec<_>>()
+                == conditions
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| (text(c, "/type").to_string(), text(c, "/status").to_string()))
+                    .collect::<Vec<_>>()
+        });
+    if !crate::demo::world::argocd::contains(&old_status, &status) || !same_conditions {
+        let mut status = status;
+        status["conditions"] = conditions;
+        api.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": status})),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether Freight can go to `stage` (directly, approved, or verified upstream).
+pub(super) fn available(freight: &Value, requested: &Value, stage: &str) -> bool {
+    if freight
+        .pointer(&format!("/status/approvedFor/{stage}"))
+        .is_some()
+        || requested
+            .pointer("/sources/direct")
+            .and_then(Value::as_bool)
+            == Some(true)
+    {
+        return true;
+    }
+    let upstream: Vec<&str> = requested
+        .pointer("/sources/stages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let verified = |s: &&str| {
+        freight
+            .pointer(&format!("/status/verifiedIn/{s}"))
+            .is_some()
+    };
+    match text(requested, "/sources/availabilityStrategy") {
+        "OneOf" => upstream.iter().any(verified),
+        _ => !upstream.is_empty() && upstream.iter().all(verified),
+    }
+}
+
+pub(super) async fn auto_promotion_enabled(
+    ctx: &WorldContext,
+    project: &str,
+    stage: &str,
+) -> Result<bool, kube::Error> {
+    let configs = ctx.api(
+        GROUP,
+        VERSION,
+        "ProjectConfig",
+        "projectconfigs",
+        Some(project),
+    );
+    let Some(config) = configs.get_opt(project).await? else {
+        return Ok(false);
+    };
+    Ok(config
+        .data
+        .pointer("/spec/promotionPolicies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|p| {
+            text(p, "/stage") == stage
+                && p.get("autoPromotionEnabled").and_then(Value::as_bool) == Some(true)
+        }))
+}
+
+/// Starts the Stage's verification: an AnalysisRun from its templates, named and labelled as
+/// Kargo does. Returns the run's name.
+pub(super) async fn start_verification(
+    ctx: &WorldContext,
+    project: &str,
+    stage: &str,
+    entry: &Value,
+    templates: &[Value],
+) -> Result<String, kube::Error> {
+    let templates_api = ctx.api(
+        "argoproj.io",
+        "v1alpha1",
+        "AnalysisTemplate",
+        "analysistemplates",
+        Some(project),
+    );
+    let mut metrics = Vec::new();
+    for template in templates {
+        if let Some(found) = templates_api.get_opt(text(template, "/name")).await? {
+            metrics.extend(
+                found
+                    .data
+                    .pointer("/spec/metrics")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    let id = text(entry, "/id");
+    let name = format!("{stage}.{}.{}", ulid(), &id[..id.len().min(7)]);
+    let object = json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
+        "metadata": {"name": name, "namespace": project, "labels": {"kargo.akuity.io/stage": stage, "kargo.akuity.io/freight-collection": id}},
+        "spec": {"metrics": metrics, "args": []},
+    });
+    let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
+    ctx.api(
+        "argoproj.io",
+        "v1alpha1",
+        "AnalysisRun",
+        "analysisruns",
+        Some(project),
+    )
+    .create(&PostParams::default(), &object)
+    .await?;
+    Ok(name)
+}
