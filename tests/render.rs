@@ -247,6 +247,16 @@ fn waiting_and_list_views_120x40() {
     ] {
         press(&mut app, code);
     }
+    let scoped = text(&screen(&app, 120, 40));
+    assert!(
+        scoped.contains("Rollouts [1]"),
+        "scoped to the namespace demo-app-dev: {scoped}"
+    );
+    press(&mut app, KeyCode::Char(':'));
+    for c in "ns all".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
     insta::assert_snapshot!(screen(&app, 120, 40).backend());
     press(&mut app, KeyCode::Char('j'));
     let after = screen(&app, 120, 40);

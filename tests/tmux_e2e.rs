@@ -224,7 +224,7 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     let screen = tmux.wait_for("the cockpit on the demo world", |s| {
         s.contains("ctx flightdeck-demo")
     });
-    assert!(screen.contains("ns demo-app-dev"), "{screen}");
+    assert!(screen.contains("ns all namespaces"), "{screen}");
     let screen = tmux.wait_for("the pipeline of the demo app", |s| {
         s.contains("demo-app") && s.contains("staging") && s.contains("Healthy")
     });

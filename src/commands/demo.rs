@@ -65,6 +65,10 @@ pub fn run(args: &DemoArgs, mut loaded: Loaded) -> Result<ExitCode> {
         if !args.serve_only {
             loaded.settings.kubeconfig = Some(kubeconfig);
             loaded.settings.context = Some("flightdeck-demo".into());
+            // The demo spans several namespaces: show them all unless -n says otherwise.
+            if loaded.settings.namespace.is_none() {
+                loaded.settings.all_namespaces = true;
+            }
             loaded.settings.gitops_repo =
                 Some(world.context.repos.custom_apps.path.display().to_string());
             loaded

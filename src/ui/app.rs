@@ -159,6 +159,23 @@ impl App {
             .unwrap_or_else(crate::model::time::now_seconds)
     }
 
+    /// The namespace lists are scoped to (`None`: all namespaces).
+    pub fn scope(&self) -> Option<&str> {
+        (!self.target.all_namespaces).then_some(self.target.namespace.as_str())
+    }
+
+    /// Scopes the views to `namespace` (`all`, `-A` or `*` for every namespace).
+    pub fn set_namespace(&mut self, namespace: &str) {
+        if matches!(namespace, "all" | "-A" | "*") {
+            self.target.all_namespaces = true;
+        } else {
+            self.target.all_namespaces = false;
+            self.target.namespace = namespace.to_string();
+        }
+        self.selected = 0;
+        self.dirty = true;
+    }
+
     /// The view shown (under any overlay).
     pub fn view(&self) -> View {
         self.views.last().copied().unwrap_or(View::Pipeline)
@@ -185,9 +202,10 @@ impl App {
     fn list_len(&self) -> usize {
         match self.view() {
             View::Pipeline => 0,
-            View::Waiting => crate::view::waiting::build(&self.store).len(),
+            View::Waiting => crate::view::waiting::build(&self.store, self.scope()).len(),
             View::List(kind) => {
-                crate::view::lists::rows(&self.store, kind, &self.filter, self.now()).len()
+                crate::view::lists::rows(&self.store, kind, self.scope(), &self.filter, self.now())
+                    .len()
             }
         }
     }
@@ -196,12 +214,12 @@ impl App {
     pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
         match self.view() {
             View::Pipeline => None,
-            View::Waiting => crate::view::waiting::build(&self.store)
+            View::Waiting => crate::view::waiting::build(&self.store, self.scope())
                 .into_iter()
                 .nth(self.selected)
                 .map(|item| (item.kind, item.key)),
             View::List(kind) => {
-                crate::view::lists::rows(&self.store, kind, &self.filter, self.now())
+                crate::view::lists::rows(&self.store, kind, self.scope(), &self.filter, self.now())
                     .into_iter()
                     .nth(self.selected)
                     .map(|row| (kind, row.key))
@@ -479,6 +497,10 @@ impl App {
                         ToastLevel::Error,
                         format!("unknown command `{typed}` ({key} completes)"),
                     );
+                    None
+                }
+                PaletteOutcome::Namespace(namespace) => {
+                    self.set_namespace(&namespace);
                     None
                 }
                 PaletteOutcome::Empty => None,

@@ -111,6 +111,8 @@ pub struct Palette {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaletteOutcome {
     Run(Command),
+    /// `:ns NAME` (or `:ns all`): scope the views to a namespace.
+    Namespace(String),
     Unknown(String),
     Empty,
 }
@@ -167,6 +169,14 @@ impl Palette {
         if typed.is_empty() {
             return PaletteOutcome::Empty;
         }
+        if let Some(namespace) = typed
+            .strip_prefix("ns ")
+            .or_else(|| typed.strip_prefix("namespace "))
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            return PaletteOutcome::Namespace(namespace.to_string());
+        }
         if let Some(command) = commands()
             .into_iter()
             .find(|c| c.name() == typed || c.aliases().contains(&typed))
@@ -221,6 +231,14 @@ mod tests {
             PaletteOutcome::Run(Command::Show(View::List(Kind::Promotion)))
         );
         assert_eq!(typed("zzz").accept(), PaletteOutcome::Unknown("zzz".into()));
+        assert_eq!(
+            typed("ns argo").accept(),
+            PaletteOutcome::Namespace("argo".into())
+        );
+        assert_eq!(
+            typed("ns all").accept(),
+            PaletteOutcome::Namespace("all".into())
+        );
         assert_eq!(typed("  ").accept(), PaletteOutcome::Empty);
         assert_eq!(
             typed("select-next").accept(),

@@ -179,14 +179,24 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
     }
 }
 
-/// Every row of `kind` whose text contains `filter` (case-insensitive; `!` inverts).
-pub fn rows(store: &Store, kind: Kind, filter: &str, now: i64) -> Vec<ListRow> {
+/// Every row of `kind` in `namespace` (all when `None`) whose text contains `filter`
+/// (case-insensitive; `!` inverts).
+pub fn rows(
+    store: &Store,
+    kind: Kind,
+    namespace: Option<&str>,
+    filter: &str,
+    now: i64,
+) -> Vec<ListRow> {
     let (inverted, needle) = match filter.strip_prefix('!') {
         Some(rest) => (true, rest.to_lowercase()),
         None => (false, filter.to_lowercase()),
     };
     store
         .rows(kind)
+        .filter(|row| {
+            namespace.is_none_or(|ns| row.key().namespace == ns || row.key().namespace.is_empty())
+        })
         .map(|row| ListRow {
             key: row.key().clone(),
             cells: cells(row, now),
@@ -214,8 +224,10 @@ mod tests {
         for (name, phase) in [("a", "Running"), ("b", "Failed")] {
             store.apply([Delta::Apply(Row::from_object(Kind::Workflow, &json!({"metadata": {"name": name, "namespace": "argo"}, "status": {"phase": phase}})))]);
         }
-        assert_eq!(rows(&store, Kind::Workflow, "", 0).len(), 2);
-        let failed = rows(&store, Kind::Workflow, "fail", 0);
+        assert_eq!(rows(&store, Kind::Workflow, None, "", 0).len(), 2);
+        assert_eq!(rows(&store, Kind::Workflow, Some("argo"), "", 0).len(), 2);
+        assert_eq!(rows(&store, Kind::Workflow, Some("other"), "", 0).len(), 0);
+        let failed = rows(&store, Kind::Workflow, None, "fail", 0);
         assert_eq!(
             failed
                 .iter()
@@ -223,7 +235,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["b"]
         );
-        let not_failed = rows(&store, Kind::Workflow, "!fail", 0);
+        let not_failed = rows(&store, Kind::Workflow, None, "!fail", 0);
         assert_eq!(
             not_failed
                 .iter()

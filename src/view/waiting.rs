@@ -30,8 +30,8 @@ impl WaitingItem {
     }
 }
 
-/// Everything waiting, newest first.
-pub fn build(store: &Store) -> Vec<WaitingItem> {
+/// Everything waiting in `namespace` (all when `None`), newest first.
+pub fn build(store: &Store, namespace: Option<&str>) -> Vec<WaitingItem> {
     let mut items = Vec::new();
     let mut push = |kind, key: &ObjectKey, what: String, slot, since| {
         items.push(WaitingItem {
@@ -205,6 +205,7 @@ pub fn build(store: &Store) -> Vec<WaitingItem> {
             }
         }
     }
+    items.retain(|item| namespace.is_none_or(|ns| item.key.namespace == ns));
     items.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| a.key.cmp(&b.key)));
     items
 }
@@ -230,7 +231,8 @@ mod tests {
             row(Kind::Freight, json!({"metadata": {"name": "new", "namespace": "p", "creationTimestamp": "2026-11-26T11:00:00Z"}, "alias": "mighty-otter", "images": [{"tag": "abc"}], "status": {"verifiedIn": {"dev": {}}}})),
             row(Kind::Freight, json!({"metadata": {"name": "old", "namespace": "p"}, "status": {"verifiedIn": {"dev": {}, "staging": {}}, "currentlyIn": {"staging": {}}}})),
         ]);
-        let items = build(&store);
+        let items = build(&store, None);
+        assert_eq!(build(&store, Some("dev")).len(), 2);
         let described: Vec<String> = items
             .iter()
             .map(|i| format!("{:?} {}: {}", i.kind, i.key, i.what))

@@ -16,7 +16,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let (titles, rows): (Vec<&str>, Vec<Vec<Cell>>) = match app.view() {
         View::Waiting => {
             let filter = app.filter.to_lowercase();
-            let items = waiting::build(&app.store);
+            let items = waiting::build(&app.store, app.scope());
             let rows = items
                 .iter()
                 .filter(|item| {
@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
         View::List(kind) => (
             lists::columns(kind).to_vec(),
-            lists::rows(&app.store, kind, &app.filter, now)
+            lists::rows(&app.store, kind, app.scope(), &app.filter, now)
                 .into_iter()
                 .map(|r| r.cells)
                 .collect(),
