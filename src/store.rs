@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::rows::{
-    AnalysisRunRow, ApplicationRow, FreightRow, PromotionRow, RolloutRow, StageRow, WorkflowRow,
+    AnalysisRunRow, ApplicationRow, FreightRow, PromotionRow, ReplicaSetRow, RolloutRow, StageRow,
+    WorkflowRow,
 };
 use crate::model::{Kind, ObjectKey, Row};
 
@@ -152,6 +153,7 @@ typed! {
     freights, freight: Freight => FreightRow;
     stages, stage: Stage => StageRow;
     promotions, promotion: Promotion => PromotionRow;
+    replica_sets, replica_set: ReplicaSet => ReplicaSetRow;
 }
 
 #[cfg(test)]

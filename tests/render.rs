@@ -195,6 +195,12 @@ fn pipeline_app() -> App {
         deltas.push(row(Kind::Stage, json!({"metadata": {"name": env, "namespace": "demo-app"}, "status": {"freightHistory": [{"items": {"Warehouse/w": {"name": if env == "dev" { "f2" } else { "f1" }}}}]}})));
     }
     deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f1", "namespace": "demo-app"}, "alias": "witty-badger", "images": [{"tag": "v1.0.0"}]})));
+    for (revision, hash, image, replicas) in [
+        (1, "stablehash", "v1.0.0", 5),
+        (2, "canaryhash", "abc1234def56", 1),
+    ] {
+        deltas.push(row(Kind::ReplicaSet, json!({"metadata": {"name": format!("demo-app-{hash}"), "namespace": "demo-app-dev", "labels": {"rollouts-pod-template-hash": hash}, "annotations": {"rollout.argoproj.io/revision": revision.to_string()}, "ownerReferences": [{"kind": "Rollout", "name": "demo-app"}]}, "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"image": format!("localhost:30087/demo-app:{image}")}]}}}, "status": {"availableReplicas": replicas}})));
+    }
     deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f2", "namespace": "demo-app"}, "alias": "mighty-otter", "images": [{"tag": "abc1234def56"}]})));
     deltas.push(row(Kind::Workflow, json!({"metadata": {"name": "demo-app-ci-x7k2q", "namespace": "argo-workflows", "creationTimestamp": "2026-11-18T08:03:20Z", "labels": {"workflows.argoproj.io/workflow-template": "demo-app-ci"}}, "spec": {"arguments": {"parameters": [{"name": "commitSha", "value": "abc1234def56"}]}}, "status": {"phase": "Succeeded", "progress": "4/4"}})));
     deltas.push(row(Kind::Promotion, json!({"metadata": {"name": "dev.01.f2", "namespace": "demo-app", "creationTimestamp": "2026-11-18T08:05:00Z"}, "spec": {"stage": "dev", "freight": "f2", "steps": [{}, {}, {}, {}, {}]}, "status": {"phase": "Succeeded"}})));
@@ -275,7 +281,7 @@ fn waiting_and_list_views_120x40() {
 }
 
 #[test]
-fn enter_opens_the_yaml_of_the_selected_object() {
+fn y_opens_the_yaml_of_the_selected_object() {
     let mut app = pipeline_app();
     for code in [
         KeyCode::Char(':'),
@@ -285,7 +291,10 @@ fn enter_opens_the_yaml_of_the_selected_object() {
     ] {
         press(&mut app, code);
     }
-    let effect = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let effect = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('y'),
+        KeyModifiers::NONE,
+    )));
     let key = flightdeck::model::ObjectKey::new("demo-app-dev", "demo-app");
     assert_eq!(
         effect,
@@ -306,4 +315,43 @@ fn enter_opens_the_yaml_of_the_selected_object() {
     );
     press(&mut app, KeyCode::Esc);
     assert!(!text(&screen(&app, 100, 30)).contains("kind: Rollout"));
+}
+
+#[test]
+fn rollout_detail_120x40() {
+    let mut app = pipeline_app();
+    for code in [
+        KeyCode::Char(':'),
+        KeyCode::Char('r'),
+        KeyCode::Char('o'),
+        KeyCode::Enter,
+        KeyCode::Enter,
+    ] {
+        press(&mut app, code);
+    }
+    let shown = text(&screen(&app, 120, 40));
+    assert!(
+        shown.contains("Pipeline › Rollouts › demo-app-dev/demo-app"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("[>] 1  pause (until promoted)"),
+        "the current step is marked: {shown}"
+    );
+    assert!(
+        shown.contains("rev 1") && shown.contains("rev 2"),
+        "{shown}"
+    );
+    insta::assert_snapshot!(screen(&app, 120, 40).backend());
+    let effect = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('y'),
+        KeyModifiers::NONE,
+    )));
+    assert!(matches!(
+        effect,
+        Some(flightdeck::ui::msg::Effect::FetchYaml(
+            flightdeck::model::Kind::Rollout,
+            _
+        ))
+    ));
 }

@@ -237,11 +237,18 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
         s.contains("Rollouts [3]") && s.contains("demo-app-staging")
     });
     tmux.send(&["Enter"]);
+    tmux.wait_for("the rollout's detail", |s| {
+        s.contains("Steps") && s.contains("ReplicaSets by revision")
+    });
+    tmux.send(&["y"]);
     tmux.wait_for("the YAML of the first rollout", |s| {
         s.contains("kind: Rollout") && s.contains("demo-app-dev/demo-app")
     });
     tmux.send(&["Escape"]);
-    tmux.wait_for("the list again", |s| !s.contains("kind: Rollout"));
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the list again", |s| {
+        !s.contains("kind: Rollout") && s.contains("Rollouts [3]")
+    });
     tmux.send(&["/"]);
     tmux.send(&["prod", "Enter"]);
     tmux.wait_for("the filtered list", |s| {

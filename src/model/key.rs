@@ -46,6 +46,7 @@ pub enum Kind {
     Freight,
     Stage,
     Promotion,
+    ReplicaSet,
 }
 
 impl Kind {
@@ -57,6 +58,7 @@ impl Kind {
         Kind::Freight,
         Kind::Stage,
         Kind::Promotion,
+        Kind::ReplicaSet,
     ];
 
     /// (group, version, kind, plural).
@@ -69,6 +71,7 @@ impl Kind {
             Kind::Freight => ("kargo.akuity.io", "v1alpha1", "Freight", "freights"),
             Kind::Stage => ("kargo.akuity.io", "v1alpha1", "Stage", "stages"),
             Kind::Promotion => ("kargo.akuity.io", "v1alpha1", "Promotion", "promotions"),
+            Kind::ReplicaSet => ("apps", "v1", "ReplicaSet", "replicasets"),
         }
     }
 
@@ -82,6 +85,7 @@ impl Kind {
             Kind::Freight => "Freight",
             Kind::Stage => "Stages",
             Kind::Promotion => "Promotions",
+            Kind::ReplicaSet => "ReplicaSets",
         }
     }
 }

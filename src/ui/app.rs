@@ -46,6 +46,8 @@ pub enum View {
     Waiting,
     /// The list of one kind.
     List(crate::model::Kind),
+    /// One object's detail (which object: `App::detail`).
+    Detail(crate::model::Kind),
 }
 
 impl View {
@@ -55,6 +57,7 @@ impl View {
             View::Pipeline => "Pipeline",
             View::Waiting => "Waiting on me",
             View::List(kind) => kind.title(),
+            View::Detail(_) => "Detail",
         }
     }
 }
@@ -112,6 +115,8 @@ pub struct App {
     pub views: Vec<View>,
     /// The selected row in list views.
     pub selected: usize,
+    /// The object a detail view shows.
+    pub detail: Option<crate::model::ObjectKey>,
 }
 
 impl App {
@@ -140,6 +145,7 @@ impl App {
             frozen_time: None,
             views: vec![View::Pipeline],
             selected: 0,
+            detail: None,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -195,13 +201,14 @@ impl App {
         match self.view() {
             View::Pipeline => Layer::Pipeline,
             View::Waiting | View::List(_) => Layer::List,
+            View::Detail(_) => Layer::Detail,
         }
     }
 
     /// Rows in the current list view (for selection limits).
     fn list_len(&self) -> usize {
         match self.view() {
-            View::Pipeline => 0,
+            View::Pipeline | View::Detail(_) => 0,
             View::Waiting => crate::view::waiting::build(&self.store, self.scope()).len(),
             View::List(kind) => {
                 crate::view::lists::rows(&self.store, kind, self.scope(), &self.filter, self.now())
@@ -214,6 +221,7 @@ impl App {
     pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
         match self.view() {
             View::Pipeline => None,
+            View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
             View::Waiting => crate::view::waiting::build(&self.store, self.scope())
                 .into_iter()
                 .nth(self.selected)
@@ -227,9 +235,23 @@ impl App {
         }
     }
 
-    /// Opens the YAML of the selected object (fetched in the background).
+    /// Opens the selected object: its detail view where there is one, else its YAML.
     fn open_selected(&mut self) -> Option<Effect> {
         let (kind, key) = self.selected_object()?;
+        if kind == crate::model::Kind::Rollout && !matches!(self.view(), View::Detail(_)) {
+            self.detail = Some(key);
+            self.show(View::Detail(kind));
+            return None;
+        }
+        self.show_yaml(kind, key)
+    }
+
+    /// Opens the YAML of an object (fetched in the background).
+    fn show_yaml(
+        &mut self,
+        kind: crate::model::Kind,
+        key: crate::model::ObjectKey,
+    ) -> Option<Effect> {
         self.overlay = Some(Overlay::Yaml {
             key: key.clone(),
             text: None,
@@ -440,7 +462,11 @@ impl App {
                 self.scroll(action);
                 None
             }
-            Action::Open | Action::ShowYaml => return self.open_selected(),
+            Action::Open => return self.open_selected(),
+            Action::ShowYaml => {
+                let (kind, key) = self.selected_object()?;
+                return self.show_yaml(kind, key);
+            }
             Action::NextPane | Action::PrevPane => return None,
             Action::Complete | Action::NextSuggestion | Action::PrevSuggestion => {
                 if let Some(Overlay::Palette(palette)) = &mut self.overlay {

@@ -34,6 +34,7 @@ const VIEWS: &[(&[&str], Kind)] = &[
         &["promotions", "promo", "promos", "promotion"],
         Kind::Promotion,
     ),
+    (&["replicasets", "rs", "replicaset"], Kind::ReplicaSet),
 ];
 
 /// Something the palette can run.
@@ -55,6 +56,7 @@ impl Command {
                 .unwrap_or("list"),
             Command::Show(View::Waiting) => "waiting",
             Command::Show(View::Pipeline) => "pipeline",
+            Command::Show(View::Detail(_)) => "detail",
         }
     }
 

@@ -71,6 +71,7 @@ pub fn columns(kind: Kind) -> &'static [&'static str] {
             "STEP",
             "AGE",
         ],
+        Kind::ReplicaSet => &["NAMESPACE", "NAME", "ROLLOUT", "REVISION", "IMAGE", "READY"],
     }
 }
 
@@ -175,6 +176,14 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
             Cell::new(p.phase.as_str(), slots::promotion(p.phase)),
             text(format!("{}/{}", p.step.0, p.step.1)),
             age(now, p.created),
+        ],
+        Row::ReplicaSet(r) => vec![
+            namespace,
+            name,
+            text(r.rollout.clone().unwrap_or_default()),
+            text(r.revision.to_string()),
+            text(r.image.clone()),
+            text(format!("{}/{}", r.available, r.replicas)),
         ],
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod lists;
 pub mod pipeline;
+pub mod rollout_detail;
 pub mod slots;
 pub mod waiting;

@@ -4,6 +4,7 @@
 pub mod analysis_run;
 pub mod application;
 pub mod kargo;
+pub mod replica_set;
 pub mod rollout;
 pub mod workflow;
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 pub use analysis_run::AnalysisRunRow;
 pub use application::ApplicationRow;
 pub use kargo::{FreightRow, PromotionRow, StageRow};
+pub use replica_set::ReplicaSetRow;
 pub use rollout::RolloutRow;
 pub use workflow::WorkflowRow;
 
@@ -27,6 +29,7 @@ pub enum Row {
     Freight(FreightRow),
     Stage(StageRow),
     Promotion(PromotionRow),
+    ReplicaSet(ReplicaSetRow),
 }
 
 impl Row {
@@ -40,6 +43,7 @@ impl Row {
             Kind::Freight => Row::Freight(FreightRow::from_object(object)),
             Kind::Stage => Row::Stage(StageRow::from_object(object)),
             Kind::Promotion => Row::Promotion(PromotionRow::from_object(object)),
+            Kind::ReplicaSet => Row::ReplicaSet(ReplicaSetRow::from_object(object)),
         }
     }
 
@@ -52,6 +56,7 @@ impl Row {
             Row::Freight(r) => &r.key,
             Row::Stage(r) => &r.key,
             Row::Promotion(r) => &r.key,
+            Row::ReplicaSet(r) => &r.key,
         }
     }
 
@@ -64,6 +69,7 @@ impl Row {
             Row::Freight(_) => Kind::Freight,
             Row::Stage(_) => Kind::Stage,
             Row::Promotion(_) => Kind::Promotion,
+            Row::ReplicaSet(_) => Kind::ReplicaSet,
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct RolloutRow {
     pub pause_reasons: Vec<String>,
     pub replicas: i64,
     pub available: i64,
+    /// The canary steps in words ("setWeight 20", "pause 2m", "analysis success-rate-check").
+    pub steps: Vec<String>,
 }
 
 impl RolloutRow {
@@ -89,6 +91,7 @@ impl RolloutRow {
                         .collect()
                 })
                 .unwrap_or_default(),
+            steps: steps.iter().map(describe_step).collect(),
             replicas: integer(object, "/spec/replicas").unwrap_or(1),
             available: integer(object, "/status/availableReplicas").unwrap_or(0),
         }
@@ -101,6 +104,35 @@ impl RolloutRow {
             _ => "",
         }
     }
+}
+
+/// One canary step in words.
+fn describe_step(step: &Value) -> String {
+    if let Some(weight) = step.get("setWeight") {
+        return format!("setWeight {weight}");
+    }
+    if let Some(pause) = step.get("pause") {
+        return match pause.get("duration") {
+            Some(Value::String(duration)) => format!("pause {duration}"),
+            Some(Value::Number(seconds)) => format!("pause {seconds}s"),
+            _ => "pause (until promoted)".into(),
+        };
+    }
+    if let Some(analysis) = step.get("analysis") {
+        let templates: Vec<&str> = analysis
+            .get("templates")
+            .and_then(Value::as_array)
+            .map(|t| {
+                t.iter()
+                    .filter_map(|t| t.get("templateName").and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return format!("analysis {}", templates.join(", "));
+    }
+    step.as_object()
+        .and_then(|o| o.keys().next().cloned())
+        .unwrap_or_else(|| "step".into())
 }
 
 /// GetRolloutPhase (utils/rollout/rolloututil.go), steps 1, 2 and 4; older controllers without
@@ -178,6 +210,15 @@ mod tests {
         );
         assert_eq!(row.image_tag(), "abc");
         assert_eq!(row.pause_reasons, ["CanaryPauseStep"]);
+        assert_eq!(
+            row.steps,
+            [
+                "setWeight 20",
+                "pause (until promoted)",
+                "setWeight 50",
+                "analysis "
+            ]
+        );
         let stale = RolloutRow::from_object(&rollout(
             json!({"observedGeneration": "2", "phase": "Healthy"}),
         ));

@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 .map(|r| r.cells)
                 .collect(),
         ),
-        View::Pipeline => (Vec::new(), Vec::new()),
+        View::Pipeline | View::Detail(_) => (Vec::new(), Vec::new()),
     };
     let theme = &app.theme;
     let visible = usize::from(area.height.saturating_sub(3));
@@ -100,7 +100,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 kind.title(),
                 app.store.state(kind).describe()
             ),
-            View::Pipeline => String::new(),
+            View::Pipeline | View::Detail(_) => String::new(),
         };
         lines.push(Line::styled(empty, theme.style(Slot::Muted)));
     }
@@ -134,7 +134,10 @@ pub fn breadcrumbs(app: &App) -> String {
     };
     app.views
         .iter()
-        .map(|v| v.title())
+        .map(|view| match (view, &app.detail) {
+            (View::Detail(_), Some(key)) => key.to_string(),
+            (view, _) => view.title().to_string(),
+        })
         .collect::<Vec<_>>()
         .join(separator)
 }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state onto a ratatui frame. Layout is a title bar, the
 //! current view, a footer, and at most one overlay on top.
 
+mod detail;
 mod footer;
 mod home;
 mod list;
@@ -36,6 +37,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     title::draw(frame, app, title_area);
     match app.view() {
         super::app::View::Pipeline => home::draw(frame, app, body_area),
+        super::app::View::Detail(_) => detail::draw(frame, app, body_area),
         _ => list::draw(frame, app, body_area),
     }
     footer::draw(frame, app, footer_area);

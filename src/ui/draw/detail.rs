@@ -1,0 +1,39 @@
+//! Draws a detail view (for now: Rollouts) from its view model, line by line.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::model::Kind;
+use crate::theme::Slot;
+use crate::ui::app::{App, View};
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.theme;
+    let lines: Vec<Line<'static>> = match (app.view(), &app.detail) {
+        (View::Detail(Kind::Rollout), Some(key)) => {
+            crate::view::rollout_detail::build(&app.store, key, app.now())
+                .into_iter()
+                .map(|cells| {
+                    Line::from(
+                        cells
+                            .into_iter()
+                            .map(|c| Span::styled(c.text, theme.style(c.slot)))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect()
+        }
+        _ => vec![Line::styled("Nothing to show.", theme.style(Slot::Muted))],
+    };
+    let title = Span::styled(
+        format!(" {} ", super::list::breadcrumbs(app)),
+        theme.style(Slot::Title),
+    );
+    let block = Block::bordered()
+        .border_set(app.symbols.border)
+        .border_style(theme.style(Slot::BorderFocused))
+        .title(title);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,153 @@
+//! The Rollout detail view model: phase and message, the canary steps with the current one
+//! marked, set and actual weights, pause conditions, the ReplicaSets by revision (stable and
+//! canary marked, with images and readiness) and its AnalysisRuns, newest first. Pure.
+
+use crate::model::ObjectKey;
+use crate::model::time::human_age;
+use crate::store::Store;
+use crate::theme::Slot;
+
+use super::pipeline::Cell;
+use super::slots;
+
+/// The lines of the detail view of Rollout `key` (empty when it is gone).
+pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
+    let Some(rollout) = store.rollout(key) else {
+        return vec![vec![Cell::new(
+            format!("Rollout {key} is gone."),
+            Slot::Warning,
+        )]];
+    };
+    let label = |text: &str| Cell::new(format!("{text:<14}"), Slot::Header);
+    let mut lines = vec![
+        vec![label("Rollout"), Cell::new(key.to_string(), Slot::Title)],
+        vec![
+            label("Status"),
+            Cell::new(rollout.phase.as_str(), slots::rollout(rollout.phase)),
+            Cell::new(
+                if rollout.message.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {}", rollout.message)
+                },
+                Slot::Muted,
+            ),
+        ],
+        vec![label("Image"), Cell::new(rollout.image.clone(), Slot::Text)],
+        vec![
+            label("Step"),
+            Cell::new(
+                rollout
+                    .step
+                    .map(|(i, n)| format!("{i}/{n}"))
+                    .unwrap_or_else(|| "-".into()),
+                Slot::Text,
+            ),
+        ],
+        vec![
+            label("Weight"),
+            Cell::new(
+                format!(
+                    "set {}  actual {}",
+                    rollout.set_weight, rollout.actual_weight
+                ),
+                Slot::Text,
+            ),
+        ],
+        vec![
+            label("Replicas"),
+            Cell::new(
+                format!("{} available of {}", rollout.available, rollout.replicas),
+                Slot::Text,
+            ),
+        ],
+    ];
+    if !rollout.pause_reasons.is_empty() {
+        lines.push(vec![
+            label("Paused"),
+            Cell::new(rollout.pause_reasons.join(", "), Slot::RolloutPaused),
+        ]);
+    }
+    lines.push(Vec::new());
+    lines.push(vec![Cell::new("Steps", Slot::Header)]);
+    let current = rollout.step.map(|(i, _)| i).unwrap_or(rollout.steps.len());
+    for (index, step) in rollout.steps.iter().enumerate() {
+        let (marker, slot) = match index.cmp(&current) {
+            std::cmp::Ordering::Less => ("[x]", Slot::Muted),
+            std::cmp::Ordering::Equal => ("[>]", slots::rollout(rollout.phase)),
+            std::cmp::Ordering::Greater => ("[ ]", Slot::Text),
+        };
+        lines.push(vec![Cell::new(format!("  {marker} {index}  {step}"), slot)]);
+    }
+    lines.push(Vec::new());
+    lines.push(vec![Cell::new("ReplicaSets by revision", Slot::Header)]);
+    let mut replica_sets: Vec<_> = store
+        .replica_sets()
+        .filter(|rs| {
+            rs.key.namespace == key.namespace && rs.rollout.as_deref() == Some(key.name.as_str())
+        })
+        .collect();
+    replica_sets.sort_by(|a, b| b.revision.cmp(&a.revision));
+    for rs in replica_sets {
+        let role = if rs.pod_template_hash == rollout.stable_hash {
+            "stable"
+        } else if rs.pod_template_hash == rollout.current_hash {
+            "canary"
+        } else {
+            ""
+        };
+        let slot = if rs.replicas == 0 {
+            Slot::Muted
+        } else {
+            Slot::Text
+        };
+        lines.push(vec![Cell::new(
+            format!(
+                "  rev {:<3} {:<8} {:<11} {}/{} ready  {}",
+                rs.revision, role, rs.pod_template_hash, rs.available, rs.replicas, rs.image
+            ),
+            slot,
+        )]);
+    }
+    lines.push(Vec::new());
+    lines.push(vec![Cell::new("AnalysisRuns", Slot::Header)]);
+    let mut runs: Vec<_> = store
+        .analysis_runs()
+        .filter(|run| {
+            run.key.namespace == key.namespace && run.rollout.as_deref() == Some(key.name.as_str())
+        })
+        .collect();
+    runs.sort_by(|a, b| {
+        b.started
+            .cmp(&a.started)
+            .then_with(|| b.key.name.cmp(&a.key.name))
+    });
+    for run in runs {
+        let metrics: Vec<String> = run
+            .metrics
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} ({} ok, {} failed, last {})",
+                    m.name,
+                    m.phase.as_str(),
+                    m.successful,
+                    m.failed,
+                    m.last_value.clone().unwrap_or_else(|| "-".into())
+                )
+            })
+            .collect();
+        let age = run.started.map(|t| human_age(now - t)).unwrap_or_default();
+        lines.push(vec![
+            Cell::new(
+                format!("  {:<12}", run.phase.as_str()),
+                slots::analysis(run.phase),
+            ),
+            Cell::new(
+                format!("{}  {age}  {}", run.key.name, metrics.join("; ")),
+                Slot::Text,
+            ),
+        ]);
+    }
+    lines
+}
