@@ -87,7 +87,7 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
             rs.key.namespace == key.namespace && rs.rollout.as_deref() == Some(key.name.as_str())
         })
         .collect();
-    replica_sets.sort_by(|a, b| b.revision.cmp(&a.revision));
+    replica_sets.sort_by_key(|rs| std::cmp::Reverse(rs.revision));
     for rs in replica_sets {
         let role = if rs.pod_template_hash == rollout.stable_hash {
             "stable"
