@@ -2,6 +2,8 @@
 //! pipeline view shows a commit's Workflow succeed and its Rollout reach Healthy; a CRD that is not
 //! served shows "not installed".
 
+mod common;
+
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -163,4 +165,83 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
         "{:?}",
         view.watches
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workflow_detail_shows_the_fetched_node_tree() {
+    use flightdeck::ui::event_loop::Host;
+    use flightdeck::ui::msg::Effect;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("temp");
+    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
+        .await
+        .expect("world");
+    let (sender, mut receiver) = mpsc::channel(1024);
+    let _watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender.clone());
+    let mut host = flightdeck::ui::host::CockpitHost {
+        client: Some(world.client.clone()),
+        sender,
+    };
+    let mut app = common::app();
+    app.set_namespace("all");
+    world
+        .push_commit(Quality::Good, "feat: inspect me")
+        .expect("push");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while app
+        .store
+        .workflows()
+        .next()
+        .is_none_or(|w| w.phase != flightdeck::model::phase::WorkflowPhase::Succeeded)
+    {
+        let message = tokio::time::timeout_at(deadline, receiver.recv())
+            .await
+            .expect("a succeeded workflow")
+            .expect("message");
+        app.update(message);
+    }
+    for c in ":wf".chars() {
+        app.update(Msg::Key(key(c)));
+    }
+    app.update(Msg::Key(enter()));
+    let effect = app.update(Msg::Key(enter()));
+    let Some(Effect::Fetch(kind, object)) = effect else {
+        panic!("opening a workflow fetches it: {effect:?}")
+    };
+    host.fetch(kind, object);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !matches!(app.detail_object, Some(Ok(_))) {
+        let message = tokio::time::timeout_at(deadline, receiver.recv())
+            .await
+            .expect("the fetched object")
+            .expect("message");
+        app.update(message);
+    }
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("terminal");
+    terminal
+        .draw(|frame| flightdeck::ui::draw::draw(frame, &app))
+        .expect("draw");
+    let shown = terminal.backend().to_string();
+    for step in ["checkout", "build-image", "push-image", "update-manifests"] {
+        assert!(shown.contains(step), "{step} in:\n{shown}");
+    }
+    assert!(
+        shown.contains("Succeeded") && shown.contains("Progress      4/4"),
+        "{shown}"
+    );
+}
+
+fn key(c: char) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    )
+}
+
+fn enter() -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    )
 }

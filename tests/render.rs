@@ -298,15 +298,15 @@ fn y_opens_the_yaml_of_the_selected_object() {
     let key = flightdeck::model::ObjectKey::new("demo-app-dev", "demo-app");
     assert_eq!(
         effect,
-        Some(flightdeck::ui::msg::Effect::FetchYaml(
+        Some(flightdeck::ui::msg::Effect::Fetch(
             flightdeck::model::Kind::Rollout,
             key.clone()
         ))
     );
     assert!(text(&screen(&app, 100, 30)).contains("loading..."));
-    app.update(Msg::ObjectYaml(
+    app.update(Msg::Object(
         key,
-        Ok("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n".into()),
+        Ok(serde_json::json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout"})),
     ));
     let shown = text(&screen(&app, 100, 30));
     assert!(
@@ -349,7 +349,7 @@ fn rollout_detail_120x40() {
     )));
     assert!(matches!(
         effect,
-        Some(flightdeck::ui::msg::Effect::FetchYaml(
+        Some(flightdeck::ui::msg::Effect::Fetch(
             flightdeck::model::Kind::Rollout,
             _
         ))

@@ -117,6 +117,8 @@ pub struct App {
     pub selected: usize,
     /// The object a detail view shows.
     pub detail: Option<crate::model::ObjectKey>,
+    /// The whole object, for detail views that need more than its row (fetched on open).
+    pub detail_object: Option<Result<serde_json::Value, String>>,
 }
 
 impl App {
@@ -146,6 +148,7 @@ impl App {
             views: vec![View::Pipeline],
             selected: 0,
             detail: None,
+            detail_object: None,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -238,10 +241,15 @@ impl App {
     /// Opens the selected object: its detail view where there is one, else its YAML.
     fn open_selected(&mut self) -> Option<Effect> {
         let (kind, key) = self.selected_object()?;
-        if kind == crate::model::Kind::Rollout && !matches!(self.view(), View::Detail(_)) {
-            self.detail = Some(key);
+        if matches!(
+            kind,
+            crate::model::Kind::Rollout | crate::model::Kind::Workflow
+        ) && !matches!(self.view(), View::Detail(_))
+        {
+            self.detail = Some(key.clone());
+            self.detail_object = None;
             self.show(View::Detail(kind));
-            return None;
+            return (kind == crate::model::Kind::Workflow).then_some(Effect::Fetch(kind, key));
         }
         self.show_yaml(kind, key)
     }
@@ -258,7 +266,7 @@ impl App {
             scroll: 0,
         });
         self.dirty = true;
-        Some(Effect::FetchYaml(kind, key))
+        Some(Effect::Fetch(kind, key))
     }
 
     fn move_selection(&mut self, action: Action) {
@@ -335,18 +343,32 @@ impl App {
                 Some(Effect::Quit)
             }
             Msg::Kube(deltas) => {
+                // A detail view built from the whole object re-fetches it when it changes.
+                let refetch = match (self.view(), &self.detail) {
+                    (View::Detail(kind), Some(key)) if kind == crate::model::Kind::Workflow => deltas
+                        .iter()
+                        .any(|delta| matches!(delta, crate::store::Delta::Apply(row) if row.key() == key))
+                        .then(|| Effect::Fetch(kind, key.clone())),
+                    _ => None,
+                };
                 if self.store.apply(deltas) {
                     self.dirty = true;
                 }
-                None
+                refetch
             }
-            Msg::ObjectYaml(key, answer) => {
+            Msg::Object(key, answer) => {
                 if let Some(Overlay::Yaml {
                     key: shown, text, ..
                 }) = &mut self.overlay
                     && *shown == key
                 {
-                    *text = Some(answer);
+                    *text = Some(answer.clone().and_then(|value| {
+                        serde_saphyr::to_string(&value).map_err(|e| e.to_string())
+                    }));
+                    self.dirty = true;
+                }
+                if matches!(self.view(), View::Detail(_)) && self.detail.as_ref() == Some(&key) {
+                    self.detail_object = Some(answer);
                     self.dirty = true;
                 }
                 None

@@ -29,8 +29,8 @@ pub const CHANNEL_CAPACITY: usize = 1024;
 /// headless runs do neither.
 pub trait Host {
     fn suspend(&mut self) -> io::Result<()>;
-    /// Starts fetching an object's YAML; the answer arrives as `Msg::ObjectYaml`.
-    fn fetch_yaml(&mut self, kind: crate::model::Kind, key: crate::model::ObjectKey);
+    /// Starts fetching a whole object; the answer arrives as `Msg::Object`.
+    fn fetch(&mut self, kind: crate::model::Kind, key: crate::model::ObjectKey);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -41,7 +41,7 @@ impl Host for Headless {
         Ok(())
     }
 
-    fn fetch_yaml(&mut self, _kind: crate::model::Kind, _key: crate::model::ObjectKey) {}
+    fn fetch(&mut self, _kind: crate::model::Kind, _key: crate::model::ObjectKey) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -92,7 +92,7 @@ pub async fn run<W: Write>(
                     repaint_everything(terminal)?;
                     app.dirty = true;
                 }
-                Some(Effect::FetchYaml(kind, key)) => host.fetch_yaml(kind, key),
+                Some(Effect::Fetch(kind, key)) => host.fetch(kind, key),
                 None => {}
             }
         }

@@ -1,5 +1,6 @@
 //! The cockpit's host for the event loop: ctrl-z suspends to the shell, and object fetches for
-//! the YAML view run as background tasks on the cluster client, answering with messages.
+//! the YAML and detail views run as background tasks on the cluster client, answering with
+//! messages.
 
 use std::io;
 
@@ -21,24 +22,25 @@ impl Host for CockpitHost {
         super::terminal::suspend_to_shell()
     }
 
-    fn fetch_yaml(&mut self, kind: Kind, key: ObjectKey) {
+    fn fetch(&mut self, kind: Kind, key: ObjectKey) {
         let sender = self.sender.clone();
         let Some(client) = self.client.clone() else {
-            let _ = sender.try_send(Msg::ObjectYaml(
-                key,
-                Err("not connected to a cluster".into()),
-            ));
+            let _ = sender.try_send(Msg::Object(key, Err("not connected to a cluster".into())));
             return;
         };
         tokio::spawn(async move {
             let answer = fetch(client, kind, &key).await;
-            let _ = sender.send(Msg::ObjectYaml(key, answer)).await;
+            let _ = sender.send(Msg::Object(key, answer)).await;
         });
     }
 }
 
-/// GETs the object and renders it as YAML without `managedFields`.
-async fn fetch(client: kube::Client, kind: Kind, key: &ObjectKey) -> Result<String, String> {
+/// GETs the object, without `managedFields`.
+async fn fetch(
+    client: kube::Client,
+    kind: Kind,
+    key: &ObjectKey,
+) -> Result<serde_json::Value, String> {
     let (group, version, kind_name, plural) = kind.resource();
     let resource = ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk(group, version, kind_name),
@@ -57,5 +59,5 @@ async fn fetch(client: kube::Client, kind: Kind, key: &ObjectKey) -> Result<Stri
     {
         metadata.remove("managedFields");
     }
-    serde_saphyr::to_string(&value).map_err(|e| e.to_string())
+    Ok(value)
 }

@@ -18,8 +18,8 @@ pub enum Msg {
     Kube(Vec<crate::store::Delta>),
     /// The cluster could not be reached at all (no client).
     ClusterUnavailable(String),
-    /// A fetched object as YAML, or why it could not be fetched.
-    ObjectYaml(crate::model::ObjectKey, Result<String, String>),
+    /// A fetched object (without managedFields), or why it could not be fetched.
+    Object(crate::model::ObjectKey, Result<serde_json::Value, String>),
 }
 
 /// Something the loop must do outside the app state.
@@ -31,6 +31,7 @@ pub enum Effect {
     Suspend,
     /// Clear the screen and draw everything again.
     Redraw,
-    /// Fetch the whole object (for the YAML view); the answer arrives as `Msg::ObjectYaml`.
-    FetchYaml(crate::model::Kind, crate::model::ObjectKey),
+    /// Fetch the whole object (for the YAML and detail views); the answer arrives as
+    /// `Msg::Object`.
+    Fetch(crate::model::Kind, crate::model::ObjectKey),
 }

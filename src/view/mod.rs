@@ -6,3 +6,4 @@ pub mod pipeline;
 pub mod rollout_detail;
 pub mod slots;
 pub mod waiting;
+pub mod workflow_detail;
