@@ -355,3 +355,41 @@ fn rollout_detail_120x40() {
         ))
     ));
 }
+
+#[test]
+fn application_detail_shows_history_for_rollback() {
+    let mut app = pipeline_app();
+    app.set_namespace("all");
+    for code in [
+        KeyCode::Char(':'),
+        KeyCode::Char('a'),
+        KeyCode::Char('p'),
+        KeyCode::Char('p'),
+        KeyCode::Enter,
+    ] {
+        press(&mut app, code);
+    }
+    let effect = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let Some(flightdeck::ui::msg::Effect::Fetch(flightdeck::model::Kind::Application, key)) =
+        effect
+    else {
+        panic!("{effect:?}")
+    };
+    assert!(text(&screen(&app, 100, 30)).contains("loading argocd/demo-app-dev..."));
+    let object = serde_json::json!({
+        "metadata": {"name": "demo-app-dev", "namespace": "argocd"},
+        "spec": {"source": {"repoURL": "http://gitea.gitea:3000/gitops/custom-apps.git", "path": "demo-app/overlays/dev", "targetRevision": "HEAD"}, "destination": {"namespace": "demo-app-dev"}},
+        "status": {"sync": {"status": "Synced", "revision": "0123456789"}, "health": {"status": "Healthy"},
+            "history": [{"id": 0, "revision": "fedcba9876", "initiatedBy": {"automated": true}}, {"id": 1, "revision": "0123456789", "initiatedBy": {"username": "ops"}}]}
+    });
+    app.update(Msg::Object(key, Ok(object)));
+    let shown = text(&screen(&app, 100, 30));
+    assert!(
+        shown.contains("Pipeline › Applications › argocd/demo-app-dev"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("1     0123456") && shown.contains("0     fedcba9"),
+        "{shown}"
+    );
+}

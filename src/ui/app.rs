@@ -243,13 +243,15 @@ impl App {
         let (kind, key) = self.selected_object()?;
         if matches!(
             kind,
-            crate::model::Kind::Rollout | crate::model::Kind::Workflow
+            crate::model::Kind::Rollout
+                | crate::model::Kind::Workflow
+                | crate::model::Kind::Application
         ) && !matches!(self.view(), View::Detail(_))
         {
             self.detail = Some(key.clone());
             self.detail_object = None;
             self.show(View::Detail(kind));
-            return (kind == crate::model::Kind::Workflow).then_some(Effect::Fetch(kind, key));
+            return (kind != crate::model::Kind::Rollout).then_some(Effect::Fetch(kind, key));
         }
         self.show_yaml(kind, key)
     }
@@ -345,7 +347,7 @@ impl App {
             Msg::Kube(deltas) => {
                 // A detail view built from the whole object re-fetches it when it changes.
                 let refetch = match (self.view(), &self.detail) {
-                    (View::Detail(kind), Some(key)) if kind == crate::model::Kind::Workflow => deltas
+                    (View::Detail(kind), Some(key)) if kind != crate::model::Kind::Rollout => deltas
                         .iter()
                         .any(|delta| matches!(delta, crate::store::Delta::Apply(row) if row.key() == key))
                         .then(|| Effect::Fetch(kind, key.clone())),

@@ -1,4 +1,5 @@
-//! Draws a detail view (Rollouts from the store; Workflows from the fetched object) line by line.
+//! Draws a detail view (Rollouts from the store; Workflows and Applications from the fetched
+//! object) line by line.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,27 +26,35 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 })
                 .collect()
         }
-        (View::Detail(Kind::Workflow), Some(key)) => match &app.detail_object {
-            None => vec![Line::styled(
-                format!("loading {key}..."),
-                theme.style(Slot::Muted),
-            )],
-            Some(Err(error)) => vec![Line::styled(
-                format!("cannot fetch {key}: {error}"),
-                theme.style(Slot::Error),
-            )],
-            Some(Ok(object)) => crate::view::workflow_detail::build(object, app.now())
-                .into_iter()
-                .map(|cells| {
-                    Line::from(
-                        cells
-                            .into_iter()
-                            .map(|c| Span::styled(c.text, theme.style(c.slot)))
-                            .collect::<Vec<_>>(),
-                    )
-                })
-                .collect(),
-        },
+        (View::Detail(kind @ (Kind::Workflow | Kind::Application)), Some(key)) => {
+            match &app.detail_object {
+                None => vec![Line::styled(
+                    format!("loading {key}..."),
+                    theme.style(Slot::Muted),
+                )],
+                Some(Err(error)) => vec![Line::styled(
+                    format!("cannot fetch {key}: {error}"),
+                    theme.style(Slot::Error),
+                )],
+                Some(Ok(object)) => {
+                    let view = if kind == Kind::Workflow {
+                        crate::view::workflow_detail::build(object, app.now())
+                    } else {
+                        crate::view::application_detail::build(object, app.now())
+                    };
+                    view.into_iter()
+                        .map(|cells| {
+                            Line::from(
+                                cells
+                                    .into_iter()
+                                    .map(|c| Span::styled(c.text, theme.style(c.slot)))
+                                    .collect::<Vec<_>>(),
+                            )
+                        })
+                        .collect()
+                }
+            }
+        }
         _ => vec![Line::styled("Nothing to show.", theme.style(Slot::Muted))],
     };
     let title = Span::styled(
