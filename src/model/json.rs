@@ -61,3 +61,15 @@ pub fn keys(object: &Value, pointer: &str) -> Vec<String> {
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default()
 }
+
+/// The name of the owner of `kind` in `metadata.ownerReferences`.
+pub fn owner(object: &Value, kind: &str) -> Option<String> {
+    object
+        .pointer("/metadata/ownerReferences")?
+        .as_array()?
+        .iter()
+        .find(|r| r.get("kind").and_then(Value::as_str) == Some(kind))?
+        .get("name")?
+        .as_str()
+        .map(str::to_string)
+}

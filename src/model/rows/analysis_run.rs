@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::model::json::{label, string, text, time};
+use crate::model::json::{label, owner, string, text, time};
 use crate::model::key::ObjectKey;
 use crate::model::phase::AnalysisPhase;
 
@@ -32,16 +32,7 @@ pub struct AnalysisRunRow {
 
 impl AnalysisRunRow {
     pub fn from_object(object: &Value) -> Self {
-        let rollout = object
-            .pointer("/metadata/ownerReferences")
-            .and_then(Value::as_array)
-            .and_then(|refs| {
-                refs.iter()
-                    .find(|r| r.get("kind").and_then(Value::as_str) == Some("Rollout"))
-            })
-            .and_then(|r| r.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let rollout = owner(object, "Rollout");
         let metrics = object
             .pointer("/status/metricResults")
             .and_then(Value::as_array)

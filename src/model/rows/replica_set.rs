@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::model::json::{annotation, integer, label, string};
+use crate::model::json::{annotation, integer, label, owner, string};
 use crate::model::key::ObjectKey;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -20,16 +20,7 @@ pub struct ReplicaSetRow {
 
 impl ReplicaSetRow {
     pub fn from_object(object: &Value) -> Self {
-        let rollout = object
-            .pointer("/metadata/ownerReferences")
-            .and_then(Value::as_array)
-            .and_then(|refs| {
-                refs.iter()
-                    .find(|r| r.get("kind").and_then(Value::as_str) == Some("Rollout"))
-            })
-            .and_then(|r| r.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let rollout = owner(object, "Rollout");
         Self {
             key: ObjectKey::of(object),
             rollout,
