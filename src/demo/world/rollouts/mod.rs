@@ -5,20 +5,25 @@
 //! Honours abort, retry, promote, promote --full, pause, restart and undo as the real controller
 //! reacts to the CLI's patches, computes `status.phase` and feeds the traffic model.
 
+mod analysis_runs;
+mod replica_sets;
+
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::model::json::str_at as text;
-use kube::api::{DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{DynamicObject, ListParams, Patch, PatchParams};
 use serde_json::{Map, Value, json};
 
-use super::analysis::parse_duration;
-use super::context::{WorldContext, now};
-use super::driver;
-use super::kustomize::split_image;
-use super::metrics::Serving;
-use super::timers::Timers;
-use super::workflows::fnv32a;
+use crate::demo::world::analysis::parse_duration;
+use crate::demo::world::context::{WorldContext, now};
+use crate::demo::world::driver;
+use crate::demo::world::kustomize::split_image;
+use crate::demo::world::metrics::Serving;
+use crate::demo::world::timers::Timers;
+use crate::demo::world::workflows::fnv32a;
+use analysis_runs::create_analysis_run;
+use replica_sets::{create_replica_set, scale_replica_set};
 
 const REVISION: &str = "rollout.argoproj.io/revision";
 const HASH_LABEL: &str = "rollouts-pod-template-hash";
@@ -534,188 +539,6 @@ fn selector_text(rollout: &Value) -> String {
                 .join(",")
         })
         .unwrap_or_default()
-}
-
-async fn create_replica_set(
-    ctx: &WorldContext,
-    namespace: &str,
-    rollout: &str,
-    uid: &str,
-    hash: &str,
-    template: &Value,
-    revision: i64,
-) -> Result<(), kube::Error> {
-    let mut template = template.clone();
-    template["metadata"]["labels"][HASH_LABEL] = json!(hash);
-    let mut selector = template
-        .pointer("/metadata/labels")
-        .cloned()
-        .unwrap_or_default();
-    selector[HASH_LABEL] = json!(hash);
-    let object = json!({
-        "apiVersion": "apps/v1", "kind": "ReplicaSet",
-        "metadata": {"name": format!("{rollout}-{hash}"), "namespace": namespace, "labels": selector, "annotations": {REVISION: revision.to_string()},
-            "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": rollout, "uid": uid, "controller": true, "blockOwnerDeletion": true}]},
-        "spec": {"replicas": 0, "selector": {"matchLabels": selector}, "template": template},
-    });
-    let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
-    match ctx
-        .api("apps", "v1", "ReplicaSet", "replicasets", Some(namespace))
-        .create(&PostParams::default(), &object)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
-        Err(error) => Err(error),
-    }
-}
-
-/// Sets a ReplicaSet's replicas and status, and makes its pods match.
-async fn scale_replica_set(
-    ctx: &WorldContext,
-    namespace: &str,
-    rs: &str,
-    hash: &str,
-    replicas: i64,
-) -> Result<(), kube::Error> {
-    let api = ctx.api("apps", "v1", "ReplicaSet", "replicasets", Some(namespace));
-    let Some(current) = api.get_opt(rs).await? else {
-        return Ok(());
-    };
-    if current
-        .data
-        .pointer("/spec/replicas")
-        .and_then(Value::as_i64)
-        != Some(replicas)
-    {
-        api.patch(
-            rs,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"replicas": replicas}})),
-        )
-        .await?;
-    }
-    if current
-        .data
-        .pointer("/status/replicas")
-        .and_then(Value::as_i64)
-        != Some(replicas)
-    {
-        api.patch_status(rs, &PatchParams::default(), &Patch::Merge(json!({"status": {"replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas, "fullyLabeledReplicas": replicas}}))).await?;
-    }
-    let pods_api = ctx.api("", "v1", "Pod", "pods", Some(namespace));
-    let pods = pods_api
-        .list(&ListParams::default().labels(&format!("{HASH_LABEL}={hash}")))
-        .await?
-        .items;
-    let have = pods.len() as i64;
-    if have < replicas {
-        let template = current
-            .data
-            .pointer("/spec/template")
-            .cloned()
-            .unwrap_or_default();
-        for _ in have..replicas {
-            let pod = json!({
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"generateName": format!("{rs}-"), "namespace": namespace, "labels": template.pointer("/metadata/labels").cloned().unwrap_or_default(),
-                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": current.metadata.uid.clone().unwrap_or_default(), "controller": true}]},
-                "spec": template.get("spec").cloned().unwrap_or_default(),
-            });
-            let pod: DynamicObject =
-                serde_json::from_value(pod).map_err(kube::Error::SerdeError)?;
-            let created = pods_api.create(&PostParams::default(), &pod).await?;
-            let pod_name = created.metadata.name.clone().unwrap_or_default();
-            pods_api.patch_status(&pod_name, &PatchParams::default(), &Patch::Merge(json!({"status": {"phase": "Running", "startTime": now(), "conditions": [{"type": "Ready", "status": "True"}]}}))).await?;
-            ctx.log(
-                namespace,
-                &pod_name,
-                text(&template, "/spec/containers/0/name"),
-                "listening on :3000",
-            );
-        }
-    } else {
-        for pod in pods.iter().take((have - replicas) as usize) {
-            if let Some(pod_name) = &pod.metadata.name {
-                let _ = pods_api.delete(pod_name, &Default::default()).await;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Creates the step's AnalysisRun from its templates, as the controller names and labels it.
-#[allow(clippy::too_many_arguments)]
-async fn create_analysis_run(
-    ctx: &WorldContext,
-    namespace: &str,
-    run_name: &str,
-    rollout: &DynamicObject,
-    hash: &str,
-    revision: i64,
-    step_index: usize,
-    analysis: &Value,
-) -> Result<(), kube::Error> {
-    let templates_api = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "AnalysisTemplate",
-        "analysistemplates",
-        Some(namespace),
-    );
-    let mut metrics = Vec::new();
-    for template in analysis
-        .get("templates")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(template_name) = template.get("templateName").and_then(Value::as_str) else {
-            continue;
-        };
-        match templates_api.get_opt(template_name).await? {
-            Some(found) => metrics.extend(
-                found
-                    .data
-                    .pointer("/spec/metrics")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-            None => tracing::warn!(template_name, "analysis template not found"),
-        }
-    }
-    let rollout_name = rollout.metadata.name.clone().unwrap_or_default();
-    let mut labels = rollout
-        .data
-        .pointer("/spec/selector/matchLabels")
-        .cloned()
-        .unwrap_or_else(|| json!({}));
-    labels[HASH_LABEL] = json!(hash);
-    labels["rollout-type"] = json!("Step");
-    labels["step-index"] = json!(step_index.to_string());
-    let object = json!({
-        "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
-        "metadata": {"name": run_name, "namespace": namespace, "labels": labels, "annotations": {REVISION: revision.to_string()},
-            "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": rollout_name, "uid": rollout.metadata.uid.clone().unwrap_or_default(), "controller": true, "blockOwnerDeletion": true}]},
-        "spec": {"metrics": metrics, "args": analysis.get("args").cloned().unwrap_or_else(|| json!([]))},
-    });
-    let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
-    match ctx
-        .api(
-            "argoproj.io",
-            "v1alpha1",
-            "AnalysisRun",
-            "analysisruns",
-            Some(namespace),
-        )
-        .create(&PostParams::default(), &object)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
-        Err(error) => Err(error),
-    }
 }
 
 #[cfg(test)]
