@@ -8,6 +8,7 @@ pub mod help;
 pub mod host;
 pub mod input;
 pub mod msg;
+pub mod navigation;
 pub mod palette;
 pub mod symbols;
 pub mod terminal;

@@ -1,0 +1,134 @@
+//! Moving around the cockpit: the views stack (pipeline, waiting, lists, details), the namespace
+//! scope, the selection in lists, and opening the selected object (its detail view or YAML).
+
+use super::app::{App, Overlay, View};
+use super::msg::Effect;
+use crate::keymap::{Action, Layer};
+
+impl App {
+    /// Now, in Unix seconds (frozen in tests).
+    pub fn now(&self) -> i64 {
+        self.frozen_time
+            .unwrap_or_else(crate::model::time::now_seconds)
+    }
+
+    /// The namespace lists are scoped to (`None`: all namespaces).
+    pub fn scope(&self) -> Option<&str> {
+        (!self.target.all_namespaces).then_some(self.target.namespace.as_str())
+    }
+
+    /// Scopes the views to `namespace` (`all`, `-A` or `*` for every namespace).
+    pub fn set_namespace(&mut self, namespace: &str) {
+        if matches!(namespace, "all" | "-A" | "*") {
+            self.target.all_namespaces = true;
+        } else {
+            self.target.all_namespaces = false;
+            self.target.namespace = namespace.to_string();
+        }
+        self.selected = 0;
+        self.dirty = true;
+    }
+
+    /// The view shown (under any overlay).
+    pub fn view(&self) -> View {
+        self.views.last().copied().unwrap_or(View::Pipeline)
+    }
+
+    /// Shows `view` on top of the current one (or brings it back if it is already current).
+    pub fn show(&mut self, view: View) {
+        if self.view() != view {
+            self.views.push(view);
+            self.selected = 0;
+        }
+        self.dirty = true;
+    }
+
+    /// The keymap layer of the current view.
+    pub fn view_layer(&self) -> Layer {
+        match self.view() {
+            View::Pipeline => Layer::Pipeline,
+            View::Waiting | View::List(_) => Layer::List,
+            View::Detail(_) => Layer::Detail,
+        }
+    }
+
+    /// Rows in the current list view (for selection limits).
+    pub(super) fn list_len(&self) -> usize {
+        match self.view() {
+            View::Pipeline | View::Detail(_) => 0,
+            View::Waiting => crate::view::waiting::build(&self.store, self.scope()).len(),
+            View::List(kind) => {
+                crate::view::lists::rows(&self.store, kind, self.scope(), &self.filter, self.now())
+                    .len()
+            }
+        }
+    }
+
+    /// The kind and key of the selected row in a list view.
+    pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
+        match self.view() {
+            View::Pipeline => None,
+            View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
+            View::Waiting => crate::view::waiting::build(&self.store, self.scope())
+                .into_iter()
+                .nth(self.selected)
+                .map(|item| (item.kind, item.key)),
+            View::List(kind) => {
+                crate::view::lists::rows(&self.store, kind, self.scope(), &self.filter, self.now())
+                    .into_iter()
+                    .nth(self.selected)
+                    .map(|row| (kind, row.key))
+            }
+        }
+    }
+
+    /// Opens the selected object: its detail view where there is one, else its YAML.
+    pub(super) fn open_selected(&mut self) -> Option<Effect> {
+        let (kind, key) = self.selected_object()?;
+        if matches!(
+            kind,
+            crate::model::Kind::Rollout
+                | crate::model::Kind::Workflow
+                | crate::model::Kind::Application
+        ) && !matches!(self.view(), View::Detail(_))
+        {
+            self.detail = Some(key.clone());
+            self.detail_object = None;
+            self.show(View::Detail(kind));
+            return (kind != crate::model::Kind::Rollout).then_some(Effect::Fetch(kind, key));
+        }
+        self.show_yaml(kind, key)
+    }
+
+    /// Opens the YAML of an object (fetched in the background).
+    pub(super) fn show_yaml(
+        &mut self,
+        kind: crate::model::Kind,
+        key: crate::model::ObjectKey,
+    ) -> Option<Effect> {
+        self.overlay = Some(Overlay::Yaml {
+            key: key.clone(),
+            text: None,
+            scroll: 0,
+        });
+        self.dirty = true;
+        Some(Effect::Fetch(kind, key))
+    }
+
+    pub(super) fn move_selection(&mut self, action: Action) {
+        let count = self.list_len();
+        if count == 0 {
+            self.selected = 0;
+            return;
+        }
+        let page = usize::from(self.size.1.saturating_sub(6) / 2).max(1);
+        self.selected = match action {
+            Action::SelectNext => (self.selected + 1).min(count - 1),
+            Action::SelectPrev => self.selected.saturating_sub(1),
+            Action::SelectFirst => 0,
+            Action::SelectLast => count - 1,
+            Action::PageDown => (self.selected + page).min(count - 1),
+            _ => self.selected.saturating_sub(page),
+        };
+    }
+}
