@@ -168,9 +168,7 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_workflow_detail_shows_the_fetched_node_tree() {
-    use flightdeck::ui::event_loop::Host;
-    use flightdeck::ui::msg::Effect;
+async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp");
     let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
@@ -200,13 +198,61 @@ async fn the_workflow_detail_shows_the_fetched_node_tree() {
             .expect("message");
         app.update(message);
     }
-    for c in ":wf".chars() {
+    let shown = open_detail(&mut app, &mut host, &mut receiver, "wf").await;
+    for step in ["checkout", "build-image", "push-image", "update-manifests"] {
+        assert!(shown.contains(step), "{step} in:\n{shown}");
+    }
+    assert!(
+        shown.contains("Succeeded") && shown.contains("Progress      4/4"),
+        "{shown}"
+    );
+
+    // The canary's analysis: its metrics, conditions and measurements from Prometheus queries.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !app
+        .store
+        .analysis_runs()
+        .any(|run| run.metrics.iter().any(|m| m.last_value.is_some()))
+    {
+        let message = tokio::time::timeout_at(deadline, receiver.recv())
+            .await
+            .expect("an AnalysisRun with a measurement")
+            .expect("message");
+        app.update(message);
+    }
+    while app.view() != flightdeck::ui::app::View::Pipeline {
+        app.update(Msg::Key(escape()));
+    }
+    let shown = open_detail(&mut app, &mut host, &mut receiver, "ar").await;
+    for expected in [
+        "Rollout demo-app",
+        "Metric success-rate",
+        "Success when  result[0] >= 0.95",
+        "every 30s, 4 measurements, failure limit 3",
+        "1 successful",
+        "Successful  [0.",
+    ] {
+        assert!(shown.contains(expected), "{expected} in:\n{shown}");
+    }
+}
+
+/// Opens the first object of the list `alias` (`:alias`, enter, enter), fetches it through the
+/// real host, and returns the drawn detail view.
+async fn open_detail(
+    app: &mut flightdeck::ui::app::App,
+    host: &mut flightdeck::ui::host::CockpitHost,
+    receiver: &mut mpsc::Receiver<Msg>,
+    alias: &str,
+) -> String {
+    use flightdeck::ui::event_loop::Host;
+    use flightdeck::ui::msg::Effect;
+    for c in format!(":{alias}").chars() {
         app.update(Msg::Key(key(c)));
     }
     app.update(Msg::Key(enter()));
     let effect = app.update(Msg::Key(enter()));
     let Some(Effect::Fetch(kind, object)) = effect else {
-        panic!("opening a workflow fetches it: {effect:?}")
+        panic!("opening from :{alias} fetches the object: {effect:?}")
     };
     host.fetch(kind, object);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -220,21 +266,21 @@ async fn the_workflow_detail_shows_the_fetched_node_tree() {
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("terminal");
     terminal
-        .draw(|frame| flightdeck::ui::draw::draw(frame, &app))
+        .draw(|frame| flightdeck::ui::draw::draw(frame, app))
         .expect("draw");
-    let shown = terminal.backend().to_string();
-    for step in ["checkout", "build-image", "push-image", "update-manifests"] {
-        assert!(shown.contains(step), "{step} in:\n{shown}");
-    }
-    assert!(
-        shown.contains("Succeeded") && shown.contains("Progress      4/4"),
-        "{shown}"
-    );
+    terminal.backend().to_string()
 }
 
 fn key(c: char) -> crossterm::event::KeyEvent {
     crossterm::event::KeyEvent::new(
         crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    )
+}
+
+fn escape() -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Esc,
         crossterm::event::KeyModifiers::NONE,
     )
 }

@@ -90,6 +90,7 @@ impl App {
             crate::model::Kind::Rollout
                 | crate::model::Kind::Workflow
                 | crate::model::Kind::Application
+                | crate::model::Kind::AnalysisRun
         ) && !matches!(self.view(), View::Detail(_))
         {
             self.detail = Some(key.clone());

@@ -1,6 +1,7 @@
 //! View models: pure functions of the store (and a clock) producing display rows of text plus
 //! semantic theme slots. Widgets draw them; they never reach into the store.
 
+pub mod analysis_run_detail;
 pub mod application_detail;
 pub mod lists;
 pub mod pipeline;
