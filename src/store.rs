@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::rows::{
-    AnalysisRunRow, ApplicationRow, FreightRow, PromotionRow, ReplicaSetRow, RolloutRow, StageRow,
-    WorkflowRow,
+    AnalysisRunRow, ApplicationRow, FreightRow, PodRow, PromotionRow, ReplicaSetRow, RolloutRow,
+    StageRow, WorkflowRow,
 };
 use crate::model::{Kind, ObjectKey, Row};
 
@@ -154,6 +154,7 @@ typed! {
     stages, stage: Stage => StageRow;
     promotions, promotion: Promotion => PromotionRow;
     replica_sets, replica_set: ReplicaSet => ReplicaSetRow;
+    pods, pod: Pod => PodRow;
 }
 
 #[cfg(test)]

@@ -124,6 +124,24 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
         "{:?}",
         view.watches
     );
+    // The new image's pods, watched like everything else, owned by their ReplicaSet.
+    until(
+        &mut store,
+        &mut receiver,
+        "a running pod of the new ReplicaSet",
+        30,
+        |s| {
+            s.pods().any(|pod| {
+                pod.status == "Running"
+                    && pod.key.namespace == "demo-app-dev"
+                    && pod
+                        .owner
+                        .as_deref()
+                        .is_some_and(|o| o.starts_with("ReplicaSet/demo-app-"))
+            })
+        },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,7 +164,7 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
         20,
         |s| {
             Kind::ALL.iter().all(|k| {
-                if *k == Kind::ReplicaSet {
+                if matches!(k, Kind::ReplicaSet | Kind::Pod) {
                     s.state(*k) == WatchState::Live
                 } else {
                     s.state(*k) == WatchState::NotInstalled
@@ -160,7 +178,7 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
     assert!(
         view.watches
             .iter()
-            .filter(|w| !w.text.starts_with("ReplicaSets"))
+            .filter(|w| !w.text.starts_with("ReplicaSets") && !w.text.starts_with("Pods"))
             .all(|w| w.text.ends_with("not installed")),
         "{:?}",
         view.watches

@@ -47,6 +47,7 @@ pub enum Kind {
     Stage,
     Promotion,
     ReplicaSet,
+    Pod,
 }
 
 impl Kind {
@@ -59,6 +60,7 @@ impl Kind {
         Kind::Stage,
         Kind::Promotion,
         Kind::ReplicaSet,
+        Kind::Pod,
     ];
 
     /// (group, version, kind, plural).
@@ -72,6 +74,7 @@ impl Kind {
             Kind::Stage => ("kargo.akuity.io", "v1alpha1", "Stage", "stages"),
             Kind::Promotion => ("kargo.akuity.io", "v1alpha1", "Promotion", "promotions"),
             Kind::ReplicaSet => ("apps", "v1", "ReplicaSet", "replicasets"),
+            Kind::Pod => ("", "v1", "Pod", "pods"),
         }
     }
 
@@ -86,6 +89,7 @@ impl Kind {
             Kind::Stage => "Stages",
             Kind::Promotion => "Promotions",
             Kind::ReplicaSet => "ReplicaSets",
+            Kind::Pod => "Pods",
         }
     }
 }

@@ -35,6 +35,7 @@ const VIEWS: &[(&[&str], Kind)] = &[
         Kind::Promotion,
     ),
     (&["replicasets", "rs", "replicaset"], Kind::ReplicaSet),
+    (&["pods", "po", "pod"], Kind::Pod),
 ];
 
 /// Something the palette can run.

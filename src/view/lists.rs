@@ -72,6 +72,16 @@ pub fn columns(kind: Kind) -> &'static [&'static str] {
             "AGE",
         ],
         Kind::ReplicaSet => &["NAMESPACE", "NAME", "ROLLOUT", "REVISION", "IMAGE", "READY"],
+        Kind::Pod => &[
+            "NAMESPACE",
+            "NAME",
+            "READY",
+            "STATUS",
+            "RESTARTS",
+            "OWNER",
+            "NODE",
+            "AGE",
+        ],
     }
 }
 
@@ -184,6 +194,16 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
             text(r.revision.to_string()),
             text(r.image.clone()),
             text(format!("{}/{}", r.available, r.replicas)),
+        ],
+        Row::Pod(p) => vec![
+            namespace,
+            name,
+            text(format!("{}/{}", p.ready, p.containers)),
+            Cell::new(p.status.clone(), slots::pod(&p.status)),
+            text(p.restarts.to_string()),
+            text(p.owner.clone().unwrap_or_default()),
+            Cell::new(p.node.clone(), Slot::Muted),
+            age(now, p.created),
         ],
     }
 }

@@ -75,3 +75,13 @@ pub fn watch(state: &WatchState) -> Slot {
         WatchState::Forbidden(_) => Slot::Error,
     }
 }
+
+/// A Pod's kubectl-style status: running and completed are fine, starting is in progress,
+/// anything else (CrashLoopBackOff, ImagePullBackOff, Error, OOMKilled…) is a failure.
+pub fn pod(status: &str) -> Slot {
+    match status {
+        "Running" | "Succeeded" | "Completed" => Slot::Success,
+        "Pending" | "ContainerCreating" | "PodInitializing" | "Terminating" => Slot::Info,
+        _ => Slot::Error,
+    }
+}

@@ -4,6 +4,7 @@
 pub mod analysis_run;
 pub mod application;
 pub mod kargo;
+pub mod pod;
 pub mod replica_set;
 pub mod rollout;
 pub mod workflow;
@@ -13,6 +14,7 @@ use serde_json::Value;
 pub use analysis_run::AnalysisRunRow;
 pub use application::ApplicationRow;
 pub use kargo::{FreightRow, PromotionRow, StageRow};
+pub use pod::PodRow;
 pub use replica_set::ReplicaSetRow;
 pub use rollout::RolloutRow;
 pub use workflow::WorkflowRow;
@@ -30,6 +32,7 @@ pub enum Row {
     Stage(StageRow),
     Promotion(PromotionRow),
     ReplicaSet(ReplicaSetRow),
+    Pod(PodRow),
 }
 
 impl Row {
@@ -44,6 +47,7 @@ impl Row {
             Kind::Stage => Row::Stage(StageRow::from_object(object)),
             Kind::Promotion => Row::Promotion(PromotionRow::from_object(object)),
             Kind::ReplicaSet => Row::ReplicaSet(ReplicaSetRow::from_object(object)),
+            Kind::Pod => Row::Pod(PodRow::from_object(object)),
         }
     }
 
@@ -57,6 +61,7 @@ impl Row {
             Row::Stage(r) => &r.key,
             Row::Promotion(r) => &r.key,
             Row::ReplicaSet(r) => &r.key,
+            Row::Pod(r) => &r.key,
         }
     }
 
@@ -70,6 +75,7 @@ impl Row {
             Row::Stage(_) => Kind::Stage,
             Row::Promotion(_) => Kind::Promotion,
             Row::ReplicaSet(_) => Kind::ReplicaSet,
+            Row::Pod(_) => Kind::Pod,
         }
     }
 }
