@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::rows::{
-    AnalysisRunRow, ApplicationRow, FreightRow, PodRow, PromotionRow, ReplicaSetRow, RolloutRow,
-    StageRow, WorkflowRow,
+    AnalysisRunRow, ApplicationRow, EventRow, FreightRow, PodRow, PromotionRow, ReplicaSetRow,
+    RolloutRow, StageRow, WorkflowRow,
 };
 use crate::model::{Kind, ObjectKey, Row};
 
@@ -155,6 +155,7 @@ typed! {
     promotions, promotion: Promotion => PromotionRow;
     replica_sets, replica_set: ReplicaSet => ReplicaSetRow;
     pods, pod: Pod => PodRow;
+    events, event: Event => EventRow;
 }
 
 #[cfg(test)]

@@ -124,6 +124,27 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
         "{:?}",
         view.watches
     );
+    // The controllers' Kubernetes Events about the objects the commit went through.
+    until(
+        &mut store,
+        &mut receiver,
+        "Events from the Workflows, Argo CD, Kargo and Rollouts controllers",
+        30,
+        |s| {
+            [
+                ("Workflow", "WorkflowSucceeded"),
+                ("Application", "OperationCompleted"),
+                ("Promotion", "PromotionSucceeded"),
+                ("Rollout", "RolloutCompleted"),
+            ]
+            .iter()
+            .all(|(kind, reason)| {
+                s.events()
+                    .any(|e| e.object_kind == *kind && e.reason == *reason && !e.warning)
+            })
+        },
+    )
+    .await;
     // The new image's pods, watched like everything else, owned by their ReplicaSet.
     until(
         &mut store,
@@ -164,7 +185,8 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
         20,
         |s| {
             Kind::ALL.iter().all(|k| {
-                if matches!(k, Kind::ReplicaSet | Kind::Pod) {
+                // Core kinds (Pods, Events, ReplicaSets) are always served.
+                if matches!(k.resource().0, "" | "apps") {
                     s.state(*k) == WatchState::Live
                 } else {
                     s.state(*k) == WatchState::NotInstalled
@@ -178,7 +200,9 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
     assert!(
         view.watches
             .iter()
-            .filter(|w| !w.text.starts_with("ReplicaSets") && !w.text.starts_with("Pods"))
+            .filter(|w| !["ReplicaSets", "Pods", "Events"]
+                .iter()
+                .any(|core| w.text.starts_with(core)))
             .all(|w| w.text.ends_with("not installed")),
         "{:?}",
         view.watches

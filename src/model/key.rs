@@ -48,6 +48,7 @@ pub enum Kind {
     Promotion,
     ReplicaSet,
     Pod,
+    Event,
 }
 
 impl Kind {
@@ -61,6 +62,7 @@ impl Kind {
         Kind::Promotion,
         Kind::ReplicaSet,
         Kind::Pod,
+        Kind::Event,
     ];
 
     /// (group, version, kind, plural).
@@ -75,6 +77,7 @@ impl Kind {
             Kind::Promotion => ("kargo.akuity.io", "v1alpha1", "Promotion", "promotions"),
             Kind::ReplicaSet => ("apps", "v1", "ReplicaSet", "replicasets"),
             Kind::Pod => ("", "v1", "Pod", "pods"),
+            Kind::Event => ("", "v1", "Event", "events"),
         }
     }
 
@@ -90,6 +93,7 @@ impl Kind {
             Kind::Promotion => "Promotions",
             Kind::ReplicaSet => "ReplicaSets",
             Kind::Pod => "Pods",
+            Kind::Event => "Events",
         }
     }
 }

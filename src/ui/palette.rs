@@ -36,6 +36,7 @@ const VIEWS: &[(&[&str], Kind)] = &[
     ),
     (&["replicasets", "rs", "replicaset"], Kind::ReplicaSet),
     (&["pods", "po", "pod"], Kind::Pod),
+    (&["events", "ev", "event"], Kind::Event),
 ];
 
 /// Something the palette can run.

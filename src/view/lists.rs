@@ -72,6 +72,15 @@ pub fn columns(kind: Kind) -> &'static [&'static str] {
             "AGE",
         ],
         Kind::ReplicaSet => &["NAMESPACE", "NAME", "ROLLOUT", "REVISION", "IMAGE", "READY"],
+        Kind::Event => &[
+            "NAMESPACE",
+            "LAST SEEN",
+            "TYPE",
+            "REASON",
+            "OBJECT",
+            "COUNT",
+            "MESSAGE",
+        ],
         Kind::Pod => &[
             "NAMESPACE",
             "NAME",
@@ -90,6 +99,15 @@ fn age(now: i64, time: Option<i64>) -> Cell {
         time.map(|t| human_age(now - t)).unwrap_or_default(),
         Slot::Muted,
     )
+}
+
+/// "Warning" stands out; "Normal" does not.
+pub fn event_type(warning: bool) -> Cell {
+    if warning {
+        Cell::new("Warning", Slot::Warning)
+    } else {
+        Cell::new("Normal", Slot::Muted)
+    }
 }
 
 fn text(value: impl Into<String>) -> Cell {
@@ -195,6 +213,15 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
             text(r.image.clone()),
             text(format!("{}/{}", r.available, r.replicas)),
         ],
+        Row::Event(e) => vec![
+            namespace,
+            age(now, e.last_seen),
+            event_type(e.warning),
+            text(e.reason.clone()),
+            text(format!("{}/{}", e.object_kind, e.object.name)),
+            text(e.count.to_string()),
+            Cell::new(e.message.clone(), Slot::Muted),
+        ],
         Row::Pod(p) => vec![
             namespace,
             name,
@@ -221,11 +248,21 @@ pub fn rows(
         Some(rest) => (true, rest.to_lowercase()),
         None => (false, filter.to_lowercase()),
     };
-    store
+    let mut matching: Vec<&Row> = store
         .rows(kind)
         .filter(|row| {
             namespace.is_none_or(|ns| row.key().namespace == ns || row.key().namespace.is_empty())
         })
+        .collect();
+    if kind == Kind::Event {
+        // Newest first, as a timeline.
+        matching.sort_by_key(|row| match row {
+            Row::Event(event) => std::cmp::Reverse(event.last_seen),
+            _ => std::cmp::Reverse(None),
+        });
+    }
+    matching
+        .into_iter()
         .map(|row| ListRow {
             key: row.key().clone(),
             cells: cells(row, now),

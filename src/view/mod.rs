@@ -3,6 +3,7 @@
 
 pub mod analysis_run_detail;
 pub mod application_detail;
+pub mod events;
 pub mod lists;
 pub mod pipeline;
 pub mod rollout_detail;

@@ -157,7 +157,31 @@ async fn reconcile(
             }
         };
         let succeeded = state["phase"] == "Succeeded";
+        // Argo CD records OperationCompleted with the outcome of every sync.
+        let outcome = if succeeded {
+            format!("Sync operation to {revision} succeeded")
+        } else {
+            format!(
+                "Sync operation to {revision} failed: {}",
+                text(&state, "/message")
+            )
+        };
         end_operation(&api, &name, state).await?;
+        let involved = crate::demo::world::kube_events::Involved {
+            api_version: "argoproj.io/v1alpha1",
+            kind: "Application",
+            namespace: &namespace,
+            name: &name,
+        };
+        crate::demo::world::kube_events::record(
+            ctx.client.clone(),
+            "argocd-application-controller",
+            involved,
+            !succeeded,
+            "OperationCompleted",
+            &outcome,
+        )
+        .await;
         if succeeded && !dry_run {
             let mut history = app_value
                 .pointer("/status/history")

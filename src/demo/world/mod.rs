@@ -13,6 +13,7 @@ pub mod events;
 pub mod git;
 pub mod git_daemon;
 pub mod kargo;
+pub mod kube_events;
 pub mod kustomize;
 pub mod manifests;
 pub mod metrics;

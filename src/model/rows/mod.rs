@@ -3,6 +3,7 @@
 
 pub mod analysis_run;
 pub mod application;
+pub mod event;
 pub mod kargo;
 pub mod pod;
 pub mod replica_set;
@@ -13,6 +14,7 @@ use serde_json::Value;
 
 pub use analysis_run::AnalysisRunRow;
 pub use application::ApplicationRow;
+pub use event::EventRow;
 pub use kargo::{FreightRow, PromotionRow, StageRow};
 pub use pod::PodRow;
 pub use replica_set::ReplicaSetRow;
@@ -33,6 +35,7 @@ pub enum Row {
     Promotion(PromotionRow),
     ReplicaSet(ReplicaSetRow),
     Pod(PodRow),
+    Event(EventRow),
 }
 
 impl Row {
@@ -48,6 +51,7 @@ impl Row {
             Kind::Promotion => Row::Promotion(PromotionRow::from_object(object)),
             Kind::ReplicaSet => Row::ReplicaSet(ReplicaSetRow::from_object(object)),
             Kind::Pod => Row::Pod(PodRow::from_object(object)),
+            Kind::Event => Row::Event(EventRow::from_object(object)),
         }
     }
 
@@ -62,6 +66,7 @@ impl Row {
             Row::Promotion(r) => &r.key,
             Row::ReplicaSet(r) => &r.key,
             Row::Pod(r) => &r.key,
+            Row::Event(r) => &r.key,
         }
     }
 
@@ -76,6 +81,7 @@ impl Row {
             Row::Promotion(_) => Kind::Promotion,
             Row::ReplicaSet(_) => Kind::ReplicaSet,
             Row::Pod(_) => Kind::Pod,
+            Row::Event(_) => Kind::Event,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Draws a detail view (Rollouts from the store; Workflows, Applications and AnalysisRuns from
-//! the fetched object) line by line.
+//! the fetched object) line by line, followed by the Events about the object.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             })
             .collect()
     };
-    let lines: Vec<Line<'static>> = match (app.view(), &app.detail) {
+    let mut lines: Vec<Line<'static>> = match (app.view(), &app.detail) {
         (View::Detail(Kind::Rollout), Some(key)) => styled(crate::view::rollout_detail::build(
             &app.store,
             key,
@@ -49,6 +49,14 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         },
         _ => vec![Line::styled("Nothing to show.", theme.style(Slot::Muted))],
     };
+    if let (View::Detail(kind), Some(key)) = (app.view(), &app.detail) {
+        lines.extend(styled(crate::view::events::about(
+            &app.store,
+            kind,
+            key,
+            app.now(),
+        )));
+    }
     let title = Span::styled(
         format!(" {} ", super::list::breadcrumbs(app)),
         theme.style(Slot::Title),

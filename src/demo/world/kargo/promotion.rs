@@ -95,10 +95,29 @@ pub(super) async fn advance_promotion(
             api.patch_status(
                 &name,
                 &PatchParams::default(),
-                &Patch::Merge(json!({"status": status})),
+                &Patch::Merge(json!({"status": &status})),
             )
-            .await
-            .map(|_| ())
+            .await?;
+            // Kargo records Promotion<Phase> Events when a promotion ends.
+            let phase = text(&status, "/phase");
+            if matches!(phase, "Succeeded" | "Failed" | "Errored" | "Aborted") {
+                let involved = crate::demo::world::kube_events::Involved {
+                    api_version: "kargo.akuity.io/v1alpha1",
+                    kind: "Promotion",
+                    namespace: project,
+                    name: &name,
+                };
+                crate::demo::world::kube_events::record(
+                    api.into_client(),
+                    "kargo-controller",
+                    involved,
+                    phase != "Succeeded",
+                    &format!("Promotion{phase}"),
+                    text(&status, "/message"),
+                )
+                .await;
+            }
+            Ok(())
         }
     };
     let terminal = |phase: &str, message: String| json!({"phase": phase, "message": message, "finishedAt": now()});

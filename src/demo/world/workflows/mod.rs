@@ -99,7 +99,7 @@ async fn reconcile(
     let (spec, parameters) = match resolve(ctx, &namespace, &workflow).await {
         Ok(resolved) => resolved,
         Err(message) => {
-            finish(&api, &name, "Error", &message, json!({})).await?;
+            finish(&api, &namespace, &name, "Error", &message, json!({})).await?;
             return Ok(());
         }
     };
@@ -107,6 +107,7 @@ async fn reconcile(
     if steps.is_empty() {
         finish(
             &api,
+            &namespace,
             &name,
             "Error",
             "the entrypoint template has no steps",
@@ -126,6 +127,15 @@ async fn reconcile(
             &Patch::Merge(json!({"metadata": {"labels": labels}, "status": status})),
         )
         .await?;
+        record_workflow_event(
+            &api,
+            &namespace,
+            &name,
+            false,
+            "WorkflowRunning",
+            "Workflow Running",
+        )
+        .await;
         return Ok(());
     }
 
@@ -140,6 +150,7 @@ async fn reconcile(
         }
         finish(
             &api,
+            &namespace,
             &name,
             "Failed",
             &format!("Stopped with strategy '{shutdown}'"),
@@ -214,7 +225,15 @@ async fn reconcile(
                             .await?;
                         if done + 1 == steps.len() {
                             let root = json!({name.clone(): {"phase": "Succeeded", "finishedAt": now(), "progress": progress}});
-                            finish(&api, &name, "Succeeded", "", json!({"nodes": root})).await?;
+                            finish(
+                                &api,
+                                &namespace,
+                                &name,
+                                "Succeeded",
+                                "",
+                                json!({"nodes": root}),
+                            )
+                            .await?;
                             timers.lock().unwrap_or_else(|e| e.into_inner()).clear(&uid);
                         }
                     }
@@ -228,6 +247,7 @@ async fn reconcile(
                         });
                         finish(
                             &api,
+                            &namespace,
                             &name,
                             "Failed",
                             &format!("child '{id}' failed"),
@@ -429,6 +449,7 @@ fn shut_down_nodes(workflow: &Value, name: &str) -> Value {
 /// Ends the workflow: phase, message, completion labels and condition.
 async fn finish(
     api: &kube::Api<kube::api::DynamicObject>,
+    namespace: &str,
     name: &str,
     phase: &str,
     message: &str,
@@ -454,7 +475,38 @@ async fn finish(
         &Patch::Merge(json!({"metadata": {"labels": labels}, "status": status})),
     )
     .await?;
+    // Argo Workflows' controller records WorkflowSucceeded / WorkflowFailed on completion.
+    let (warning, reason, event_message) = match phase {
+        "Succeeded" => (false, "WorkflowSucceeded", "Workflow completed".to_string()),
+        _ => (true, "WorkflowFailed", message.to_string()),
+    };
+    record_workflow_event(api, namespace, name, warning, reason, &event_message).await;
     Ok(())
+}
+
+async fn record_workflow_event(
+    api: &kube::Api<kube::api::DynamicObject>,
+    namespace: &str,
+    name: &str,
+    warning: bool,
+    reason: &str,
+    message: &str,
+) {
+    let involved = crate::demo::world::kube_events::Involved {
+        api_version: "argoproj.io/v1alpha1",
+        kind: "Workflow",
+        namespace,
+        name,
+    };
+    crate::demo::world::kube_events::record(
+        api.clone().into_client(),
+        "workflow-controller",
+        involved,
+        warning,
+        reason,
+        message,
+    )
+    .await;
 }
 
 #[cfg(test)]
