@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::rows::{
-    AnalysisRunRow, ApplicationRow, EventRow, FreightRow, PodRow, PromotionRow, ReplicaSetRow,
-    RolloutRow, StageRow, WorkflowRow,
+    AnalysisRunRow, ApplicationRow, EventRow, EventSourceRow, FreightRow, PodRow, PromotionRow,
+    ReplicaSetRow, RolloutRow, SensorRow, StageRow, WorkflowRow, WorkflowTemplateRow,
 };
 use crate::model::{Kind, ObjectKey, Row};
 
@@ -156,6 +156,9 @@ typed! {
     replica_sets, replica_set: ReplicaSet => ReplicaSetRow;
     pods, pod: Pod => PodRow;
     events, event: Event => EventRow;
+    workflow_templates, workflow_template: WorkflowTemplate => WorkflowTemplateRow;
+    event_sources, event_source: EventSource => EventSourceRow;
+    sensors, sensor: Sensor => SensorRow;
 }
 
 #[cfg(test)]

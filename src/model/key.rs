@@ -49,6 +49,9 @@ pub enum Kind {
     ReplicaSet,
     Pod,
     Event,
+    WorkflowTemplate,
+    EventSource,
+    Sensor,
 }
 
 impl Kind {
@@ -63,6 +66,9 @@ impl Kind {
         Kind::ReplicaSet,
         Kind::Pod,
         Kind::Event,
+        Kind::WorkflowTemplate,
+        Kind::EventSource,
+        Kind::Sensor,
     ];
 
     /// (group, version, kind, plural).
@@ -78,6 +84,14 @@ impl Kind {
             Kind::ReplicaSet => ("apps", "v1", "ReplicaSet", "replicasets"),
             Kind::Pod => ("", "v1", "Pod", "pods"),
             Kind::Event => ("", "v1", "Event", "events"),
+            Kind::WorkflowTemplate => (
+                "argoproj.io",
+                "v1alpha1",
+                "WorkflowTemplate",
+                "workflowtemplates",
+            ),
+            Kind::EventSource => ("argoproj.io", "v1alpha1", "EventSource", "eventsources"),
+            Kind::Sensor => ("argoproj.io", "v1alpha1", "Sensor", "sensors"),
         }
     }
 
@@ -94,6 +108,9 @@ impl Kind {
             Kind::ReplicaSet => "ReplicaSets",
             Kind::Pod => "Pods",
             Kind::Event => "Events",
+            Kind::WorkflowTemplate => "WorkflowTemplates",
+            Kind::EventSource => "EventSources",
+            Kind::Sensor => "Sensors",
         }
     }
 }

@@ -37,6 +37,12 @@ const VIEWS: &[(&[&str], Kind)] = &[
     (&["replicasets", "rs", "replicaset"], Kind::ReplicaSet),
     (&["pods", "po", "pod"], Kind::Pod),
     (&["events", "ev", "event"], Kind::Event),
+    (
+        &["workflowtemplates", "wftmpl", "workflowtemplate"],
+        Kind::WorkflowTemplate,
+    ),
+    (&["eventsources", "es", "eventsource"], Kind::EventSource),
+    (&["sensors", "sn", "sensor"], Kind::Sensor),
 ];
 
 /// Something the palette can run.

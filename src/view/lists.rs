@@ -72,6 +72,16 @@ pub fn columns(kind: Kind) -> &'static [&'static str] {
             "AGE",
         ],
         Kind::ReplicaSet => &["NAMESPACE", "NAME", "ROLLOUT", "REVISION", "IMAGE", "READY"],
+        Kind::WorkflowTemplate => &["NAMESPACE", "NAME", "ENTRYPOINT", "PARAMETERS", "AGE"],
+        Kind::EventSource => &["NAMESPACE", "NAME", "STATUS", "EVENTS", "MESSAGE"],
+        Kind::Sensor => &[
+            "NAMESPACE",
+            "NAME",
+            "STATUS",
+            "DEPENDENCIES",
+            "TRIGGERS",
+            "MESSAGE",
+        ],
         Kind::Event => &[
             "NAMESPACE",
             "LAST SEEN",
@@ -108,6 +118,15 @@ pub fn event_type(warning: bool) -> Cell {
     } else {
         Cell::new("Normal", Slot::Muted)
     }
+}
+
+fn readiness(readiness: &crate::model::rows::argo_events::Readiness) -> Cell {
+    let slot = match readiness.ready {
+        Some(true) => Slot::Success,
+        Some(false) => Slot::Error,
+        None => Slot::Muted,
+    };
+    Cell::new(readiness.label(), slot)
 }
 
 fn text(value: impl Into<String>) -> Cell {
@@ -221,6 +240,28 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
             text(format!("{}/{}", e.object_kind, e.object.name)),
             text(e.count.to_string()),
             Cell::new(e.message.clone(), Slot::Muted),
+        ],
+        Row::WorkflowTemplate(t) => vec![
+            namespace,
+            name,
+            text(t.entrypoint.clone()),
+            text(t.parameters.join(" ")),
+            age(now, t.created),
+        ],
+        Row::EventSource(s) => vec![
+            namespace,
+            name,
+            readiness(&s.readiness),
+            text(s.events.join(" ")),
+            Cell::new(s.readiness.problem.clone(), Slot::Muted),
+        ],
+        Row::Sensor(s) => vec![
+            namespace,
+            name,
+            readiness(&s.readiness),
+            text(s.dependencies.join(" ")),
+            text(s.triggers.join(" ")),
+            Cell::new(s.readiness.problem.clone(), Slot::Muted),
         ],
         Row::Pod(p) => vec![
             namespace,

@@ -5,7 +5,7 @@ use crate::model::phase::AnalysisPhase;
 use crate::model::time::human_age;
 use crate::model::{Kind, rows::WorkflowRow};
 use crate::pipeline::{EnvironmentLane, pipelines};
-use crate::store::Store;
+use crate::store::{Store, WatchState};
 use crate::theme::Slot;
 
 use super::slots;
@@ -184,8 +184,18 @@ pub fn build(store: &Store, now: i64) -> PipelineView {
             }
         })
         .collect();
-    let watches = Kind::ALL
+    PipelineView {
+        sections,
+        watches: watches(store),
+    }
+}
+
+/// How many kinds are live, then every kind that is not (syncing, retrying, forbidden, not
+/// installed) with its state — short when all is well, specific when it is not.
+fn watches(store: &Store) -> Vec<Cell> {
+    let not_live: Vec<Cell> = Kind::ALL
         .iter()
+        .filter(|kind| store.state(**kind) != WatchState::Live)
         .map(|kind| {
             let state = store.state(*kind);
             Cell::new(
@@ -194,5 +204,45 @@ pub fn build(store: &Store, now: i64) -> PipelineView {
             )
         })
         .collect();
-    PipelineView { sections, watches }
+    let live = Kind::ALL.len() - not_live.len();
+    let summary = Cell::new(
+        format!("{live}/{} kinds live", Kind::ALL.len()),
+        if not_live.is_empty() {
+            Slot::Success
+        } else {
+            Slot::Info
+        },
+    );
+    std::iter::once(summary).chain(not_live).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Delta;
+
+    #[test]
+    fn watches_summarise_live_kinds_and_name_the_others() {
+        let mut store = Store::default();
+        store.apply(
+            Kind::ALL
+                .iter()
+                .map(|kind| Delta::State(*kind, WatchState::Live)),
+        );
+        let all_live = watches(&store);
+        assert_eq!(all_live.len(), 1);
+        assert_eq!(
+            all_live[0].text,
+            format!("{0}/{0} kinds live", Kind::ALL.len())
+        );
+        store.apply([Delta::State(Kind::Sensor, WatchState::NotInstalled)]);
+        let text: Vec<String> = watches(&store).into_iter().map(|c| c.text).collect();
+        assert_eq!(
+            text,
+            [
+                format!("{}/{} kinds live", Kind::ALL.len() - 1, Kind::ALL.len()),
+                "Sensors not installed".to_string()
+            ]
+        );
+    }
 }

@@ -3,23 +3,27 @@
 
 pub mod analysis_run;
 pub mod application;
+pub mod argo_events;
 pub mod event;
 pub mod kargo;
 pub mod pod;
 pub mod replica_set;
 pub mod rollout;
 pub mod workflow;
+pub mod workflow_template;
 
 use serde_json::Value;
 
 pub use analysis_run::AnalysisRunRow;
 pub use application::ApplicationRow;
+pub use argo_events::{EventSourceRow, SensorRow};
 pub use event::EventRow;
 pub use kargo::{FreightRow, PromotionRow, StageRow};
 pub use pod::PodRow;
 pub use replica_set::ReplicaSetRow;
 pub use rollout::RolloutRow;
 pub use workflow::WorkflowRow;
+pub use workflow_template::WorkflowTemplateRow;
 
 use super::key::{Kind, ObjectKey};
 
@@ -36,6 +40,9 @@ pub enum Row {
     ReplicaSet(ReplicaSetRow),
     Pod(PodRow),
     Event(EventRow),
+    WorkflowTemplate(WorkflowTemplateRow),
+    EventSource(EventSourceRow),
+    Sensor(SensorRow),
 }
 
 impl Row {
@@ -52,6 +59,11 @@ impl Row {
             Kind::ReplicaSet => Row::ReplicaSet(ReplicaSetRow::from_object(object)),
             Kind::Pod => Row::Pod(PodRow::from_object(object)),
             Kind::Event => Row::Event(EventRow::from_object(object)),
+            Kind::WorkflowTemplate => {
+                Row::WorkflowTemplate(WorkflowTemplateRow::from_object(object))
+            }
+            Kind::EventSource => Row::EventSource(EventSourceRow::from_object(object)),
+            Kind::Sensor => Row::Sensor(SensorRow::from_object(object)),
         }
     }
 
@@ -67,6 +79,9 @@ impl Row {
             Row::ReplicaSet(r) => &r.key,
             Row::Pod(r) => &r.key,
             Row::Event(r) => &r.key,
+            Row::WorkflowTemplate(r) => &r.key,
+            Row::EventSource(r) => &r.key,
+            Row::Sensor(r) => &r.key,
         }
     }
 
@@ -82,6 +97,9 @@ impl Row {
             Row::ReplicaSet(_) => Kind::ReplicaSet,
             Row::Pod(_) => Kind::Pod,
             Row::Event(_) => Kind::Event,
+            Row::WorkflowTemplate(_) => Kind::WorkflowTemplate,
+            Row::EventSource(_) => Kind::EventSource,
+            Row::Sensor(_) => Kind::Sensor,
         }
     }
 }
