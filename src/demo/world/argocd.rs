@@ -8,6 +8,7 @@
 
 use std::sync::Mutex;
 
+use crate::demo::world::kube_events;
 use crate::model::json::str_at as text;
 use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -167,13 +168,13 @@ async fn reconcile(
             )
         };
         end_operation(&api, &name, state).await?;
-        let involved = crate::demo::world::kube_events::Involved {
+        let involved = kube_events::Involved {
             api_version: "argoproj.io/v1alpha1",
             kind: "Application",
             namespace: &namespace,
             name: &name,
         };
-        crate::demo::world::kube_events::record(
+        kube_events::record(
             ctx.client.clone(),
             "argocd-application-controller",
             involved,

@@ -13,6 +13,7 @@ use super::{GROUP, VERSION, value_of};
 use crate::demo::world::context::ImageRegistry;
 use crate::demo::world::context::{WorldContext, now};
 use crate::demo::world::git::set_kustomize_tag;
+use crate::demo::world::kube_events;
 use crate::demo::world::timers::Timers;
 
 use super::STEP_SECONDS;
@@ -101,13 +102,13 @@ pub(super) async fn advance_promotion(
             // Kargo records Promotion<Phase> Events when a promotion ends.
             let phase = text(&status, "/phase");
             if matches!(phase, "Succeeded" | "Failed" | "Errored" | "Aborted") {
-                let involved = crate::demo::world::kube_events::Involved {
+                let involved = kube_events::Involved {
                     api_version: "kargo.akuity.io/v1alpha1",
                     kind: "Promotion",
                     namespace: project,
                     name: &name,
                 };
-                crate::demo::world::kube_events::record(
+                kube_events::record(
                     api.into_client(),
                     "kargo-controller",
                     involved,

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::demo::world::context::{WorldContext, now};
 use crate::demo::world::driver;
+use crate::demo::world::kube_events;
 use crate::demo::world::timers::Timers;
 use steps::{create_pod, end_pod, step_effect, stop_pod};
 
@@ -492,13 +493,13 @@ async fn record_workflow_event(
     reason: &str,
     message: &str,
 ) {
-    let involved = crate::demo::world::kube_events::Involved {
+    let involved = kube_events::Involved {
         api_version: "argoproj.io/v1alpha1",
         kind: "Workflow",
         namespace,
         name,
     };
-    crate::demo::world::kube_events::record(
+    kube_events::record(
         api.clone().into_client(),
         "workflow-controller",
         involved,
