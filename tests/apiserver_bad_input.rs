@@ -8,8 +8,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use flightdeck::demo::apiserver::patch::{self, PatchType};
-use flightdeck::demo::apiserver::selectors::{FieldSelector, LabelSelector};
+use flightdeck::demo::apiserver::selectors::FieldSelector;
 use flightdeck::demo::apiserver::{ApiServer, ServerOptions};
+use flightdeck::model::LabelSelector;
 
 const ROLLOUTS: &str = "/apis/argoproj.io/v1alpha1/namespaces/default/rollouts";
 
@@ -302,7 +303,7 @@ fn random_patches_and_selectors_never_panic() {
             .map(|_| alphabet[rng.gen_range(0..alphabet.len())])
             .collect();
         if let Ok(selector) = LabelSelector::parse(&text) {
-            selector.matches(object["metadata"]["labels"].as_object());
+            selector.matches_json(object["metadata"]["labels"].as_object());
         }
         if let Ok(selector) = FieldSelector::parse(&text, &fields) {
             selector.matches(&object);

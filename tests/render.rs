@@ -280,6 +280,94 @@ fn waiting_and_list_views_120x40() {
     );
 }
 
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// The NAME cells of the list's rows, top to bottom.
+fn listed_names(app: &App) -> Vec<String> {
+    app.table_rows()
+        .into_iter()
+        .map(|row| row.key.name)
+        .collect()
+}
+
+#[test]
+fn lists_sort_by_column_and_filter_by_regex_and_labels() {
+    let mut app = pipeline_app();
+    app.size = (120, 40);
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ns all");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "app");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        listed_names(&app),
+        ["demo-app-dev", "demo-app-prod", "demo-app-staging"]
+    );
+    // `>` twice: sorted by NAME ascending, marked in the header; `=` reverses.
+    press(&mut app, KeyCode::Char('>'));
+    press(&mut app, KeyCode::Char('>'));
+    assert!(text(&screen(&app, 120, 40)).contains("NAME↑"));
+    press(&mut app, KeyCode::Char('='));
+    assert_eq!(
+        listed_names(&app),
+        ["demo-app-staging", "demo-app-prod", "demo-app-dev"]
+    );
+    assert!(text(&screen(&app, 120, 40)).contains("NAME↓"));
+    // HEALTH (`<` from NAME goes left to NAMESPACE, `>` goes right): sort by SYNC, then HEALTH.
+    press(&mut app, KeyCode::Char('>'));
+    press(&mut app, KeyCode::Char('>'));
+    press(&mut app, KeyCode::Char('='));
+    assert_eq!(
+        listed_names(&app)[2],
+        "demo-app-dev",
+        "Suspended sorts after Healthy"
+    );
+    // A regular expression (case-insensitive), its inverse, and a label selector.
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "PROD|staging");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(listed_names(&app).len(), 2);
+    press(&mut app, KeyCode::Char('/'));
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut app, "!-l env in (dev,prod)");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(listed_names(&app), ["demo-app-staging"]);
+    let shown = text(&screen(&app, 120, 40));
+    assert!(
+        shown.contains("Applications [1] /!-l env in (dev,prod)"),
+        "{shown}"
+    );
+    // A selector that does not parse says why and filters nothing out.
+    press(&mut app, KeyCode::Char('/'));
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    type_text(&mut app, "-l env in dev");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(listed_names(&app).len(), 3);
+    let shown = text(&screen(&app, 120, 40));
+    assert!(
+        shown.contains("(label selector: unable to parse requirement"),
+        "{shown}"
+    );
+    // Leaving the view forgets its sort.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "app");
+    press(&mut app, KeyCode::Enter);
+    assert!(!text(&screen(&app, 120, 40)).contains('↓'));
+}
+
 #[test]
 fn y_opens_the_yaml_of_the_selected_object() {
     let mut app = pipeline_app();

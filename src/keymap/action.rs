@@ -83,10 +83,16 @@ actions! {
     PageDown = "page-down", Navigation, palette: false;
     /// Move up half a page
     PageUp = "page-up", Navigation, palette: false;
-    /// Open the selected item (its YAML, for now)
+    /// Open the selected object: its detail view, or its YAML
     Open = "open", Navigation, palette: false;
     /// Show the selected object's YAML (fetched from the cluster)
     ShowYaml = "show-yaml", Navigation, palette: false;
+    /// Sort by the next column to the right (after the last: the default order)
+    SortNextColumn = "sort-next-column", Navigation, palette: true;
+    /// Sort by the next column to the left
+    SortPrevColumn = "sort-prev-column", Navigation, palette: true;
+    /// Reverse the sort direction
+    SortReverse = "sort-reverse", Navigation, palette: true;
     /// Focus the next pane
     NextPane = "next-pane", Navigation, palette: false;
     /// Focus the previous pane

@@ -4,9 +4,13 @@
 
 pub mod json;
 pub mod key;
+pub mod label_selector;
+pub mod labels;
 pub mod phase;
 pub mod rows;
 pub mod time;
 
 pub use key::{Kind, ObjectKey};
+pub use label_selector::LabelSelector;
+pub use labels::Labels;
 pub use rows::Row;

@@ -99,7 +99,9 @@ pub struct App {
     pub warnings: Vec<Warning>,
     pub overlay: Option<Overlay>,
     /// The filter applied to the current view.
-    pub filter: String,
+    pub filter: crate::view::filter::Filter,
+    /// How the current table is sorted.
+    pub sort: crate::view::sort::Sort,
     pub toast: Option<Toast>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
@@ -138,7 +140,8 @@ impl App {
             target,
             warnings: loaded.warnings,
             overlay: None,
-            filter: String::new(),
+            filter: Default::default(),
+            sort: Default::default(),
             toast: None,
             dirty: true,
             size: (80, 24),
@@ -325,16 +328,17 @@ impl App {
                 None
             }
             Action::Filter => {
-                self.overlay = Some(Overlay::Filter(InputLine::new(&self.filter)));
+                self.overlay = Some(Overlay::Filter(InputLine::new(self.filter.text())));
                 None
             }
             Action::Back | Action::Cancel => {
                 if self.overlay.take().is_none() {
                     if !self.filter.is_empty() {
-                        self.filter.clear();
+                        self.filter = Default::default();
                     } else if self.views.len() > 1 {
                         self.views.pop();
                         self.selected = 0;
+                        self.sort = Default::default();
                     } else {
                         return None;
                     }
@@ -344,6 +348,7 @@ impl App {
             Action::ShowPipeline => {
                 self.views.truncate(1);
                 self.selected = 0;
+                self.sort = Default::default();
                 None
             }
             Action::ShowWaiting => {
@@ -364,6 +369,18 @@ impl App {
             Action::ShowYaml => {
                 let (kind, key) = self.selected_object()?;
                 return self.show_yaml(kind, key);
+            }
+            Action::SortNextColumn | Action::SortPrevColumn | Action::SortReverse => {
+                let columns = self.table_columns().len();
+                if columns == 0 {
+                    return None;
+                }
+                self.sort = match action {
+                    Action::SortNextColumn => self.sort.next_column(columns),
+                    Action::SortPrevColumn => self.sort.prev_column(columns),
+                    _ => self.sort.reversed(),
+                };
+                None
             }
             Action::NextPane | Action::PrevPane => return None,
             Action::Complete | Action::NextSuggestion | Action::PrevSuggestion => {
@@ -430,7 +447,12 @@ impl App {
                 PaletteOutcome::Empty => None,
             },
             Some(Overlay::Filter(input)) => {
-                self.filter = input.text().trim().to_string();
+                self.filter = crate::view::filter::Filter::parse(input.text());
+                self.selected = 0;
+                if let Some(problem) = self.filter.problem() {
+                    let problem = problem.to_string();
+                    self.notify(ToastLevel::Warning, problem);
+                }
                 None
             }
             other => {

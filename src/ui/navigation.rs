@@ -39,6 +39,7 @@ impl App {
         if self.view() != view {
             self.views.push(view);
             self.selected = 0;
+            self.sort = Default::default();
         }
         self.dirty = true;
     }
@@ -52,33 +53,37 @@ impl App {
         }
     }
 
-    /// Rows in the current list view (for selection limits).
-    pub(super) fn list_len(&self) -> usize {
+    /// Column titles of the current table (none outside list views).
+    pub fn table_columns(&self) -> &'static [&'static str] {
         match self.view() {
-            View::Pipeline | View::Detail(_) => 0,
-            View::Waiting => crate::view::waiting::build(&self.store, self.scope()).len(),
+            View::Waiting => crate::view::waiting::COLUMNS,
+            View::List(kind) => crate::view::lists::columns(kind),
+            View::Pipeline | View::Detail(_) => &[],
+        }
+    }
+
+    /// The current table's rows, scoped, filtered and sorted as shown.
+    pub fn table_rows(&self) -> Vec<crate::view::lists::ListRow> {
+        let (scope, filter, sort, now) = (self.scope(), &self.filter, self.sort, self.now());
+        match self.view() {
+            View::Pipeline | View::Detail(_) => Vec::new(),
+            View::Waiting => crate::view::waiting::rows(&self.store, scope, filter, sort, now),
             View::List(kind) => {
-                crate::view::lists::rows(&self.store, kind, self.scope(), &self.filter, self.now())
-                    .len()
+                crate::view::lists::rows(&self.store, kind, scope, filter, sort, now)
             }
         }
     }
 
-    /// The kind and key of the selected row in a list view.
+    /// The kind and key of the selected row in a list view, or of the object a detail view shows.
     pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
         match self.view() {
             View::Pipeline => None,
             View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
-            View::Waiting => crate::view::waiting::build(&self.store, self.scope())
+            View::Waiting | View::List(_) => self
+                .table_rows()
                 .into_iter()
                 .nth(self.selected)
-                .map(|item| (item.kind, item.key)),
-            View::List(kind) => {
-                crate::view::lists::rows(&self.store, kind, self.scope(), &self.filter, self.now())
-                    .into_iter()
-                    .nth(self.selected)
-                    .map(|row| (kind, row.key))
-            }
+                .map(|row| (row.kind, row.key)),
         }
     }
 
@@ -117,7 +122,7 @@ impl App {
     }
 
     pub(super) fn move_selection(&mut self, action: Action) {
-        let count = self.list_len();
+        let count = self.table_rows().len();
         if count == 0 {
             self.selected = 0;
             return;

@@ -10,7 +10,7 @@ use crate::model::rows::AnalysisRunRow;
 use crate::model::time::human_age;
 use crate::theme::Slot;
 
-use super::pipeline::Cell;
+use super::cell::Cell;
 use super::slots;
 
 /// How many measurements of each metric are listed (newest first).

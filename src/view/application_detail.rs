@@ -10,7 +10,7 @@ use crate::model::rows::ApplicationRow;
 use crate::model::time::human_age;
 use crate::theme::Slot;
 
-use super::pipeline::Cell;
+use super::cell::Cell;
 use super::slots;
 
 /// The lines of the detail view of `application` at `now` (Unix seconds).

@@ -5,8 +5,8 @@ use crate::model::{Kind, ObjectKey};
 use crate::store::Store;
 use crate::theme::Slot;
 
+use super::cell::Cell;
 use super::lists::event_type;
-use super::pipeline::Cell;
 
 /// How many Events a detail view lists.
 const SHOWN: usize = 8;

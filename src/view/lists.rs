@@ -5,12 +5,15 @@ use crate::model::{Kind, ObjectKey, Row};
 use crate::store::Store;
 use crate::theme::Slot;
 
-use super::pipeline::Cell;
+use super::cell::Cell;
+use super::filter::Filter;
 use super::slots;
+use super::sort::Sort;
 
 /// One object's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListRow {
+    pub kind: Kind,
     pub key: ObjectKey,
     pub cells: Vec<Cell>,
 }
@@ -104,11 +107,9 @@ pub fn columns(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-fn age(now: i64, time: Option<i64>) -> Cell {
-    Cell::new(
-        time.map(|t| human_age(now - t)).unwrap_or_default(),
-        Slot::Muted,
-    )
+/// An age ("5m"), sorting by seconds.
+pub fn age(now: i64, time: Option<i64>) -> Cell {
+    Cell::muted(time.map(|t| human_age(now - t)).unwrap_or_default()).ordered(time.map(|t| now - t))
 }
 
 /// "Warning" stands out; "Normal" does not.
@@ -276,19 +277,16 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
     }
 }
 
-/// Every row of `kind` in `namespace` (all when `None`) whose text contains `filter`
-/// (case-insensitive; `!` inverts).
+/// Every row of `kind` in `namespace` (all when `None`) that passes `filter`, sorted by `sort`
+/// (by default: namespace and name; Events newest first, as a timeline).
 pub fn rows(
     store: &Store,
     kind: Kind,
     namespace: Option<&str>,
-    filter: &str,
+    filter: &Filter,
+    sort: Sort,
     now: i64,
 ) -> Vec<ListRow> {
-    let (inverted, needle) = match filter.strip_prefix('!') {
-        Some(rest) => (true, rest.to_lowercase()),
-        None => (false, filter.to_lowercase()),
-    };
     let mut matching: Vec<&Row> = store
         .rows(kind)
         .filter(|row| {
@@ -296,27 +294,24 @@ pub fn rows(
         })
         .collect();
     if kind == Kind::Event {
-        // Newest first, as a timeline.
         matching.sort_by_key(|row| match row {
             Row::Event(event) => std::cmp::Reverse(event.last_seen),
             _ => std::cmp::Reverse(None),
         });
     }
-    matching
+    let mut rows: Vec<ListRow> = matching
         .into_iter()
-        .map(|row| ListRow {
-            key: row.key().clone(),
-            cells: cells(row, now),
+        .filter_map(|row| {
+            let cells = cells(row, now);
+            filter.matches(&cells, Some(row.labels())).then(|| ListRow {
+                kind,
+                key: row.key().clone(),
+                cells,
+            })
         })
-        .filter(|row| {
-            needle.is_empty()
-                || row
-                    .cells
-                    .iter()
-                    .any(|c| c.text.to_lowercase().contains(&needle))
-                    != inverted
-        })
-        .collect()
+        .collect();
+    sort.apply(&mut rows);
+    rows
 }
 
 #[cfg(test)]
@@ -331,10 +326,50 @@ mod tests {
         for (name, phase) in [("a", "Running"), ("b", "Failed")] {
             store.apply([Delta::Apply(Row::from_object(Kind::Workflow, &json!({"metadata": {"name": name, "namespace": "argo"}, "status": {"phase": phase}})))]);
         }
-        assert_eq!(rows(&store, Kind::Workflow, None, "", 0).len(), 2);
-        assert_eq!(rows(&store, Kind::Workflow, Some("argo"), "", 0).len(), 2);
-        assert_eq!(rows(&store, Kind::Workflow, Some("other"), "", 0).len(), 0);
-        let failed = rows(&store, Kind::Workflow, None, "fail", 0);
+        assert_eq!(
+            rows(
+                &store,
+                Kind::Workflow,
+                None,
+                &Filter::default(),
+                Sort::default(),
+                0
+            )
+            .len(),
+            2
+        );
+        assert_eq!(
+            rows(
+                &store,
+                Kind::Workflow,
+                Some("argo"),
+                &Filter::default(),
+                Sort::default(),
+                0
+            )
+            .len(),
+            2
+        );
+        assert_eq!(
+            rows(
+                &store,
+                Kind::Workflow,
+                Some("other"),
+                &Filter::default(),
+                Sort::default(),
+                0
+            )
+            .len(),
+            0
+        );
+        let failed = rows(
+            &store,
+            Kind::Workflow,
+            None,
+            &Filter::parse("fail"),
+            Sort::default(),
+            0,
+        );
         assert_eq!(
             failed
                 .iter()
@@ -342,7 +377,14 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["b"]
         );
-        let not_failed = rows(&store, Kind::Workflow, None, "!fail", 0);
+        let not_failed = rows(
+            &store,
+            Kind::Workflow,
+            None,
+            &Filter::parse("!fail"),
+            Sort::default(),
+            0,
+        );
         assert_eq!(
             not_failed
                 .iter()

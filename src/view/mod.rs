@@ -3,10 +3,13 @@
 
 pub mod analysis_run_detail;
 pub mod application_detail;
+pub mod cell;
 pub mod events;
+pub mod filter;
 pub mod lists;
 pub mod pipeline;
 pub mod rollout_detail;
 pub mod slots;
+pub mod sort;
 pub mod waiting;
 pub mod workflow_detail;

@@ -8,27 +8,8 @@ use crate::pipeline::{EnvironmentLane, pipelines};
 use crate::store::{Store, WatchState};
 use crate::theme::Slot;
 
+use super::cell::Cell;
 use super::slots;
-
-/// A piece of text with its meaning.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
-    pub text: String,
-    pub slot: Slot,
-}
-
-impl Cell {
-    pub fn new(text: impl Into<String>, slot: Slot) -> Self {
-        Self {
-            text: text.into(),
-            slot,
-        }
-    }
-
-    fn muted(text: impl Into<String>) -> Self {
-        Self::new(text, Slot::Muted)
-    }
-}
 
 /// The column titles of environment rows.
 pub const COLUMNS: &[&str] = &[

@@ -7,7 +7,7 @@ use crate::model::time::human_age;
 use crate::store::Store;
 use crate::theme::Slot;
 
-use super::pipeline::Cell;
+use super::cell::Cell;
 use super::slots;
 
 /// The lines of the detail view of Rollout `key` (empty when it is gone).

@@ -7,9 +7,13 @@ use crate::model::ObjectKey;
 use crate::model::phase::{
     AnalysisPhase, Health, PromotionPhase, RolloutPhase, SyncStatus, WorkflowPhase,
 };
-use crate::model::time::human_age;
 use crate::store::Store;
 use crate::theme::Slot;
+
+use super::cell::Cell;
+use super::filter::Filter;
+use super::lists::{ListRow, age};
+use super::sort::Sort;
 
 /// One thing that waits for someone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,11 +27,37 @@ pub struct WaitingItem {
     pub since: Option<i64>,
 }
 
-impl WaitingItem {
-    /// The age column.
-    pub fn age(&self, now: i64) -> String {
-        self.since.map(|t| human_age(now - t)).unwrap_or_default()
-    }
+/// Column titles of the "waiting on me" table.
+pub const COLUMNS: &[&str] = &["KIND", "OBJECT", "WAITING FOR", "AGE"];
+
+/// The "waiting on me" table: `build`'s items as rows that pass `filter` (a label selector looks
+/// at each object's labels), sorted by `sort`.
+pub fn rows(
+    store: &Store,
+    namespace: Option<&str>,
+    filter: &Filter,
+    sort: Sort,
+    now: i64,
+) -> Vec<ListRow> {
+    let mut rows: Vec<ListRow> = build(store, namespace)
+        .into_iter()
+        .filter_map(|item| {
+            let cells = vec![
+                Cell::muted(format!("{:?}", item.kind)),
+                Cell::new(item.key.to_string(), Slot::Text),
+                Cell::new(item.what, item.slot),
+                age(now, item.since),
+            ];
+            let labels = store.get(item.kind, &item.key).map(|row| row.labels());
+            filter.matches(&cells, labels).then_some(ListRow {
+                kind: item.kind,
+                key: item.key,
+                cells,
+            })
+        })
+        .collect();
+    sort.apply(&mut rows);
+    rows
 }
 
 /// Everything waiting in `namespace` (all when `None`), newest first.

@@ -11,7 +11,7 @@ use crate::model::rows::WorkflowRow;
 use crate::model::time::human_age;
 use crate::theme::Slot;
 
-use super::pipeline::Cell;
+use super::cell::Cell;
 use super::slots;
 
 /// Node phases use the workflow colours (Skipped and Omitted read as muted).

@@ -4,10 +4,11 @@
 use serde_json::{Value, json};
 
 use super::handler::ResourceRequest;
-use super::selectors::{FieldSelector, LabelSelector};
+use super::selectors::FieldSelector;
 use super::state::State;
 use super::status::ApiError;
 use super::table;
+use crate::model::LabelSelector;
 
 /// Both selectors of a list or watch request.
 pub struct Filter {
@@ -42,7 +43,7 @@ impl Filter {
                 == Some(ns)
         });
         namespace_ok
-            && self.labels.matches(
+            && self.labels.matches_json(
                 object
                     .pointer("/metadata/labels")
                     .and_then(Value::as_object),

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{label, owner, string, text, time};
 use crate::model::key::ObjectKey;
 use crate::model::phase::AnalysisPhase;
@@ -20,6 +21,7 @@ pub struct MetricResult {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisRunRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     pub phase: AnalysisPhase,
     pub message: String,
     pub started: Option<i64>,
@@ -57,6 +59,7 @@ impl AnalysisRunRow {
             .unwrap_or_default();
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             phase: AnalysisPhase::parse(text(object, "/status/phase").unwrap_or("Pending")),
             message: string(object, "/status/message"),
             started: time(object, "/status/startedAt")

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{annotation, string, text};
 use crate::model::key::ObjectKey;
 use crate::model::phase::{Health, SyncStatus};
@@ -10,6 +11,7 @@ use crate::model::phase::{Health, SyncStatus};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApplicationRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     pub sync: SyncStatus,
     pub health: Health,
     /// The revision compared against (a commit SHA).
@@ -49,6 +51,7 @@ impl ApplicationRow {
         };
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             sync: SyncStatus::parse(text(object, "/status/sync/status").unwrap_or_default()),
             health: Health::parse(text(object, "/status/health/status").unwrap_or_default()),
             revision: string(object, "/status/sync/revision"),

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{keys, str_at};
 use crate::model::key::ObjectKey;
 
@@ -45,6 +46,7 @@ impl Readiness {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventSourceRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     /// `type/name` of every event it offers ("webhook/demo-app").
     pub events: Vec<String>,
     pub readiness: Readiness,
@@ -64,6 +66,7 @@ impl EventSourceRow {
             .collect();
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             events,
             readiness: Readiness::of(object),
         }
@@ -73,6 +76,7 @@ impl EventSourceRow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SensorRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     /// `eventSource/event` of every dependency.
     pub dependencies: Vec<String>,
     /// Trigger names.
@@ -91,6 +95,7 @@ impl SensorRow {
         };
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             dependencies: list("/spec/dependencies", &|d| {
                 format!(
                     "{}/{}",

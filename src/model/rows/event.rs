@@ -3,12 +3,14 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{integer, string, text, time};
 use crate::model::key::ObjectKey;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     /// The involved object: kind, and its key (the Event's namespace when it names none).
     pub object_kind: String,
     pub object: ObjectKey,
@@ -37,6 +39,7 @@ impl EventRow {
             last_seen: time(object, "/lastTimestamp")
                 .or_else(|| time(object, "/eventTime"))
                 .or_else(|| time(object, "/metadata/creationTimestamp")),
+            labels: Labels::of(object),
             key,
         }
     }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{integer, keys, label, string, text, time};
 use crate::model::key::ObjectKey;
 use crate::model::phase::PromotionPhase;
@@ -10,6 +11,7 @@ use crate::model::phase::PromotionPhase;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FreightRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     pub alias: String,
     pub image_tag: String,
     pub warehouse: String,
@@ -23,6 +25,7 @@ impl FreightRow {
     pub fn from_object(object: &Value) -> Self {
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             alias: text(object, "/alias")
                 .or_else(|| label(object, "kargo.akuity.io/alias"))
                 .unwrap_or_default()
@@ -49,6 +52,7 @@ impl FreightRow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StageRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     /// Name of the current Freight.
     pub current_freight: Option<String>,
     /// `status.health.status` (Healthy, Unhealthy, Progressing, Unknown, NotApplicable).
@@ -72,6 +76,7 @@ impl StageRow {
             .map(str::to_string);
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             current_freight: warehouse_item.or_else(|| {
                 text(object, "/status/freightSummary")
                     .filter(|s| !s.is_empty())
@@ -106,6 +111,7 @@ impl StageRow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PromotionRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     pub stage: String,
     pub freight: String,
     pub phase: PromotionPhase,
@@ -124,6 +130,7 @@ impl PromotionRow {
             .unwrap_or(0);
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             stage: string(object, "/spec/stage"),
             freight: string(object, "/spec/freight"),
             phase: PromotionPhase::parse(text(object, "/status/phase").unwrap_or("Pending")),

@@ -25,6 +25,7 @@ pub use rollout::RolloutRow;
 pub use workflow::WorkflowRow;
 pub use workflow_template::WorkflowTemplateRow;
 
+use super::Labels;
 use super::key::{Kind, ObjectKey};
 
 /// A row of any kind.
@@ -43,6 +44,27 @@ pub enum Row {
     WorkflowTemplate(WorkflowTemplateRow),
     EventSource(EventSourceRow),
     Sensor(SensorRow),
+}
+
+/// Evaluates `$body` with `$row` bound to the inner row struct, whatever the kind.
+macro_rules! each_row {
+    ($value:expr, $row:ident => $body:expr) => {
+        match $value {
+            Row::Workflow($row) => $body,
+            Row::Application($row) => $body,
+            Row::Rollout($row) => $body,
+            Row::AnalysisRun($row) => $body,
+            Row::Freight($row) => $body,
+            Row::Stage($row) => $body,
+            Row::Promotion($row) => $body,
+            Row::ReplicaSet($row) => $body,
+            Row::Pod($row) => $body,
+            Row::Event($row) => $body,
+            Row::WorkflowTemplate($row) => $body,
+            Row::EventSource($row) => $body,
+            Row::Sensor($row) => $body,
+        }
+    };
 }
 
 impl Row {
@@ -68,21 +90,12 @@ impl Row {
     }
 
     pub fn key(&self) -> &ObjectKey {
-        match self {
-            Row::Workflow(r) => &r.key,
-            Row::Application(r) => &r.key,
-            Row::Rollout(r) => &r.key,
-            Row::AnalysisRun(r) => &r.key,
-            Row::Freight(r) => &r.key,
-            Row::Stage(r) => &r.key,
-            Row::Promotion(r) => &r.key,
-            Row::ReplicaSet(r) => &r.key,
-            Row::Pod(r) => &r.key,
-            Row::Event(r) => &r.key,
-            Row::WorkflowTemplate(r) => &r.key,
-            Row::EventSource(r) => &r.key,
-            Row::Sensor(r) => &r.key,
-        }
+        each_row!(self, row => &row.key)
+    }
+
+    /// The object's labels (for `-l` filters).
+    pub fn labels(&self) -> &Labels {
+        each_row!(self, row => &row.labels)
     }
 
     pub fn kind(&self) -> Kind {

@@ -3,12 +3,14 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{str_at, string, text, time};
 use crate::model::key::ObjectKey;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PodRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     /// What kubectl's STATUS column would say ("Running", "CrashLoopBackOff", "Terminating"…).
     pub status: String,
     pub ready: usize,
@@ -51,6 +53,7 @@ impl PodRow {
             .map(|r| format!("{}/{}", str_at(r, "/kind"), str_at(r, "/name")));
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             status,
             ready: statuses
                 .iter()

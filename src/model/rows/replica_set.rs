@@ -3,12 +3,14 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{annotation, integer, label, owner, string};
 use crate::model::key::ObjectKey;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplicaSetRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     /// Name of the controlling Rollout, if a Rollout owns it.
     pub rollout: Option<String>,
     pub revision: i64,
@@ -23,6 +25,7 @@ impl ReplicaSetRow {
         let rollout = owner(object, "Rollout");
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             rollout,
             revision: annotation(object, "rollout.argoproj.io/revision")
                 .and_then(|r| r.parse().ok())

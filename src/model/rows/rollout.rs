@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{flag, integer, string, text};
 use crate::model::key::ObjectKey;
 use crate::model::phase::RolloutPhase;
@@ -10,6 +11,7 @@ use crate::model::phase::RolloutPhase;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RolloutRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     pub phase: RolloutPhase,
     pub message: String,
     /// (current step index, number of steps) when both exist.
@@ -70,6 +72,7 @@ impl RolloutRow {
             });
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             phase,
             message,
             step: index

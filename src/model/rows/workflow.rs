@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{flag, label, string, text, time};
 use crate::model::key::ObjectKey;
 use crate::model::phase::WorkflowPhase;
@@ -9,6 +10,7 @@ use crate::model::phase::WorkflowPhase;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkflowRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     pub phase: WorkflowPhase,
     /// `status.progress` ("3/4"), if valid.
     pub progress: Option<(u32, u32)>,
@@ -48,6 +50,7 @@ impl WorkflowRow {
             .map(str::to_string);
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             phase: WorkflowPhase::parse(text(object, "/status/phase").unwrap_or_default()),
             progress,
             created: time(object, "/metadata/creationTimestamp"),

@@ -3,12 +3,14 @@
 
 use serde_json::Value;
 
+use crate::model::Labels;
 use crate::model::json::{str_at, string, time};
 use crate::model::key::ObjectKey;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkflowTemplateRow {
     pub key: ObjectKey,
+    pub labels: Labels,
     pub entrypoint: String,
     /// `name` or `name=default` of each argument parameter.
     pub parameters: Vec<String>,
@@ -32,6 +34,7 @@ impl WorkflowTemplateRow {
             .unwrap_or_default();
         Self {
             key: ObjectKey::of(object),
+            labels: Labels::of(object),
             entrypoint: string(object, "/spec/entrypoint"),
             parameters,
             created: time(object, "/metadata/creationTimestamp"),

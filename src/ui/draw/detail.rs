@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::model::Kind;
 use crate::theme::Slot;
 use crate::ui::app::{App, View};
-use crate::view::pipeline::Cell;
+use crate::view::cell::Cell;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;

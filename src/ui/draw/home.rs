@@ -13,12 +13,7 @@ use crate::ui::app::App;
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;
     let mut title = vec![Span::styled(" Pipeline ", theme.style(Slot::Title))];
-    if !app.filter.is_empty() {
-        title.push(Span::styled(
-            format!("/{} ", app.filter),
-            theme.style(Slot::Match),
-        ));
-    }
+    title.extend(super::list::filter_title(app));
     let connected = app.cluster_problem.is_none() && app.target.problem.is_none();
     if connected
         && crate::model::Kind::ALL

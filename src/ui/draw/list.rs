@@ -8,42 +8,21 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::theme::Slot;
 use crate::ui::app::{App, View};
-use crate::view::pipeline::Cell;
-use crate::view::{lists, waiting};
+use crate::view::cell::Cell;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let now = app.now();
-    let (titles, rows): (Vec<&str>, Vec<Vec<Cell>>) = match app.view() {
-        View::Waiting => {
-            let filter = app.filter.to_lowercase();
-            let items = waiting::build(&app.store, app.scope());
-            let rows = items
-                .iter()
-                .filter(|item| {
-                    filter.is_empty()
-                        || item.what.to_lowercase().contains(&filter)
-                        || item.key.to_string().contains(&filter)
-                })
-                .map(|item| {
-                    vec![
-                        Cell::new(format!("{:?}", item.kind), Slot::Muted),
-                        Cell::new(item.key.to_string(), Slot::Text),
-                        Cell::new(item.what.clone(), item.slot),
-                        Cell::new(item.age(now), Slot::Muted),
-                    ]
-                })
-                .collect();
-            (vec!["KIND", "OBJECT", "WAITING FOR", "AGE"], rows)
-        }
-        View::List(kind) => (
-            lists::columns(kind).to_vec(),
-            lists::rows(&app.store, kind, app.scope(), &app.filter, now)
-                .into_iter()
-                .map(|r| r.cells)
-                .collect(),
-        ),
-        View::Pipeline | View::Detail(_) => (Vec::new(), Vec::new()),
-    };
+    let titles: Vec<String> = app
+        .table_columns()
+        .iter()
+        .enumerate()
+        .map(|(index, title)| {
+            format!(
+                "{title}{}",
+                app.sort.marker(index, app.symbols.pointer == ">")
+            )
+        })
+        .collect();
+    let rows: Vec<Vec<Cell>> = app.table_rows().into_iter().map(|r| r.cells).collect();
     let theme = &app.theme;
     let visible = usize::from(area.height.saturating_sub(3));
     let selected = app.selected.min(rows.len().saturating_sub(1));
@@ -80,10 +59,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
     };
     let mut lines = vec![line(
-        titles
-            .iter()
-            .map(|t| (t.to_string(), Slot::Header))
-            .collect(),
+        titles.iter().map(|t| (t.clone(), Slot::Header)).collect(),
         false,
     )];
     for (offset, row) in window.iter().enumerate() {
@@ -112,12 +88,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         format!("[{}] ", rows.len()),
         theme.style(Slot::Muted),
     ));
-    if !app.filter.is_empty() {
-        title.push(Span::styled(
-            format!("/{} ", app.filter),
-            theme.style(Slot::Match),
-        ));
-    }
+    title.extend(filter_title(app));
     let block = Block::bordered()
         .border_set(app.symbols.border)
         .border_style(theme.style(Slot::BorderFocused))
@@ -140,4 +111,22 @@ pub fn breadcrumbs(app: &App) -> String {
         })
         .collect::<Vec<_>>()
         .join(separator)
+}
+
+/// The filter as the title shows it ("/prod "), with a note when it is not applied as typed.
+pub fn filter_title(app: &App) -> Vec<Span<'static>> {
+    if app.filter.is_empty() {
+        return Vec::new();
+    }
+    let mut spans = vec![Span::styled(
+        format!("/{} ", app.filter.text()),
+        app.theme.style(Slot::Match),
+    )];
+    if let Some(problem) = app.filter.problem() {
+        spans.push(Span::styled(
+            format!("({problem}) "),
+            app.theme.style(Slot::Warning),
+        ));
+    }
+    spans
 }

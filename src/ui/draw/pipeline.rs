@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::theme::Slot;
 use crate::ui::app::App;
-use crate::view::pipeline::{COLUMNS, Cell, PipelineView};
+use crate::view::cell::Cell;
+use crate::view::pipeline::{COLUMNS, PipelineView};
 
 /// Column indices (into `COLUMNS`) in the order they are dropped when the screen is narrow.
 const DROP_ORDER: &[usize] = &[12, 3, 11, 10, 9, 5, 8, 7, 4, 1, 2];
@@ -22,10 +23,8 @@ pub fn draw(
     title: Line<'static>,
 ) {
     let theme = &app.theme;
-    let filter = app.filter.to_lowercase();
-    let matches = |row: &[Cell]| {
-        filter.is_empty() || row.iter().any(|c| c.text.to_lowercase().contains(&filter))
-    };
+    // Pipeline rows are joins of several objects: a label selector does not apply to them.
+    let matches = |row: &[Cell]| app.filter.matches(row, None);
     let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.chars().count()).collect();
     for section in &view.sections {
         for row in section.rows.iter().filter(|r| matches(r)) {
@@ -67,7 +66,7 @@ pub fn draw(
     let mut lines: Vec<Line<'static>> = Vec::new();
     for section in &view.sections {
         let rows: Vec<&Vec<Cell>> = section.rows.iter().filter(|r| matches(r)).collect();
-        if rows.is_empty() && !filter.is_empty() {
+        if rows.is_empty() && !app.filter.is_empty() {
             continue;
         }
         lines.push(Line::from(
