@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::model::rows::{
     AnalysisRunRow, ApplicationRow, EventRow, EventSourceRow, FreightRow, PodRow, PromotionRow,
-    ReplicaSetRow, RolloutRow, SensorRow, StageRow, WorkflowRow, WorkflowTemplateRow,
+    ReplicaSetRow, RolloutRow, SensorRow, StageRow, WarehouseRow, WorkflowRow, WorkflowTemplateRow,
 };
 use crate::model::{Kind, ObjectKey, Row};
 
@@ -159,6 +159,7 @@ typed! {
     workflow_templates, workflow_template: WorkflowTemplate => WorkflowTemplateRow;
     event_sources, event_source: EventSource => EventSourceRow;
     sensors, sensor: Sensor => SensorRow;
+    warehouses, warehouse: Warehouse => WarehouseRow;
 }
 
 #[cfg(test)]

@@ -124,6 +124,29 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
         "{:?}",
         view.watches
     );
+    // The Kargo matrix: the Warehouse is ready, and the new Freight is current in dev.
+    until(
+        &mut store,
+        &mut receiver,
+        "the Kargo matrix to show the new Freight current in dev",
+        30,
+        |s| {
+            let kargo = flightdeck::view::kargo::build(
+                s,
+                None,
+                &flightdeck::view::filter::Filter::default(),
+                0,
+            );
+            let dev = kargo.stages.iter().position(|stage| stage == "dev");
+            kargo.stages.len() == 3
+                && kargo.warehouses.iter().any(|w| w[2].text == "Ready")
+                && kargo.freight.first().is_some_and(|row| {
+                    row.cells[2].text == commit[..12]
+                        && dev.is_some_and(|d| row.cells[4 + d].text.starts_with("current"))
+                })
+        },
+    )
+    .await;
     // The controllers' Kubernetes Events about the objects the commit went through.
     until(
         &mut store,

@@ -192,16 +192,22 @@ fn pipeline_app() -> App {
     ] {
         deltas.push(row(Kind::Application, json!({"metadata": {"name": format!("demo-app-{env}"), "namespace": "argocd", "labels": {"app": "demo-app", "env": env}, "annotations": {"kargo.akuity.io/authorized-stage": format!("demo-app:{env}")}}, "spec": {"destination": {"namespace": format!("demo-app-{env}")}}, "status": {"sync": {"status": "Synced", "revision": "0123456789abcdef"}, "health": {"status": if phase == "Paused" { "Suspended" } else { "Healthy" }}}})));
         deltas.push(row(Kind::Rollout, json!({"metadata": {"name": "demo-app", "namespace": format!("demo-app-{env}")}, "spec": {"template": {"spec": {"containers": [{"image": format!("localhost:30087/demo-app:{tag}")}]}}, "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}, {"analysis": {}}, {"setWeight": 50}, {"pause": {}}, {"analysis": {}}, {"setWeight": 100}]}}}, "status": {"phase": phase, "currentStepIndex": step, "canary": {"weights": {"canary": {"weight": 20}}}}})));
-        deltas.push(row(Kind::Stage, json!({"metadata": {"name": env, "namespace": "demo-app"}, "status": {"freightHistory": [{"items": {"Warehouse/w": {"name": if env == "dev" { "f2" } else { "f1" }}}}]}})));
+        let upstream = match env {
+            "dev" => json!({"direct": true}),
+            "staging" => json!({"stages": ["dev"]}),
+            _ => json!({"stages": ["staging"]}),
+        };
+        deltas.push(row(Kind::Stage, json!({"metadata": {"name": env, "namespace": "demo-app"}, "spec": {"requestedFreight": [{"origin": {"kind": "Warehouse", "name": "w"}, "sources": upstream}]}, "status": {"health": {"status": "Healthy"}, "freightHistory": [{"items": {"Warehouse/w": {"name": if env == "dev" { "f2" } else { "f1" }}}}]}})));
     }
-    deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f1", "namespace": "demo-app"}, "alias": "witty-badger", "images": [{"tag": "v1.0.0"}]})));
+    deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f1", "namespace": "demo-app", "creationTimestamp": "2026-11-17T09:00:00Z"}, "alias": "witty-badger", "images": [{"tag": "v1.0.0"}], "status": {"currentlyIn": {"staging": {}, "prod": {}}, "verifiedIn": {"dev": {}, "staging": {}, "prod": {}}}})));
+    deltas.push(row(Kind::Warehouse, json!({"metadata": {"name": "w", "namespace": "demo-app"}, "spec": {"subscriptions": [{"image": {"repoURL": "localhost:30087/demo-app"}}]}, "status": {"lastFreightID": "f2", "conditions": [{"type": "Ready", "status": "True"}]}})));
     for (revision, hash, image, replicas) in [
         (1, "stablehash", "v1.0.0", 5),
         (2, "canaryhash", "abc1234def56", 1),
     ] {
         deltas.push(row(Kind::ReplicaSet, json!({"metadata": {"name": format!("demo-app-{hash}"), "namespace": "demo-app-dev", "labels": {"rollouts-pod-template-hash": hash}, "annotations": {"rollout.argoproj.io/revision": revision.to_string()}, "ownerReferences": [{"kind": "Rollout", "name": "demo-app"}]}, "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"image": format!("localhost:30087/demo-app:{image}")}]}}}, "status": {"availableReplicas": replicas}})));
     }
-    deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f2", "namespace": "demo-app"}, "alias": "mighty-otter", "images": [{"tag": "abc1234def56"}]})));
+    deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f2", "namespace": "demo-app", "creationTimestamp": "2026-11-18T08:04:30Z"}, "alias": "mighty-otter", "images": [{"tag": "abc1234def56"}], "status": {"currentlyIn": {"dev": {}}}})));
     deltas.push(row(Kind::Workflow, json!({"metadata": {"name": "demo-app-ci-x7k2q", "namespace": "argo-workflows", "creationTimestamp": "2026-11-18T08:03:20Z", "labels": {"workflows.argoproj.io/workflow-template": "demo-app-ci"}}, "spec": {"arguments": {"parameters": [{"name": "commitSha", "value": "abc1234def56"}]}}, "status": {"phase": "Succeeded", "progress": "4/4"}})));
     deltas.push(row(Kind::Promotion, json!({"metadata": {"name": "dev.01.f2", "namespace": "demo-app", "creationTimestamp": "2026-11-18T08:05:00Z"}, "spec": {"stage": "dev", "freight": "f2", "steps": [{}, {}, {}, {}, {}]}, "status": {"phase": "Succeeded"}})));
     app.update(flightdeck::ui::msg::Msg::Kube(deltas));
@@ -366,6 +372,23 @@ fn lists_sort_by_column_and_filter_by_regex_and_labels() {
     type_text(&mut app, "app");
     press(&mut app, KeyCode::Enter);
     assert!(!text(&screen(&app, 120, 40)).contains('↓'));
+}
+
+#[test]
+fn kargo_view_120x40() {
+    let mut app = pipeline_app();
+    app.size = (120, 40);
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "kargo");
+    press(&mut app, KeyCode::Enter);
+    let shown = text(&screen(&app, 120, 40));
+    assert!(shown.contains("Pipeline › Kargo"), "{shown}");
+    // The scope is the test context's namespace; the demo's project is `demo-app`.
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ns all");
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&app, 120, 40).backend());
+    assert_eq!(listed_names(&app), ["f2", "f1"], "Freight newest first");
 }
 
 #[test]

@@ -71,6 +71,8 @@ actions! {
     ShowPipeline = "show-pipeline", Command, palette: true;
     /// Show everything waiting on a person (paused rollouts, failed analyses, freight to promote…)
     ShowWaiting = "show-waiting", Command, palette: true;
+    /// Show Kargo: warehouses, where each Freight is in each Stage, the newest Promotions
+    ShowKargo = "show-kargo", Command, palette: true;
     /// Move the selection down one row
     SelectNext = "select-next", Navigation, palette: false;
     /// Move the selection up one row

@@ -52,6 +52,7 @@ pub enum Kind {
     WorkflowTemplate,
     EventSource,
     Sensor,
+    Warehouse,
 }
 
 impl Kind {
@@ -69,6 +70,7 @@ impl Kind {
         Kind::WorkflowTemplate,
         Kind::EventSource,
         Kind::Sensor,
+        Kind::Warehouse,
     ];
 
     /// (group, version, kind, plural).
@@ -92,6 +94,7 @@ impl Kind {
             ),
             Kind::EventSource => ("argoproj.io", "v1alpha1", "EventSource", "eventsources"),
             Kind::Sensor => ("argoproj.io", "v1alpha1", "Sensor", "sensors"),
+            Kind::Warehouse => ("kargo.akuity.io", "v1alpha1", "Warehouse", "warehouses"),
         }
     }
 
@@ -111,6 +114,7 @@ impl Kind {
             Kind::WorkflowTemplate => "WorkflowTemplates",
             Kind::EventSource => "EventSources",
             Kind::Sensor => "Sensors",
+            Kind::Warehouse => "Warehouses",
         }
     }
 }

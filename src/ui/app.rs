@@ -46,6 +46,8 @@ pub enum View {
     Waiting,
     /// The list of one kind.
     List(crate::model::Kind),
+    /// Kargo: Warehouses, the Freight × Stage matrix, the newest Promotions.
+    Kargo,
     /// One object's detail (which object: `App::detail`).
     Detail(crate::model::Kind),
 }
@@ -57,6 +59,7 @@ impl View {
             View::Pipeline => "Pipeline",
             View::Waiting => "Waiting on me",
             View::List(kind) => kind.title(),
+            View::Kargo => "Kargo",
             View::Detail(_) => "Detail",
         }
     }
@@ -353,6 +356,10 @@ impl App {
             }
             Action::ShowWaiting => {
                 self.show(View::Waiting);
+                None
+            }
+            Action::ShowKargo => {
+                self.show(View::Kargo);
                 None
             }
             Action::Accept => self.accept(),

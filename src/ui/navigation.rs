@@ -48,17 +48,22 @@ impl App {
     pub fn view_layer(&self) -> Layer {
         match self.view() {
             View::Pipeline => Layer::Pipeline,
-            View::Waiting | View::List(_) => Layer::List,
+            View::Waiting | View::List(_) | View::Kargo => Layer::List,
             View::Detail(_) => Layer::Detail,
         }
     }
 
-    /// Column titles of the current table (none outside list views).
-    pub fn table_columns(&self) -> &'static [&'static str] {
+    /// Column titles of the current table (none outside tables).
+    pub fn table_columns(&self) -> Vec<String> {
+        let owned = |titles: &[&str]| titles.iter().map(|t| t.to_string()).collect();
         match self.view() {
-            View::Waiting => crate::view::waiting::COLUMNS,
-            View::List(kind) => crate::view::lists::columns(kind),
-            View::Pipeline | View::Detail(_) => &[],
+            View::Waiting => owned(crate::view::waiting::COLUMNS),
+            View::List(kind) => owned(crate::view::lists::columns(kind)),
+            View::Kargo => crate::view::kargo::columns(&crate::view::kargo::stage_columns(
+                &self.store,
+                self.scope(),
+            )),
+            View::Pipeline | View::Detail(_) => Vec::new(),
         }
     }
 
@@ -71,6 +76,11 @@ impl App {
             View::List(kind) => {
                 crate::view::lists::rows(&self.store, kind, scope, filter, sort, now)
             }
+            View::Kargo => {
+                let mut rows = crate::view::kargo::build(&self.store, scope, filter, now).freight;
+                sort.apply(&mut rows);
+                rows
+            }
         }
     }
 
@@ -79,7 +89,7 @@ impl App {
         match self.view() {
             View::Pipeline => None,
             View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
-            View::Waiting | View::List(_) => self
+            View::Waiting | View::List(_) | View::Kargo => self
                 .table_rows()
                 .into_iter()
                 .nth(self.selected)

@@ -17,6 +17,7 @@ const ACTION_ALIASES: &[(&str, Action)] = &[
     ("home", Action::ShowPipeline),
     ("pipeline", Action::ShowPipeline),
     ("waiting", Action::ShowWaiting),
+    ("kargo", Action::ShowKargo),
 ];
 
 /// Views by name, with their aliases (the first name is the one suggested).
@@ -43,6 +44,7 @@ const VIEWS: &[(&[&str], Kind)] = &[
     ),
     (&["eventsources", "es", "eventsource"], Kind::EventSource),
     (&["sensors", "sn", "sensor"], Kind::Sensor),
+    (&["warehouses", "warehouse", "wh"], Kind::Warehouse),
 ];
 
 /// Something the palette can run.
@@ -63,6 +65,7 @@ impl Command {
                 .map(|(names, _)| names[0])
                 .unwrap_or("list"),
             Command::Show(View::Waiting) => "waiting",
+            Command::Show(View::Kargo) => "kargo",
             Command::Show(View::Pipeline) => "pipeline",
             Command::Show(View::Detail(_)) => "detail",
         }

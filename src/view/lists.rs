@@ -85,6 +85,15 @@ pub fn columns(kind: Kind) -> &'static [&'static str] {
             "TRIGGERS",
             "MESSAGE",
         ],
+        Kind::Warehouse => &[
+            "NAMESPACE",
+            "NAME",
+            "STATUS",
+            "SUBSCRIPTIONS",
+            "FREIGHT CREATION",
+            "LAST FREIGHT",
+            "MESSAGE",
+        ],
         Kind::Event => &[
             "NAMESPACE",
             "LAST SEEN",
@@ -121,7 +130,7 @@ pub fn event_type(warning: bool) -> Cell {
     }
 }
 
-fn readiness(readiness: &crate::model::rows::argo_events::Readiness) -> Cell {
+fn readiness(readiness: &crate::model::rows::readiness::Readiness) -> Cell {
     let slot = match readiness.ready {
         Some(true) => Slot::Success,
         Some(false) => Slot::Error,
@@ -263,6 +272,20 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
             text(s.dependencies.join(" ")),
             text(s.triggers.join(" ")),
             Cell::new(s.readiness.problem.clone(), Slot::Muted),
+        ],
+        Row::Warehouse(w) => vec![
+            namespace,
+            name,
+            readiness(&w.readiness),
+            text(w.subscriptions.join(", ")),
+            text(w.freight_creation.clone()),
+            text(
+                w.last_freight
+                    .as_deref()
+                    .map(|id| id.chars().take(12).collect::<String>())
+                    .unwrap_or_default(),
+            ),
+            Cell::muted(w.readiness.problem.clone()),
         ],
         Row::Pod(p) => vec![
             namespace,

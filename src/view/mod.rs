@@ -6,6 +6,7 @@ pub mod application_detail;
 pub mod cell;
 pub mod events;
 pub mod filter;
+pub mod kargo;
 pub mod lists;
 pub mod pipeline;
 pub mod rollout_detail;

@@ -6,42 +6,9 @@ use serde_json::Value;
 
 use crate::model::Labels;
 use crate::model::json::{keys, str_at};
+
+pub use super::readiness::Readiness;
 use crate::model::key::ObjectKey;
-
-/// Readiness from `status.conditions`: `None` before the controller reported, else whether
-/// every condition is True, with the first failing condition's message.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Readiness {
-    pub ready: Option<bool>,
-    pub problem: String,
-}
-
-impl Readiness {
-    fn of(object: &Value) -> Self {
-        let conditions = object
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .filter(|c| !c.is_empty());
-        let Some(conditions) = conditions else {
-            return Self::default();
-        };
-        let failing = conditions.iter().find(|c| str_at(c, "/status") != "True");
-        Self {
-            ready: Some(failing.is_none()),
-            problem: failing
-                .map(|c| format!("{}: {}", str_at(c, "/type"), str_at(c, "/message")))
-                .unwrap_or_default(),
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self.ready {
-            None => "Unknown",
-            Some(true) => "Ready",
-            Some(false) => "NotReady",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventSourceRow {

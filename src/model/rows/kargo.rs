@@ -1,5 +1,6 @@
-//! Kargo rows: Freight (alias, image tag, where it is, verified or approved), Stages (current
-//! Freight, health, verification, auto-promotion) and Promotions (stage, freight, phase, step).
+//! Kargo rows: Warehouses (what they subscribe to, the last Freight, readiness), Freight (alias,
+//! image tag, where it is, verified or approved), Stages (current Freight, health, verification,
+//! auto-promotion) and Promotions (stage, freight, phase, step).
 
 use serde_json::Value;
 
@@ -7,6 +8,53 @@ use crate::model::Labels;
 use crate::model::json::{integer, keys, label, string, text, time};
 use crate::model::key::ObjectKey;
 use crate::model::phase::PromotionPhase;
+
+use super::readiness::Readiness;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WarehouseRow {
+    pub key: ObjectKey,
+    pub labels: Labels,
+    /// One line per subscription: "image localhost:30087/demo-app", "git https://…".
+    pub subscriptions: Vec<String>,
+    /// `Automatic` or `Manual` freight creation.
+    pub freight_creation: String,
+    pub last_freight: Option<String>,
+    pub readiness: Readiness,
+}
+
+impl WarehouseRow {
+    pub fn from_object(object: &Value) -> Self {
+        let subscriptions = object
+            .pointer("/spec/subscriptions")
+            .and_then(Value::as_array)
+            .map(|subscriptions| {
+                subscriptions
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .flat_map(|subscription| {
+                        subscription.iter().map(|(kind, source)| {
+                            let url = source.get("repoURL").and_then(Value::as_str).unwrap_or("?");
+                            format!("{kind} {url}")
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            key: ObjectKey::of(object),
+            labels: Labels::of(object),
+            subscriptions,
+            freight_creation: text(object, "/spec/freightCreationPolicy")
+                .unwrap_or("Automatic")
+                .to_string(),
+            last_freight: text(object, "/status/lastFreightID")
+                .filter(|id| !id.is_empty())
+                .map(str::to_string),
+            readiness: Readiness::of(object),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FreightRow {
@@ -148,6 +196,19 @@ impl PromotionRow {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn warehouse_rows() {
+        let warehouse = WarehouseRow::from_object(
+            &json!({"metadata": {"name": "w", "namespace": "p"}, "spec": {"subscriptions": [{"image": {"repoURL": "r/app"}}, {"git": {"repoURL": "https://g"}}, "garbage"]}, "status": {"lastFreightID": "abc", "conditions": [{"type": "Ready", "status": "True"}]}}),
+        );
+        assert_eq!(warehouse.subscriptions, ["image r/app", "git https://g"]);
+        assert_eq!(warehouse.freight_creation, "Automatic");
+        assert_eq!(warehouse.last_freight.as_deref(), Some("abc"));
+        assert_eq!(warehouse.readiness.ready, Some(true));
+        let empty = WarehouseRow::from_object(&json!({"spec": {"subscriptions": 7}}));
+        assert!(empty.subscriptions.is_empty() && empty.readiness.ready.is_none());
+    }
 
     #[test]
     fn kargo_rows() {

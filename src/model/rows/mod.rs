@@ -7,6 +7,7 @@ pub mod argo_events;
 pub mod event;
 pub mod kargo;
 pub mod pod;
+pub mod readiness;
 pub mod replica_set;
 pub mod rollout;
 pub mod workflow;
@@ -18,7 +19,7 @@ pub use analysis_run::AnalysisRunRow;
 pub use application::ApplicationRow;
 pub use argo_events::{EventSourceRow, SensorRow};
 pub use event::EventRow;
-pub use kargo::{FreightRow, PromotionRow, StageRow};
+pub use kargo::{FreightRow, PromotionRow, StageRow, WarehouseRow};
 pub use pod::PodRow;
 pub use replica_set::ReplicaSetRow;
 pub use rollout::RolloutRow;
@@ -44,6 +45,7 @@ pub enum Row {
     WorkflowTemplate(WorkflowTemplateRow),
     EventSource(EventSourceRow),
     Sensor(SensorRow),
+    Warehouse(WarehouseRow),
 }
 
 /// Evaluates `$body` with `$row` bound to the inner row struct, whatever the kind.
@@ -63,6 +65,7 @@ macro_rules! each_row {
             Row::WorkflowTemplate($row) => $body,
             Row::EventSource($row) => $body,
             Row::Sensor($row) => $body,
+            Row::Warehouse($row) => $body,
         }
     };
 }
@@ -86,6 +89,7 @@ impl Row {
             }
             Kind::EventSource => Row::EventSource(EventSourceRow::from_object(object)),
             Kind::Sensor => Row::Sensor(SensorRow::from_object(object)),
+            Kind::Warehouse => Row::Warehouse(WarehouseRow::from_object(object)),
         }
     }
 
@@ -113,6 +117,7 @@ impl Row {
             Row::WorkflowTemplate(_) => Kind::WorkflowTemplate,
             Row::EventSource(_) => Kind::EventSource,
             Row::Sensor(_) => Kind::Sensor,
+            Row::Warehouse(_) => Kind::Warehouse,
         }
     }
 }

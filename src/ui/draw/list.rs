@@ -11,32 +11,71 @@ use crate::ui::app::{App, View};
 use crate::view::cell::Cell;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let titles: Vec<String> = app
-        .table_columns()
-        .iter()
-        .enumerate()
-        .map(|(index, title)| {
-            format!(
-                "{title}{}",
-                app.sort.marker(index, app.symbols.pointer == ">")
-            )
-        })
-        .collect();
     let rows: Vec<Vec<Cell>> = app.table_rows().into_iter().map(|r| r.cells).collect();
     let theme = &app.theme;
     let visible = usize::from(area.height.saturating_sub(3));
-    let selected = app.selected.min(rows.len().saturating_sub(1));
-    let first = selected.saturating_sub(visible.saturating_sub(1));
+    let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.selected), visible);
+    if rows.is_empty() {
+        let empty = match app.view() {
+            View::List(kind) => format!(
+                "No {} ({}).",
+                kind.title(),
+                app.store.state(kind).describe()
+            ),
+            _ => "Nothing is waiting on you.".to_string(),
+        };
+        lines.push(Line::styled(empty, theme.style(Slot::Muted)));
+    }
+    let mut title = vec![Span::styled(
+        format!(" {} ", breadcrumbs(app)),
+        theme.style(Slot::Title),
+    )];
+    title.push(Span::styled(
+        format!("[{}] ", rows.len()),
+        theme.style(Slot::Muted),
+    ));
+    title.extend(filter_title(app));
+    let block = Block::bordered()
+        .border_set(app.symbols.border)
+        .border_style(theme.style(Slot::BorderFocused))
+        .title(Line::from(title));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The current table's column titles, the sorted one marked.
+pub fn sorted_titles(app: &App) -> Vec<String> {
+    let ascii = app.symbols.pointer == ">";
+    app.table_columns()
+        .iter()
+        .enumerate()
+        .map(|(index, title)| format!("{title}{}", app.sort.marker(index, ascii)))
+        .collect()
+}
+
+/// A table as lines: the title row, then the window of at most `visible` rows that keeps
+/// `selected` in view (highlighted), columns as wide as their widest shown cell (capped).
+pub fn table_lines(
+    app: &App,
+    titles: &[String],
+    rows: &[Vec<Cell>],
+    selected: Option<usize>,
+    visible: usize,
+) -> Vec<Line<'static>> {
+    /// No column grows past this; longer text is cut.
+    const MAX_WIDTH: usize = 48;
+    let theme = &app.theme;
+    let selected = selected.map(|s| s.min(rows.len().saturating_sub(1)));
+    let first = selected.map_or(0, |s| s.saturating_sub(visible.saturating_sub(1)));
     let window = &rows[first.min(rows.len())..(first + visible).min(rows.len())];
     let mut widths: Vec<usize> = titles.iter().map(|t| t.chars().count()).collect();
     for row in window {
         for (index, cell) in row.iter().enumerate() {
             if let Some(width) = widths.get_mut(index) {
-                *width = (*width).max(cell.text.chars().count()).min(48);
+                *width = (*width).max(cell.text.chars().count()).min(MAX_WIDTH);
             }
         }
     }
-    let line = |cells: Vec<(String, Slot)>, highlight: bool| {
+    let line = |cells: Vec<(&str, Slot)>, highlight: bool| {
         let spans: Vec<Span<'static>> = cells
             .into_iter()
             .enumerate()
@@ -59,41 +98,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
     };
     let mut lines = vec![line(
-        titles.iter().map(|t| (t.clone(), Slot::Header)).collect(),
+        titles.iter().map(|t| (t.as_str(), Slot::Header)).collect(),
         false,
     )];
     for (offset, row) in window.iter().enumerate() {
         lines.push(line(
-            row.iter().map(|c| (c.text.clone(), c.slot)).collect(),
-            first + offset == selected,
+            row.iter().map(|c| (c.text.as_str(), c.slot)).collect(),
+            selected == Some(first + offset),
         ));
     }
-    if rows.is_empty() {
-        let empty = match app.view() {
-            View::Waiting => "Nothing is waiting on you.".to_string(),
-            View::List(kind) => format!(
-                "No {} ({}).",
-                kind.title(),
-                app.store.state(kind).describe()
-            ),
-            View::Pipeline | View::Detail(_) => String::new(),
-        };
-        lines.push(Line::styled(empty, theme.style(Slot::Muted)));
-    }
-    let mut title = vec![Span::styled(
-        format!(" {} ", breadcrumbs(app)),
-        theme.style(Slot::Title),
-    )];
-    title.push(Span::styled(
-        format!("[{}] ", rows.len()),
-        theme.style(Slot::Muted),
-    ));
-    title.extend(filter_title(app));
-    let block = Block::bordered()
-        .border_set(app.symbols.border)
-        .border_style(theme.style(Slot::BorderFocused))
-        .title(Line::from(title));
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    lines
 }
 
 /// "Pipeline › Rollouts".

@@ -4,6 +4,7 @@
 mod detail;
 mod footer;
 mod home;
+mod kargo;
 mod list;
 mod overlays;
 mod pipeline;
@@ -38,6 +39,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     match app.view() {
         super::app::View::Pipeline => home::draw(frame, app, body_area),
         super::app::View::Detail(_) => detail::draw(frame, app, body_area),
+        super::app::View::Kargo => kargo::draw(frame, app, body_area),
         _ => list::draw(frame, app, body_area),
     }
     footer::draw(frame, app, footer_area);
