@@ -152,7 +152,7 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
         }
         None => (None, Vec::new()),
     };
-    let mut host = ui::host::CockpitHost { client, sender };
+    let mut host = ui::host::CockpitHost::new(client, sender);
     let result = ui::event_loop::run(&mut guard.terminal, &mut app, &mut receiver, &mut host).await;
     for watcher in &watchers {
         watcher.abort();

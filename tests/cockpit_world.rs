@@ -263,10 +263,7 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
         .expect("world");
     let (sender, mut receiver) = mpsc::channel(1024);
     let _watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender.clone());
-    let mut host = flightdeck::ui::host::CockpitHost {
-        client: Some(world.client.clone()),
-        sender,
-    };
+    let mut host = flightdeck::ui::host::CockpitHost::new(Some(world.client.clone()), sender);
     let mut app = common::app();
     app.set_namespace("all");
     world
@@ -292,6 +289,48 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
     assert!(
         shown.contains("Succeeded") && shown.contains("Progress      4/4"),
         "{shown}"
+    );
+    // The checkout step's pod log, followed through the real host (`l` on the step's line).
+    let checkout = app
+        .detail_lines()
+        .iter()
+        .position(|line| {
+            line.iter()
+                .any(|cell| cell.text.trim_start().starts_with("checkout"))
+        })
+        .expect("a checkout line");
+    for _ in 0..checkout {
+        app.update(Msg::Key(key('j')));
+    }
+    let effect = app.update(Msg::Key(key('l')));
+    let Some(flightdeck::ui::msg::Effect::FollowLogs { pod, container }) = effect else {
+        panic!("l on a step follows its pod's log: {effect:?}");
+    };
+    assert_eq!(container, "main");
+    assert!(
+        app.store.pod(&pod).is_some(),
+        "the pod name is derived as Argo names pods: {pod}"
+    );
+    {
+        use flightdeck::ui::event_loop::Host;
+        host.follow_logs(pod, container);
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !app.logs.as_ref().is_some_and(|logs| {
+        logs.lines
+            .iter()
+            .any(|line| line.contains("Cloning into '/workspace'"))
+    }) {
+        let message = tokio::time::timeout_at(deadline, receiver.recv())
+            .await
+            .expect("the checkout log")
+            .expect("message");
+        app.update(message);
+    }
+    assert_eq!(
+        app.update(Msg::Key(escape())),
+        Some(flightdeck::ui::msg::Effect::StopLogs),
+        "leaving the log view closes the stream"
     );
 
     // The canary's analysis: its metrics, conditions and measurements from Prometheus queries.

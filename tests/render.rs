@@ -392,6 +392,83 @@ fn kargo_view_120x40() {
 }
 
 #[test]
+fn pod_logs_follow_pause_filter_and_close() {
+    use flightdeck::model::{Kind, ObjectKey, Row};
+    use flightdeck::store::Delta;
+    use flightdeck::ui::msg::Effect;
+    let mut app = pipeline_app();
+    app.size = (100, 20);
+    app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+        Kind::Pod,
+        &serde_json::json!({"metadata": {"name": "ci-build-1", "namespace": "demo-app-dev"}, "spec": {"containers": [{"name": "wait"}, {"name": "main"}]}, "status": {"phase": "Running"}}),
+    ))]));
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "po");
+    press(&mut app, KeyCode::Enter);
+    let effect = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('l'),
+        KeyModifiers::NONE,
+    )));
+    let pod = ObjectKey::new("demo-app-dev", "ci-build-1");
+    assert_eq!(
+        effect,
+        Some(Effect::FollowLogs {
+            pod: pod.clone(),
+            container: "main".into()
+        })
+    );
+    assert!(text(&screen(&app, 100, 20)).contains("connecting…"));
+    let lines: Vec<String> = (1..=40)
+        .map(|i| {
+            format!(
+                "\u{1b}[32mline {i}\u{1b}[0m{}",
+                if i % 10 == 0 { " error" } else { "" }
+            )
+        })
+        .collect();
+    app.update(Msg::LogLines(pod.clone(), lines));
+    app.update(Msg::LogLines(
+        ObjectKey::new("x", "other"),
+        vec!["not ours".into()],
+    ));
+    let shown = text(&screen(&app, 100, 20));
+    assert!(shown.contains("[main] following"), "{shown}");
+    assert!(
+        shown.contains("line 40") && !shown.contains("line 20 "),
+        "the end: {shown}"
+    );
+    assert!(!shown.contains("not ours") && !shown.contains('\u{1b}'));
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Char('k'));
+    let shown = text(&screen(&app, 100, 20));
+    assert!(shown.contains("paused — G follows"), "{shown}");
+    assert!(!shown.contains("line 40"), "scrolled up: {shown}");
+    press(&mut app, KeyCode::Char('G'));
+    assert!(text(&screen(&app, 100, 20)).contains("following"));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "error");
+    press(&mut app, KeyCode::Enter);
+    let shown = text(&screen(&app, 100, 20));
+    assert!(
+        shown.contains("line 10 error") && !shown.contains("line 11"),
+        "{shown}"
+    );
+    app.update(Msg::LogEnded(
+        pod,
+        Err("pods \"ci-build-1\" not found".into()),
+    ));
+    assert!(text(&screen(&app, 100, 20)).contains("failed: pods \"ci-build-1\" not found"));
+    press(&mut app, KeyCode::Esc);
+    let effect = app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    assert_eq!(
+        effect,
+        Some(Effect::StopLogs),
+        "esc clears the filter, then leaves"
+    );
+    assert!(app.logs.is_none());
+}
+
+#[test]
 fn y_opens_the_yaml_of_the_selected_object() {
     let mut app = pipeline_app();
     for code in [

@@ -89,6 +89,8 @@ actions! {
     Open = "open", Navigation, palette: false;
     /// Show the selected object's YAML (fetched from the cluster)
     ShowYaml = "show-yaml", Navigation, palette: false;
+    /// Follow the log of the selected Pod, or of the selected step's pod in a Workflow
+    ShowLogs = "show-logs", Navigation, palette: false;
     /// Sort by the next column to the right (after the last: the default order)
     SortNextColumn = "sort-next-column", Navigation, palette: true;
     /// Sort by the next column to the left

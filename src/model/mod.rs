@@ -9,6 +9,7 @@ pub mod labels;
 pub mod phase;
 pub mod rows;
 pub mod time;
+pub mod workflow_nodes;
 
 pub use key::{Kind, ObjectKey};
 pub use label_selector::LabelSelector;

@@ -48,6 +48,8 @@ pub enum View {
     List(crate::model::Kind),
     /// Kargo: Warehouses, the Freight × Stage matrix, the newest Promotions.
     Kargo,
+    /// A pod's followed log (which: `App::logs`).
+    Logs,
     /// One object's detail (which object: `App::detail`).
     Detail(crate::model::Kind),
 }
@@ -60,6 +62,7 @@ impl View {
             View::Waiting => "Waiting on me",
             View::List(kind) => kind.title(),
             View::Kargo => "Kargo",
+            View::Logs => "Logs",
             View::Detail(_) => "Detail",
         }
     }
@@ -124,6 +127,8 @@ pub struct App {
     pub detail: Option<crate::model::ObjectKey>,
     /// The whole object, for detail views that need more than its row (fetched on open).
     pub detail_object: Option<Result<serde_json::Value, String>>,
+    /// The followed log, while the log view is open.
+    pub logs: Option<super::logs::Logs>,
 }
 
 impl App {
@@ -155,6 +160,7 @@ impl App {
             selected: 0,
             detail: None,
             detail_object: None,
+            logs: None,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -249,8 +255,33 @@ impl App {
                     }));
                     self.dirty = true;
                 }
-                if matches!(self.view(), View::Detail(_)) && self.detail.as_ref() == Some(&key) {
+                if let View::Detail(kind) = self.view()
+                    && self.detail.as_ref() == Some(&key)
+                {
+                    let mut answer = answer;
+                    if kind == crate::model::Kind::Workflow
+                        && let Ok(workflow) = &mut answer
+                    {
+                        crate::model::workflow_nodes::inflate(workflow);
+                    }
                     self.detail_object = Some(answer);
+                    self.dirty = true;
+                }
+                None
+            }
+            Msg::LogLines(pod, lines) => {
+                if let Some(logs) = self.logs.as_mut().filter(|logs| logs.pod == pod) {
+                    logs.push(lines);
+                    self.dirty = true;
+                }
+                None
+            }
+            Msg::LogEnded(pod, result) => {
+                if let Some(logs) = self.logs.as_mut().filter(|logs| logs.pod == pod) {
+                    logs.state = match result {
+                        Ok(()) => super::logs::LogState::Ended,
+                        Err(error) => super::logs::LogState::Failed(error),
+                    };
                     self.dirty = true;
                 }
                 None
@@ -305,6 +336,16 @@ impl App {
 
     /// Does what `action` says in the current state.
     pub fn perform(&mut self, action: Action) -> Option<Effect> {
+        let effect = self.perform_action(action);
+        // Leaving the log view closes its stream.
+        if self.logs.is_some() && !self.views.contains(&View::Logs) {
+            self.logs = None;
+            return effect.or(Some(Effect::StopLogs));
+        }
+        effect
+    }
+
+    fn perform_action(&mut self, action: Action) -> Option<Effect> {
         let effect = match action {
             Action::Quit => return Some(Effect::Quit),
             Action::Suspend => return Some(Effect::Suspend),
@@ -373,6 +414,7 @@ impl App {
                 None
             }
             Action::Open => return self.open_selected(),
+            Action::ShowLogs => return self.show_logs(),
             Action::ShowYaml => {
                 let (kind, key) = self.selected_object()?;
                 return self.show_yaml(kind, key);

@@ -31,6 +31,11 @@ pub trait Host {
     fn suspend(&mut self) -> io::Result<()>;
     /// Starts fetching a whole object; the answer arrives as `Msg::Object`.
     fn fetch(&mut self, kind: crate::model::Kind, key: crate::model::ObjectKey);
+    /// Starts streaming a pod container's log (closing any open stream); lines arrive as
+    /// `Msg::LogLines`, the end as `Msg::LogEnded`.
+    fn follow_logs(&mut self, pod: crate::model::ObjectKey, container: String);
+    /// Closes the log stream, if one is open.
+    fn stop_logs(&mut self);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -42,6 +47,10 @@ impl Host for Headless {
     }
 
     fn fetch(&mut self, _kind: crate::model::Kind, _key: crate::model::ObjectKey) {}
+
+    fn follow_logs(&mut self, _pod: crate::model::ObjectKey, _container: String) {}
+
+    fn stop_logs(&mut self) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -93,6 +102,8 @@ pub async fn run<W: Write>(
                     app.dirty = true;
                 }
                 Some(Effect::Fetch(kind, key)) => host.fetch(kind, key),
+                Some(Effect::FollowLogs { pod, container }) => host.follow_logs(pod, container),
+                Some(Effect::StopLogs) => host.stop_logs(),
                 None => {}
             }
         }

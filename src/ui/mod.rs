@@ -7,6 +7,7 @@ pub mod event_loop;
 pub mod help;
 pub mod host;
 pub mod input;
+pub mod logs;
 pub mod msg;
 pub mod navigation;
 pub mod palette;

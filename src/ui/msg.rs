@@ -20,6 +20,10 @@ pub enum Msg {
     ClusterUnavailable(String),
     /// A fetched object (without managedFields), or why it could not be fetched.
     Object(crate::model::ObjectKey, Result<serde_json::Value, String>),
+    /// New lines of the followed pod's log.
+    LogLines(crate::model::ObjectKey, Vec<String>),
+    /// The followed log stream closed (`Ok`) or failed.
+    LogEnded(crate::model::ObjectKey, Result<(), String>),
 }
 
 /// Something the loop must do outside the app state.
@@ -34,4 +38,12 @@ pub enum Effect {
     /// Fetch the whole object (for the YAML and detail views); the answer arrives as
     /// `Msg::Object`.
     Fetch(crate::model::Kind, crate::model::ObjectKey),
+    /// Stream a pod container's log (the last lines, then new ones as they come) as
+    /// `Msg::LogLines`, replacing any stream already open.
+    FollowLogs {
+        pod: crate::model::ObjectKey,
+        container: String,
+    },
+    /// Close the log stream.
+    StopLogs,
 }

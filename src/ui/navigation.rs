@@ -49,6 +49,7 @@ impl App {
         match self.view() {
             View::Pipeline => Layer::Pipeline,
             View::Waiting | View::List(_) | View::Kargo => Layer::List,
+            View::Logs => Layer::Detail,
             View::Detail(_) => Layer::Detail,
         }
     }
@@ -63,7 +64,7 @@ impl App {
                 &self.store,
                 self.scope(),
             )),
-            View::Pipeline | View::Detail(_) => Vec::new(),
+            View::Pipeline | View::Detail(_) | View::Logs => Vec::new(),
         }
     }
 
@@ -71,7 +72,7 @@ impl App {
     pub fn table_rows(&self) -> Vec<crate::view::lists::ListRow> {
         let (scope, filter, sort, now) = (self.scope(), &self.filter, self.sort, self.now());
         match self.view() {
-            View::Pipeline | View::Detail(_) => Vec::new(),
+            View::Pipeline | View::Detail(_) | View::Logs => Vec::new(),
             View::Waiting => crate::view::waiting::rows(&self.store, scope, filter, sort, now),
             View::List(kind) => {
                 crate::view::lists::rows(&self.store, kind, scope, filter, sort, now)
@@ -89,6 +90,10 @@ impl App {
         match self.view() {
             View::Pipeline => None,
             View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
+            View::Logs => self
+                .logs
+                .as_ref()
+                .map(|logs| (crate::model::Kind::Pod, logs.pod.clone())),
             View::Waiting | View::List(_) | View::Kargo => self
                 .table_rows()
                 .into_iter()
@@ -131,8 +136,86 @@ impl App {
         Some(Effect::Fetch(kind, key))
     }
 
+    /// The lines of the open detail view.
+    pub fn detail_lines(&self) -> Vec<Vec<crate::view::cell::Cell>> {
+        match (self.view(), &self.detail) {
+            (View::Detail(kind), Some(key)) => crate::view::detail::lines(
+                &self.store,
+                kind,
+                key,
+                self.detail_object.as_ref(),
+                self.now(),
+            ),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Rows of log text the log view shows at once (the screen less title, footer and borders).
+    pub fn log_height(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(4)).max(1)
+    }
+
+    /// Opens the log view on the selected Pod, or on the pod of the Workflow step under the
+    /// cursor.
+    pub(super) fn show_logs(&mut self) -> Option<Effect> {
+        if self.overlay.is_some() {
+            return None;
+        }
+        let target = match (self.view(), &self.detail, &self.detail_object) {
+            (View::List(crate::model::Kind::Pod), _, _) => {
+                self.selected_object().and_then(|(_, key)| {
+                    let container = self.store.pod(&key)?.log_container.clone()?;
+                    Some((key, container))
+                })
+            }
+            (View::Detail(crate::model::Kind::Workflow), Some(key), Some(Ok(workflow))) => {
+                crate::view::workflow_detail::pod_on_line(workflow, self.selected).map(|pod| {
+                    (
+                        crate::model::ObjectKey::new(key.namespace.clone(), pod),
+                        "main".to_string(),
+                    )
+                })
+            }
+            _ => None,
+        };
+        let Some((pod, container)) = target else {
+            self.notify(
+                super::app::ToastLevel::Info,
+                "logs: select a Pod (:po), or a Pod step in a Workflow's detail",
+            );
+            return None;
+        };
+        self.logs = Some(super::logs::Logs::new(pod.clone(), container.clone()));
+        self.show(View::Logs);
+        Some(Effect::FollowLogs { pod, container })
+    }
+
+    /// Scrolls the log view: up pauses following, the end (or scrolling back to it) resumes.
+    fn scroll_logs(&mut self, action: Action) {
+        let height = self.log_height();
+        let Some(logs) = self.logs.as_mut() else {
+            return;
+        };
+        let first = logs.first_shown(height);
+        let last_page = logs.lines.len().saturating_sub(height);
+        let page = (height / 2).max(1);
+        let wanted = match action {
+            Action::SelectNext => first + 1,
+            Action::SelectPrev => first.saturating_sub(1),
+            Action::SelectFirst => 0,
+            Action::SelectLast => last_page,
+            Action::PageDown => first + page,
+            _ => first.saturating_sub(page),
+        };
+        logs.scroll = (wanted < last_page).then_some(wanted);
+    }
+
     pub(super) fn move_selection(&mut self, action: Action) {
-        let count = self.table_rows().len();
+        let count = match self.view() {
+            View::Logs => return self.scroll_logs(action),
+            View::Detail(_) => self.detail_lines().len(),
+            _ => self.table_rows().len(),
+        };
         if count == 0 {
             self.selected = 0;
             return;

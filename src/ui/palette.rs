@@ -68,6 +68,7 @@ impl Command {
             Command::Show(View::Kargo) => "kargo",
             Command::Show(View::Pipeline) => "pipeline",
             Command::Show(View::Detail(_)) => "detail",
+            Command::Show(View::Logs) => "logs",
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod analysis_run_detail;
 pub mod application_detail;
 pub mod cell;
+pub mod detail;
 pub mod events;
 pub mod filter;
 pub mod kargo;

@@ -1,14 +1,14 @@
 //! The Workflow detail view model, from the whole object (fetched when the view opens): phase,
 //! progress and times, then the node tree as `argo get` draws it — depth-first from the root
-//! through `children`, with each node's type, phase and duration. Tolerates missing and
-//! malformed nodes; compressed or offloaded node maps are reported, not decoded.
+//! through `children`, with each node's type, phase, duration and message, and which pod runs
+//! each step (for its logs). Compressed node maps are decoded; offloaded ones are explained.
 
 use serde_json::Value;
 
-use crate::model::json::{str_at, time};
 use crate::model::phase::WorkflowPhase;
 use crate::model::rows::WorkflowRow;
 use crate::model::time::human_age;
+use crate::model::workflow_nodes::{MAX_NODES, NodeTree, tree};
 use crate::theme::Slot;
 
 use super::cell::Cell;
@@ -21,6 +21,9 @@ fn node_slot(phase: &str) -> Slot {
         other => slots::workflow(WorkflowPhase::parse(other)),
     }
 }
+
+/// Lines before the first node of the tree.
+const HEADER_LINES: usize = 8;
 
 /// The lines of the detail view of `workflow` at `now` (Unix seconds).
 pub fn build(workflow: &Value, now: i64) -> Vec<Vec<Cell>> {
@@ -75,71 +78,57 @@ pub fn build(workflow: &Value, now: i64) -> Vec<Vec<Cell>> {
             Slot::Header,
         )],
     ];
-    let Some(nodes) = workflow.pointer("/status/nodes").and_then(Value::as_object) else {
-        let why = if workflow.pointer("/status/compressedNodes").is_some()
-            || workflow
-                .pointer("/status/offloadNodeStatusVersion")
-                .is_some()
-        {
-            "the node tree is compressed or offloaded (not shown yet)"
-        } else {
-            "no nodes yet"
-        };
-        lines.push(vec![Cell::new(format!("  {why}"), Slot::Muted)]);
-        return lines;
+    debug_assert_eq!(lines.len(), HEADER_LINES);
+    let (nodes, left_out) = match tree(workflow) {
+        NodeTree::Nodes(nodes, left_out) => (nodes, left_out),
+        NodeTree::Empty => {
+            lines.push(vec![Cell::muted("  no nodes yet")]);
+            return lines;
+        }
+        NodeTree::Unavailable(why) => {
+            lines.push(vec![Cell::new(format!("  {why}"), Slot::Warning)]);
+            return lines;
+        }
     };
-    let root = row.key.name.clone();
-    let mut stack: Vec<(String, usize)> = vec![(root, 0)];
-    let mut seen = std::collections::HashSet::new();
-    while let Some((id, depth)) = stack.pop() {
-        if !seen.insert(id.clone()) || lines.len() > 2_000 {
-            continue;
-        }
-        let Some(node) = nodes.get(&id) else { continue };
-        let kind = str_at(node, "/type");
-        let phase = str_at(node, "/phase");
-        // Step groups are structure, not steps: their children are shown at the same depth.
-        let shown_depth = if kind == "StepGroup" {
-            depth
-        } else {
-            depth + 1
+    for node in nodes {
+        let duration = match (node.started, node.finished) {
+            (Some(start), Some(end)) => human_age(end - start),
+            (Some(start), None) => format!("{}…", human_age(now - start)),
+            _ => String::new(),
         };
-        if kind != "StepGroup" {
-            let name = if depth == 0 {
-                str_at(node, "/name")
-            } else {
-                str_at(node, "/displayName")
-            };
-            let duration = match (time(node, "/startedAt"), time(node, "/finishedAt")) {
-                (Some(start), Some(end)) => human_age(end - start),
-                (Some(start), None) => format!("{}…", human_age(now - start)),
-                _ => String::new(),
-            };
-            let indent = "  ".repeat(depth);
-            let phase_text = if phase.is_empty() { "Pending" } else { phase };
-            lines.push(vec![
-                Cell::new(
-                    format!("{:<44}{:<11}", format!("{indent}{name}"), kind),
-                    Slot::Text,
-                ),
-                Cell::new(format!("{phase_text:<12}"), node_slot(phase_text)),
-                Cell::new(duration, Slot::Muted),
-            ]);
+        let indent = "  ".repeat(node.depth);
+        let phase = if node.phase.is_empty() {
+            "Pending"
+        } else {
+            node.phase.as_str()
+        };
+        let mut line = vec![
+            Cell::new(
+                format!("{:<44}{:<11}", format!("{indent}{}", node.name), node.kind),
+                Slot::Text,
+            ),
+            Cell::new(format!("{phase:<12}"), node_slot(phase)),
+            Cell::muted(format!("{duration:<10}")),
+        ];
+        if !node.message.is_empty() {
+            line.push(Cell::muted(node.message));
         }
-        let children: Vec<String> = node
-            .get("children")
-            .and_then(Value::as_array)
-            .map(|c| {
-                c.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for child in children.into_iter().rev() {
-            stack.push((child, shown_depth));
-        }
+        lines.push(line);
+    }
+    if left_out > 0 {
+        lines.push(vec![Cell::muted(format!(
+            "  … and {left_out} more nodes (only the first {MAX_NODES} are listed)"
+        ))]);
     }
     lines
+}
+
+/// The pod of the step on `line` of the view (`None` on other lines).
+pub fn pod_on_line(workflow: &Value, line: usize) -> Option<String> {
+    let NodeTree::Nodes(nodes, _) = tree(workflow) else {
+        return None;
+    };
+    nodes.into_iter().nth(line.checked_sub(HEADER_LINES)?)?.pod
 }
 
 #[cfg(test)]
@@ -185,15 +174,23 @@ mod tests {
             steps[2].contains("    build") || steps[2].contains("  build"),
             "{steps:?}"
         );
-        assert_eq!(
+        assert!(
             build(
-                &json!({"metadata": {"name": "x"}, "status": {"compressedNodes": "H4sI"}}),
+                &json!({"metadata": {"name": "x"}, "status": {"offloadNodeStatusVersion": "v"}}),
                 0
             )
             .last()
-            .map(|l| l[0].text.trim().to_string()),
-            Some("the node tree is compressed or offloaded (not shown yet)".into())
+            .is_some_and(|l| l[0]
+                .text
+                .contains("offloaded to the Argo server's database"))
         );
+        assert_eq!(pod_on_line(&workflow, 8), None, "the root is not a pod");
+        assert_eq!(
+            pod_on_line(&workflow, 9).as_deref(),
+            Some(format!("ci--{}", crate::model::workflow_nodes::fnv32a("")).as_str()),
+            "checkout, with neither name nor template in the fixture"
+        );
+        assert_eq!(pod_on_line(&workflow, 2), None);
         assert!(!build(&json!("garbage"), 0).is_empty());
     }
 }

@@ -15,6 +15,9 @@ pub struct PodRow {
     pub status: String,
     pub ready: usize,
     pub containers: usize,
+    /// The container logs open on, as kubectl picks it: the `default-container` annotation,
+    /// else `main` (Argo's step container) when there is one, else the first.
+    pub log_container: Option<String>,
     pub restarts: i64,
     /// "Kind/name" of the first owner (a ReplicaSet, a Workflow…), if any.
     pub owner: Option<String>,
@@ -29,10 +32,22 @@ impl PodRow {
             .and_then(Value::as_array)
             .map(|s| s.iter().collect())
             .unwrap_or_default();
-        let containers = object
+        let names: Vec<&str> = object
             .pointer("/spec/containers")
             .and_then(Value::as_array)
-            .map_or(statuses.len(), Vec::len);
+            .map(|c| c.iter().filter_map(|c| text(c, "/name")).collect())
+            .unwrap_or_default();
+        let containers = if names.is_empty() {
+            statuses.len()
+        } else {
+            names.len()
+        };
+        let log_container = object
+            .pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container")
+            .and_then(Value::as_str)
+            .or_else(|| names.iter().find(|n| **n == "main").copied())
+            .or_else(|| names.first().copied())
+            .map(str::to_string);
         let reason = statuses.iter().find_map(|status| {
             ["/state/waiting/reason", "/state/terminated/reason"]
                 .iter()
@@ -60,6 +75,7 @@ impl PodRow {
                 .filter(|s| s.get("ready").and_then(Value::as_bool) == Some(true))
                 .count(),
             containers,
+            log_container,
             restarts: statuses
                 .iter()
                 .filter_map(|s| s.get("restartCount").and_then(Value::as_i64))
@@ -110,5 +126,19 @@ mod tests {
         }));
         assert_eq!(terminating.status, "Terminating");
         assert_eq!(PodRow::from_object(&json!(null)).status, "Pending");
+        assert_eq!(
+            row.log_container.as_deref(),
+            Some("app"),
+            "the first container"
+        );
+        let argo = PodRow::from_object(
+            &json!({"spec": {"containers": [{"name": "wait"}, {"name": "main"}]}}),
+        );
+        assert_eq!(argo.log_container.as_deref(), Some("main"));
+        let annotated = PodRow::from_object(&json!({
+            "metadata": {"annotations": {"kubectl.kubernetes.io/default-container": "proxy"}},
+            "spec": {"containers": [{"name": "app"}, {"name": "proxy"}]}
+        }));
+        assert_eq!(annotated.log_container.as_deref(), Some("proxy"));
     }
 }

@@ -6,6 +6,7 @@ mod footer;
 mod home;
 mod kargo;
 mod list;
+mod logs;
 mod overlays;
 mod pipeline;
 mod title;
@@ -40,6 +41,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         super::app::View::Pipeline => home::draw(frame, app, body_area),
         super::app::View::Detail(_) => detail::draw(frame, app, body_area),
         super::app::View::Kargo => kargo::draw(frame, app, body_area),
+        super::app::View::Logs => logs::draw(frame, app, body_area),
         _ => list::draw(frame, app, body_area),
     }
     footer::draw(frame, app, footer_area);

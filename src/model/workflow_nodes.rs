@@ -1,0 +1,325 @@
+//! A Workflow's node tree as `argo get` walks it: the node map read from `status.nodes`, or
+//! decoded from `status.compressedNodes` (base64 of gzipped JSON, as the controller writes it when
+//! the map is large), or reported as offloaded to the Argo server's database (which flightdeck
+//! does not reach: it reads only the Kubernetes API). Each Pod node knows its pod's name, derived
+//! as the controller names pods (v1: the node ID; v2: `<workflow>-<template>-<fnv32a(node name)>`).
+//! Pure.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+use base64::Engine;
+use serde_json::{Map, Value};
+
+use super::json::{str_at, time};
+
+/// Decompressed node maps larger than this are refused (a guard against gzip bombs).
+const MAX_DECOMPRESSED: u64 = 256 * 1024 * 1024;
+
+/// Nodes listed at most; the rest are counted, not walked.
+pub const MAX_NODES: usize = 5_000;
+
+/// FNV-1a, 32 bits: how Argo hashes node names into node IDs and pod names.
+pub fn fnv32a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// One node of the tree, in display order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepNode {
+    /// The root's name, else the display name (`build`, `[0]`…).
+    pub name: String,
+    /// Nesting for display (step groups are structure: their children share their depth).
+    pub depth: usize,
+    /// `Pod`, `Steps`, `DAG`, `Retry`, `Skipped`…
+    pub kind: String,
+    pub phase: String,
+    pub started: Option<i64>,
+    pub finished: Option<i64>,
+    pub message: String,
+    /// The pod that runs it (Pod nodes only).
+    pub pod: Option<String>,
+}
+
+/// The tree, or why there is none to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeTree {
+    /// The nodes in display order, and how many more were left out past `MAX_NODES`.
+    Nodes(Vec<StepNode>, usize),
+    /// No nodes yet (the controller has not started it).
+    Empty,
+    /// The node map cannot be read: why.
+    Unavailable(String),
+}
+
+/// Reads the node map: plain, compressed, or offloaded.
+pub fn node_map(workflow: &Value) -> Result<Option<Cow<'_, Map<String, Value>>>, String> {
+    if let Some(nodes) = workflow.pointer("/status/nodes").and_then(Value::as_object) {
+        return Ok(Some(Cow::Borrowed(nodes)));
+    }
+    if let Some(compressed) = workflow
+        .pointer("/status/compressedNodes")
+        .and_then(Value::as_str)
+    {
+        return decompress(compressed).map(|nodes| Some(Cow::Owned(nodes)));
+    }
+    if let Some(version) = workflow.pointer("/status/offloadNodeStatusVersion") {
+        let version = version
+            .as_str()
+            .map_or_else(|| version.to_string(), str::to_string);
+        return Err(format!(
+            "the node tree is offloaded to the Argo server's database (version {version}); \
+             flightdeck reads only the Kubernetes API"
+        ));
+    }
+    Ok(None)
+}
+
+/// Decodes `status.compressedNodes` into `status.nodes` in place (once, when a detail view
+/// receives the object, so drawing does not decode every frame). A map that cannot be decoded
+/// is left as it is; `tree` then says why.
+pub fn inflate(workflow: &mut Value) {
+    let decoded = match workflow.pointer("/status/compressedNodes") {
+        Some(Value::String(compressed)) => decompress(compressed),
+        _ => return,
+    };
+    if let (Ok(nodes), Some(status)) = (
+        decoded,
+        workflow.get_mut("status").and_then(Value::as_object_mut),
+    ) {
+        status.remove("compressedNodes");
+        status.insert("nodes".into(), Value::Object(nodes));
+    }
+}
+
+fn decompress(compressed: &str) -> Result<Map<String, Value>, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compressed.trim())
+        .map_err(|e| format!("compressed nodes are not base64: {e}"))?;
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .take(MAX_DECOMPRESSED + 1)
+        .read_to_end(&mut json)
+        .map_err(|e| format!("compressed nodes are not gzip: {e}"))?;
+    if json.len() as u64 > MAX_DECOMPRESSED {
+        return Err(format!(
+            "compressed nodes expand past {} MiB; not shown",
+            MAX_DECOMPRESSED >> 20
+        ));
+    }
+    match serde_json::from_slice::<Value>(&json) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err("compressed nodes are not a node map".into()),
+        Err(e) => Err(format!("compressed nodes are not JSON: {e}")),
+    }
+}
+
+/// The pod name of a Pod node, as the controller named it.
+pub fn pod_name(workflow: &Value, node_id: &str, node: &Value) -> String {
+    let workflow_name = str_at(workflow, "/metadata/name");
+    let format = workflow
+        .pointer("/metadata/annotations/workflows.argoproj.io~1pod-name-format")
+        .and_then(Value::as_str)
+        .unwrap_or("v2");
+    let node_name = str_at(node, "/name");
+    if format == "v1" {
+        return node_id.to_string();
+    }
+    if node_name == workflow_name {
+        return workflow_name.to_string();
+    }
+    let template = match str_at(node, "/templateName") {
+        "" => str_at(node, "/templateRef/template"),
+        name => name,
+    };
+    let mut prefix = if node_name.contains(".inline") {
+        workflow_name.to_string()
+    } else {
+        format!("{workflow_name}-{template}")
+    };
+    // The name must fit Kubernetes' 253 characters with a dash and a 10-digit hash.
+    if prefix.len() > 242 {
+        let mut cut = 242;
+        while !prefix.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        prefix.truncate(cut);
+    }
+    format!("{prefix}-{}", fnv32a(node_name))
+}
+
+/// Walks the tree depth-first from the root (the node named like the Workflow), children in
+/// order, each node once (cycles and dangling IDs in bad data are skipped).
+pub fn tree(workflow: &Value) -> NodeTree {
+    let nodes = match node_map(workflow) {
+        Ok(Some(nodes)) if !nodes.is_empty() => nodes,
+        Ok(_) => return NodeTree::Empty,
+        Err(why) => return NodeTree::Unavailable(why),
+    };
+    let root = str_at(workflow, "/metadata/name").to_string();
+    let mut stack: Vec<(String, usize)> = vec![(root, 0)];
+    // Depth of each node walked, for the nodes that name it as their boundary.
+    let mut depths: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut shown = Vec::new();
+    let mut left_out = 0;
+    while let Some((id, depth)) = stack.pop() {
+        if depths.contains_key(&id) {
+            continue;
+        }
+        let Some(node) = nodes.get(&id) else { continue };
+        // Steps of a template sit one level below the node whose template they run (its
+        // `boundaryID`), however the step groups chain them.
+        let depth = depths
+            .get(str_at(node, "/boundaryID"))
+            .map_or(depth, |boundary| boundary + 1);
+        depths.insert(id.clone(), depth);
+        let kind = str_at(node, "/type");
+        if kind != "StepGroup" && kind != "TaskGroup" {
+            if shown.len() >= MAX_NODES {
+                left_out += 1;
+            } else {
+                shown.push(StepNode {
+                    name: if depth == 0 {
+                        str_at(node, "/name")
+                    } else {
+                        str_at(node, "/displayName")
+                    }
+                    .to_string(),
+                    depth,
+                    kind: kind.to_string(),
+                    phase: str_at(node, "/phase").to_string(),
+                    started: time(node, "/startedAt"),
+                    finished: time(node, "/finishedAt"),
+                    message: str_at(node, "/message").to_string(),
+                    pod: (kind == "Pod").then(|| pod_name(workflow, &id, node)),
+                });
+            }
+        }
+        let child_depth = if kind == "StepGroup" || kind == "TaskGroup" {
+            depth
+        } else {
+            depth + 1
+        };
+        let children = node.get("children").and_then(Value::as_array);
+        for child in children.into_iter().flatten().rev() {
+            if let Some(child) = child.as_str() {
+                stack.push((child.to_string(), child_depth));
+            }
+        }
+    }
+    NodeTree::Nodes(shown, left_out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::io::Write;
+
+    fn compress(value: &Value) -> String {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder
+            .write_all(value.to_string().as_bytes())
+            .expect("gzip");
+        base64::engine::general_purpose::STANDARD.encode(encoder.finish().expect("gzip"))
+    }
+
+    fn nodes() -> Value {
+        json!({
+            "ci": {"name": "ci", "type": "Steps", "phase": "Running", "children": ["ci-1"]},
+            "ci-1": {"name": "ci[0]", "displayName": "[0]", "type": "StepGroup", "children": ["ci-2"]},
+            "ci-2": {"name": "ci[0].checkout", "displayName": "checkout", "type": "Pod", "boundaryID": "ci", "templateName": "git", "phase": "Succeeded", "children": ["ci-3"]},
+            "ci-3": {"name": "ci[1]", "displayName": "[1]", "type": "StepGroup", "children": ["ci-4", "missing", 7]},
+            "ci-4": {"name": "ci[1].build", "displayName": "build", "type": "Pod", "boundaryID": "ci", "templateRef": {"template": "kaniko"}, "phase": "Running", "children": ["ci"]}
+        })
+    }
+
+    fn names(tree: &NodeTree) -> Vec<(String, usize, Option<String>)> {
+        match tree {
+            NodeTree::Nodes(nodes, _) => nodes
+                .iter()
+                .map(|n| (n.name.clone(), n.depth, n.pod.clone()))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn fnv_matches_argo_node_ids() {
+        assert_eq!(fnv32a(""), 0x811c_9dc5);
+        assert_eq!(fnv32a("a"), 0xe40c_292c);
+    }
+
+    #[test]
+    fn plain_and_compressed_trees_are_the_same_with_pod_names() {
+        let plain = json!({"metadata": {"name": "ci"}, "status": {"nodes": nodes()}});
+        let expected = vec![
+            ("ci".to_string(), 0, None),
+            (
+                "checkout".to_string(),
+                1,
+                Some(format!("ci-git-{}", fnv32a("ci[0].checkout"))),
+            ),
+            (
+                "build".to_string(),
+                1,
+                Some(format!("ci-kaniko-{}", fnv32a("ci[1].build"))),
+            ),
+        ];
+        assert_eq!(names(&tree(&plain)), expected);
+        let compressed =
+            json!({"metadata": {"name": "ci"}, "status": {"compressedNodes": compress(&nodes())}});
+        assert_eq!(names(&tree(&compressed)), expected);
+        let mut inflated = compressed.clone();
+        inflate(&mut inflated);
+        assert!(inflated.pointer("/status/compressedNodes").is_none());
+        assert_eq!(names(&tree(&inflated)), expected);
+        let v1 = json!({"metadata": {"name": "ci", "annotations": {"workflows.argoproj.io/pod-name-format": "v1"}}, "status": {"nodes": nodes()}});
+        assert_eq!(names(&tree(&v1))[1].2.as_deref(), Some("ci-2"));
+    }
+
+    #[test]
+    fn bad_compressed_offloaded_and_empty_are_explained() {
+        let with = |status: Value| tree(&json!({"metadata": {"name": "x"}, "status": status}));
+        for (status, says) in [
+            (json!({"compressedNodes": "not base64!"}), "not base64"),
+            (json!({"compressedNodes": "aGVsbG8="}), "not gzip"),
+            (
+                json!({"compressedNodes": compress(&json!([1]))}),
+                "not a node map",
+            ),
+            (json!({"offloadNodeStatusVersion": "fnv:123"}), "offloaded"),
+        ] {
+            match with(status) {
+                NodeTree::Unavailable(why) => assert!(why.contains(says), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(with(json!({})), NodeTree::Empty);
+        assert_eq!(tree(&json!("garbage")), NodeTree::Empty);
+    }
+
+    #[test]
+    fn huge_trees_are_capped_and_counted() {
+        let mut map = Map::new();
+        let children: Vec<String> = (0..MAX_NODES + 10).map(|i| format!("n{i}")).collect();
+        map.insert(
+            "big".into(),
+            json!({"name": "big", "type": "DAG", "children": children}),
+        );
+        for child in &children {
+            map.insert(
+                child.clone(),
+                json!({"name": child, "displayName": child, "type": "Pod"}),
+            );
+        }
+        match tree(&json!({"metadata": {"name": "big"}, "status": {"nodes": map}})) {
+            NodeTree::Nodes(nodes, left_out) => {
+                assert_eq!((nodes.len(), left_out), (MAX_NODES, 11));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
