@@ -127,12 +127,6 @@ fn run_cockpit(mut loaded: Loaded) -> Result<ExitCode> {
 pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "flightdeck starting");
     let target = kube::target::ClusterTarget::from_settings(&loaded.settings);
-    // Reading the kubeconfig and building the client does no network I/O; watchers connect later.
-    let client = if target.problem.is_none() {
-        Some(kube::client::connect(&loaded.settings).await)
-    } else {
-        None
-    };
     let mut app = App::new(loaded, target);
     let mut guard = ui::terminal::TerminalGuard::enter()
         .wrap_err("cannot take over the terminal (is this an interactive terminal?)")?;
@@ -141,22 +135,12 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     let (sender, mut receiver) = mpsc::channel(ui::event_loop::CHANNEL_CAPACITY);
     let input = tokio::spawn(ui::event_loop::forward_terminal_input(sender.clone()));
     let signals = tokio::spawn(ui::event_loop::forward_signals(sender.clone()));
-    let (client, watchers) = match client {
-        Some(Ok(client)) => (
-            Some(client.clone()),
-            kube::watch::watch_all(client, sender.clone()),
-        ),
-        Some(Err(problem)) => {
-            app.cluster_problem = Some(problem);
-            (None, Vec::new())
-        }
-        None => (None, Vec::new()),
-    };
-    let mut host = ui::host::CockpitHost::new(client, sender);
-    let result = ui::event_loop::run(&mut guard.terminal, &mut app, &mut receiver, &mut host).await;
-    for watcher in &watchers {
-        watcher.abort();
+    let mut host = ui::host::CockpitHost::new(None, sender);
+    if app.target.problem.is_none() {
+        ui::event_loop::Host::connect(&mut host, app.settings.clone(), app.connection);
     }
+    let result = ui::event_loop::run(&mut guard.terminal, &mut app, &mut receiver, &mut host).await;
+    drop(host);
     input.abort();
     signals.abort();
     drop(guard);

@@ -417,3 +417,51 @@ fn enter() -> crossterm::event::KeyEvent {
         crossterm::event::KeyModifiers::NONE,
     )
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crd_deleted_while_running_shows_not_installed_and_comes_back() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("temp");
+    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
+        .await
+        .expect("world");
+    let (sender, mut receiver) = mpsc::channel(1024);
+    let _watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender);
+    let mut store = Store::default();
+    until(&mut store, &mut receiver, "the Rollouts", 20, |s| {
+        s.state(Kind::Rollout) == WatchState::Live && s.count(Kind::Rollout) == 3
+    })
+    .await;
+    assert!(world.server.uninstall_crd("argoproj.io", "rollouts"));
+    until(
+        &mut store,
+        &mut receiver,
+        "Rollouts gone and not installed",
+        20,
+        |s| s.state(Kind::Rollout) == WatchState::NotInstalled && s.count(Kind::Rollout) == 0,
+    )
+    .await;
+    let view = build(&store, 0);
+    assert!(
+        view.watches
+            .iter()
+            .any(|w| w.text.contains("Rollouts") && w.text.contains("not installed")),
+        "{:?}",
+        view.watches
+    );
+    assert_eq!(
+        store.state(Kind::Application),
+        WatchState::Live,
+        "the rest keeps working"
+    );
+    assert!(
+        build(&store, 0).sections.iter().any(|s| !s.rows.is_empty()),
+        "the pipeline still shows the Applications"
+    );
+    // Installed again: the watch finds it by itself.
+    assert!(world.server.reinstall_crd("argoproj.io", "rollouts"));
+    until(&mut store, &mut receiver, "Rollouts live again", 40, |s| {
+        s.state(Kind::Rollout) == WatchState::Live
+    })
+    .await;
+}

@@ -1,6 +1,9 @@
 //! Talking to Kubernetes: which cluster, context and namespace the cockpit targets, the client,
-//! and the watchers that feed the store.
+//! a session's watchers that feed the store, object fetches and followed pod logs.
 
 pub mod client;
+pub mod fetch;
+pub mod logs;
+pub mod session;
 pub mod target;
 pub mod watch;

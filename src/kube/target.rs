@@ -18,6 +18,8 @@ pub struct ClusterTarget {
     pub all_namespaces: bool,
     /// Why no context could be chosen, for the UI.
     pub problem: Option<String>,
+    /// Every context the kubeconfig names (for switching).
+    pub contexts: Vec<String>,
 }
 
 impl ClusterTarget {
@@ -53,6 +55,7 @@ impl ClusterTarget {
                 .unwrap_or_else(|| "default".into()),
             all_namespaces: settings.all_namespaces,
             problem: None,
+            contexts: Vec::new(),
         };
         let kubeconfig = match kubeconfig {
             Ok(kubeconfig) => kubeconfig,
@@ -61,6 +64,11 @@ impl ClusterTarget {
                 return target;
             }
         };
+        target.contexts = kubeconfig
+            .contexts
+            .iter()
+            .map(|named| named.name.clone())
+            .collect();
         let Some(name) = options
             .context
             .clone()

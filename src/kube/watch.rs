@@ -1,11 +1,13 @@
 //! One `kube::runtime::watcher` per kind (never polling): objects become slim rows here, at the
 //! edge, and reach the UI loop as batches of deltas with the kind's watch state (syncing N, live,
-//! retrying, forbidden, not installed). A kind the cluster does not serve says "not installed" and
-//! is retried with backoff, so a CRD installed later shows up by itself.
+//! retrying, forbidden, not installed). After an error the kind is listed again with a growing
+//! delay, so a CRD installed later (or deleted and installed again) shows up by itself.
+
+use std::time::Duration;
 
 use futures::StreamExt;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use tokio::sync::mpsc;
 
 use crate::model::{Kind, ObjectKey, Row};
@@ -27,7 +29,12 @@ fn state_of(error: &watcher::Error) -> WatchState {
     }
 }
 
-/// Watches `kind` across all namespaces and sends deltas until the receiver is gone.
+/// Longest wait before listing a failed kind again.
+const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
+
+/// Watches `kind` across all namespaces and sends deltas until the receiver is gone. After any
+/// error the kind is listed afresh (after a growing delay), so its state is "live" again exactly
+/// when a list succeeded — a CRD deleted and installed again comes back by itself.
 pub async fn watch_kind(client: kube::Client, kind: Kind, sender: mpsc::Sender<Msg>) {
     let (group, version, kind_name, plural) = kind.resource();
     let resource = ApiResource::from_gvk_with_plural(
@@ -35,20 +42,42 @@ pub async fn watch_kind(client: kube::Client, kind: Kind, sender: mpsc::Sender<M
         plural,
     );
     let api: Api<DynamicObject> = Api::all_with(client, &resource);
-    let mut events = watcher(api, watcher::Config::default())
-        .default_backoff()
+    let mut delay = Duration::from_secs(1);
+    loop {
+        match watch_until_error(&api, kind, &sender).await {
+            Ended::ReceiverGone => return,
+            // A dropped watch is listed again soon; repeated failures wait longer.
+            Ended::AfterLive => delay = Duration::from_millis(250),
+            Ended::BeforeLive => {}
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(MAX_RETRY_DELAY);
+    }
+}
+
+/// How one watch run ended.
+enum Ended {
+    ReceiverGone,
+    /// Failed after the kind was listed (a dropped watch).
+    AfterLive,
+    /// Failed before a list succeeded (not installed, forbidden, unreachable).
+    BeforeLive,
+}
+
+/// Lists and watches until the first error (reported as the kind's state).
+async fn watch_until_error(
+    api: &Api<DynamicObject>,
+    kind: Kind,
+    sender: &mpsc::Sender<Msg>,
+) -> Ended {
+    let mut events = watcher(api.clone(), watcher::Config::default())
         .ready_chunks(256)
         .boxed();
     let mut listing: Vec<Row> = Vec::new();
-    if sender
-        .send(Msg::Kube(vec![Delta::State(kind, WatchState::Syncing(0))]))
-        .await
-        .is_err()
-    {
-        return;
-    }
+    let mut live = false;
     while let Some(batch) = events.next().await {
         let mut deltas = Vec::new();
+        let mut failed = false;
         for event in batch {
             match event {
                 Ok(watcher::Event::Init) => {
@@ -59,6 +88,7 @@ pub async fn watch_kind(client: kube::Client, kind: Kind, sender: mpsc::Sender<M
                 Ok(watcher::Event::InitDone) => {
                     deltas.push(Delta::Replace(kind, std::mem::take(&mut listing)));
                     deltas.push(Delta::State(kind, WatchState::Live));
+                    live = true;
                 }
                 Ok(watcher::Event::Apply(object)) => {
                     deltas.push(Delta::Apply(project(kind, &object)))
@@ -77,15 +107,25 @@ pub async fn watch_kind(client: kube::Client, kind: Kind, sender: mpsc::Sender<M
                         deltas.push(Delta::Replace(kind, Vec::new()));
                     }
                     deltas.push(Delta::State(kind, state));
+                    failed = true;
+                    break;
                 }
             }
         }
-        if !listing.is_empty() {
+        if !listing.is_empty() && !failed {
             deltas.push(Delta::State(kind, WatchState::Syncing(listing.len())));
         }
         if !deltas.is_empty() && sender.send(Msg::Kube(deltas)).await.is_err() {
-            return;
+            return Ended::ReceiverGone;
         }
+        if failed {
+            break;
+        }
+    }
+    if live {
+        Ended::AfterLive
+    } else {
+        Ended::BeforeLive
     }
 }
 

@@ -129,6 +129,12 @@ pub struct App {
     pub detail_object: Option<Result<serde_json::Value, String>>,
     /// The followed log, while the log view is open.
     pub logs: Option<super::logs::Logs>,
+    /// The layered settings (kept to switch contexts).
+    pub settings: crate::settings::Settings,
+    /// Which cluster connection is current (each context switch starts a new one).
+    pub connection: u64,
+    /// A new connection was asked for and has not reported yet.
+    pub connecting: bool,
 }
 
 impl App {
@@ -161,6 +167,9 @@ impl App {
             detail: None,
             detail_object: None,
             logs: None,
+            settings: loaded.settings,
+            connection: 0,
+            connecting: false,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -230,6 +239,8 @@ impl App {
                 tracing::info!(signal = name, "quitting on signal");
                 Some(Effect::Quit)
             }
+            // Until a new connection reports, what arrives is from the one it replaced.
+            Msg::Kube(_) if self.connecting => None,
             Msg::Kube(deltas) => {
                 // A detail view built from the whole object re-fetches it when it changes.
                 let refetch = match (self.view(), &self.detail) {
@@ -286,9 +297,12 @@ impl App {
                 }
                 None
             }
-            Msg::ClusterUnavailable(problem) => {
-                self.cluster_problem = Some(problem);
-                self.dirty = true;
+            Msg::Connected(connection, result) => {
+                if connection == self.connection {
+                    self.connecting = false;
+                    self.cluster_problem = result.err();
+                    self.dirty = true;
+                }
                 None
             }
             Msg::InputClosed(reason) => {
@@ -368,7 +382,9 @@ impl App {
                 None
             }
             Action::CommandPalette => {
-                self.overlay = Some(Overlay::Palette(Palette::default()));
+                self.overlay = Some(Overlay::Palette(Palette::with_contexts(
+                    self.target.contexts.clone(),
+                )));
                 None
             }
             Action::Filter => {
@@ -491,6 +507,11 @@ impl App {
                 }
                 PaletteOutcome::Namespace(namespace) => {
                     self.set_namespace(&namespace);
+                    None
+                }
+                PaletteOutcome::Context(name) => self.switch_context(&name),
+                PaletteOutcome::Contexts => {
+                    self.list_contexts();
                     None
                 }
                 PaletteOutcome::Empty => None,

@@ -36,6 +36,9 @@ pub trait Host {
     fn follow_logs(&mut self, pod: crate::model::ObjectKey, container: String);
     /// Closes the log stream, if one is open.
     fn stop_logs(&mut self);
+    /// Replaces the cluster connection (watchers, client) with one made from `settings`; the
+    /// outcome arrives as `Msg::Connected(connection, …)`.
+    fn connect(&mut self, settings: crate::settings::Settings, connection: u64);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -51,6 +54,8 @@ impl Host for Headless {
     fn follow_logs(&mut self, _pod: crate::model::ObjectKey, _container: String) {}
 
     fn stop_logs(&mut self) {}
+
+    fn connect(&mut self, _settings: crate::settings::Settings, _connection: u64) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -104,6 +109,10 @@ pub async fn run<W: Write>(
                 Some(Effect::Fetch(kind, key)) => host.fetch(kind, key),
                 Some(Effect::FollowLogs { pod, container }) => host.follow_logs(pod, container),
                 Some(Effect::StopLogs) => host.stop_logs(),
+                Some(Effect::Connect {
+                    settings,
+                    connection,
+                }) => host.connect(*settings, connection),
                 None => {}
             }
         }

@@ -2,6 +2,7 @@
 //! single writer of that state), the terminal guard, and the drawing code.
 
 pub mod app;
+pub mod context;
 pub mod draw;
 pub mod event_loop;
 pub mod help;

@@ -16,8 +16,8 @@ pub enum Msg {
     InputClosed(String),
     /// A batch of changes from the cluster watchers.
     Kube(Vec<crate::store::Delta>),
-    /// The cluster could not be reached at all (no client).
-    ClusterUnavailable(String),
+    /// Connection number `n` to a cluster has its client (`Ok`), or cannot have one: why.
+    Connected(u64, Result<(), String>),
     /// A fetched object (without managedFields), or why it could not be fetched.
     Object(crate::model::ObjectKey, Result<serde_json::Value, String>),
     /// New lines of the followed pod's log.
@@ -46,4 +46,10 @@ pub enum Effect {
     },
     /// Close the log stream.
     StopLogs,
+    /// Drop the current cluster connection (its watchers, fetches and log stream) and connect
+    /// as `settings` say; the outcome arrives as `Msg::Connected(connection, …)`.
+    Connect {
+        settings: Box<crate::settings::Settings>,
+        connection: u64,
+    },
 }

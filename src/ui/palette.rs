@@ -1,6 +1,7 @@
 //! The `:` command palette: a prompt whose suggestions are the palette actions of the registry and
 //! the views (with k9s-style aliases such as `wf`, `app`, `ro`, `ar`, `freight`, `stage`, `promo`),
-//! narrowed as you type, completed with `complete`, run with `accept`.
+//! narrowed as you type, completed with `complete`, run with `accept`; `ns NAME` scopes the
+//! views and `ctx NAME` switches the cluster context (completing from the kubeconfig's).
 
 use super::app::View;
 use super::input::InputLine;
@@ -119,6 +120,8 @@ pub struct Palette {
     pub input: InputLine,
     /// Index into `suggestions()` of the highlighted one.
     pub highlighted: usize,
+    /// The kubeconfig's contexts, for `ctx NAME`.
+    pub contexts: Vec<String>,
 }
 
 /// What `accept` resolved to.
@@ -127,11 +130,23 @@ pub enum PaletteOutcome {
     Run(Command),
     /// `:ns NAME` (or `:ns all`): scope the views to a namespace.
     Namespace(String),
+    /// `:ctx NAME`: switch to another kubeconfig context.
+    Context(String),
+    /// `:ctx` alone: say which contexts there are.
+    Contexts,
     Unknown(String),
     Empty,
 }
 
 impl Palette {
+    /// An empty palette that completes `ctx` with these contexts.
+    pub fn with_contexts(contexts: Vec<String>) -> Palette {
+        Palette {
+            contexts,
+            ..Palette::default()
+        }
+    }
+
     /// Commands whose name or alias starts with the typed text, then those that contain it.
     pub fn suggestions(&self) -> Vec<Command> {
         let typed = self.input.text().trim().to_ascii_lowercase();
@@ -164,8 +179,30 @@ impl Palette {
         }
     }
 
-    /// Replaces the typed text with the highlighted suggestion's name.
+    /// Replaces the typed text with the highlighted suggestion's name (after `ctx `: with the
+    /// longest name every matching context starts with).
     pub fn complete(&mut self) {
+        if let Some(partial) = self.input.text().strip_prefix("ctx ") {
+            let partial = partial.trim_start();
+            let matching: Vec<&String> = self
+                .contexts
+                .iter()
+                .filter(|c| c.starts_with(partial))
+                .collect();
+            if let Some(first) = matching.first() {
+                let common = matching.iter().fold(first.as_str(), |common, name| {
+                    let length = common
+                        .char_indices()
+                        .zip(name.chars())
+                        .take_while(|((_, a), b)| a == b)
+                        .last()
+                        .map_or(0, |((index, a), _)| index + a.len_utf8());
+                    &common[..length]
+                });
+                self.input.set(&format!("ctx {common}"));
+            }
+            return;
+        }
         if let Some(command) = self.suggestions().get(self.highlighted) {
             self.input.set(command.name());
             self.highlighted = 0;
@@ -191,6 +228,16 @@ impl Palette {
         {
             return PaletteOutcome::Namespace(namespace.to_string());
         }
+        if let Some(rest) = typed
+            .strip_prefix("ctx")
+            .or_else(|| typed.strip_prefix("context"))
+            .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+        {
+            return match rest.trim() {
+                "" => PaletteOutcome::Contexts,
+                name => PaletteOutcome::Context(name.to_string()),
+            };
+        }
         if let Some(command) = commands()
             .into_iter()
             .find(|c| c.name() == typed || c.aliases().contains(&typed))
@@ -212,7 +259,34 @@ mod tests {
         Palette {
             input: InputLine::new(text),
             highlighted: 0,
+            contexts: vec![
+                "kind-dev".into(),
+                "kind-prod-eu".into(),
+                "kind-prod-us".into(),
+            ],
         }
+    }
+
+    #[test]
+    fn ctx_switches_and_completes_from_the_kubeconfig() {
+        assert_eq!(
+            typed("ctx kind-dev").accept(),
+            PaletteOutcome::Context("kind-dev".into())
+        );
+        assert_eq!(typed("ctx").accept(), PaletteOutcome::Contexts);
+        assert_eq!(
+            typed("context x").accept(),
+            PaletteOutcome::Context("x".into())
+        );
+        let mut palette = typed("ctx kind-p");
+        palette.complete();
+        assert_eq!(palette.input.text(), "ctx kind-prod-");
+        let mut palette = typed("ctx kind-d");
+        palette.complete();
+        assert_eq!(palette.input.text(), "ctx kind-dev");
+        let mut palette = typed("ctx zz");
+        palette.complete();
+        assert_eq!(palette.input.text(), "ctx zz", "nothing matches: unchanged");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub fn target(context: &str, namespace: &str) -> ClusterTarget {
         namespace: namespace.to_string(),
         all_namespaces: false,
         problem: None,
+        contexts: vec![context.to_string()],
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::registry::{Registry, discovery_entries};
+use super::registry::{Registry, ResourceDef, discovery_entries};
 
 /// `/version`: a 1.33 server (within kubectl 1.32's skew).
 pub fn version() -> Value {
@@ -51,10 +51,16 @@ pub fn group(registry: &Registry, name: &str) -> Option<Value> {
         })
 }
 
-/// `/api/v1` or `/apis/G/V`, if served.
-pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Value> {
+/// `/api/v1` or `/apis/G/V`, if served: the resources for which `served` holds.
+pub fn resources(
+    registry: &Registry,
+    group: &str,
+    version: &str,
+    served: impl Fn(&ResourceDef) -> bool,
+) -> Option<Value> {
     let resources: Vec<Value> = registry
         .in_group_version(group, version)
+        .filter(|def| served(def))
         .flat_map(discovery_entries)
         .collect();
     if resources.is_empty() {

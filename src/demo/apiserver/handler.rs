@@ -92,9 +92,12 @@ pub async fn handle(
         Route::CoreVersions => http::json(200, &discovery::core_versions(&address)),
         Route::Groups => http::json(200, &discovery::groups(&state.registry)),
         Route::Group(group) => json(discovery::group(&state.registry, &group)),
-        Route::GroupVersion { group, version } => {
-            json(discovery::resources(&state.registry, &group, &version))
-        }
+        Route::GroupVersion { group, version } => json(discovery::resources(
+            &state.registry,
+            &group,
+            &version,
+            |def| state.is_served(def),
+        )),
         Route::OpenApiIndex => http::json(200, &openapi::index(&state.registry)),
         Route::OpenApiDocument { group, version } => {
             json(openapi::document(&state.registry, &group, &version))
@@ -104,6 +107,7 @@ pub async fn handle(
             let Some(def) = state
                 .registry
                 .find(&path.group, &path.version, &path.plural)
+                .filter(|def| state.is_served(def))
             else {
                 return http::error(&ApiError::no_such_resource());
             };

@@ -88,6 +88,29 @@ impl ApiServer {
         })
     }
 
+    /// Deletes the CRD of `group`/`plural` as `kubectl delete crd` would (its objects go, its
+    /// watches end, it answers 404); `false` if the server has no such resource.
+    pub fn uninstall_crd(&self, group: &str, plural: &str) -> bool {
+        self.crd(group, plural)
+            .map(|def| self.state.uninstall(def))
+            .is_some()
+    }
+
+    /// Installs a deleted CRD again (with no objects).
+    pub fn reinstall_crd(&self, group: &str, plural: &str) -> bool {
+        self.crd(group, plural)
+            .map(|def| self.state.reinstall(def))
+            .is_some()
+    }
+
+    fn crd(&self, group: &str, plural: &str) -> Option<&super::registry::ResourceDef> {
+        self.state
+            .registry
+            .defs
+            .iter()
+            .find(|def| def.group == group && def.plural == plural && !group.is_empty())
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.address)

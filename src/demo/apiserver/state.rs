@@ -54,6 +54,10 @@ pub struct State {
     pub requests: RequestLog,
     pub pod_logs: Mutex<PodLogs>,
     pub options: ServerOptions,
+    /// Resources whose CRD was removed, as (group, plural): they answer 404 until reinstalled.
+    uninstalled: RwLock<std::collections::HashSet<(String, String)>>,
+    /// Bumped when a resource stops being served, so its open watches end.
+    pub served: tokio::sync::watch::Sender<u64>,
 }
 
 impl State {
@@ -68,7 +72,53 @@ impl State {
             pod_logs: Mutex::new(PodLogs::default()),
             registry,
             options,
+            uninstalled: RwLock::default(),
+            served: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// Whether `def` is served (its CRD installed).
+    pub fn is_served(&self, def: &ResourceDef) -> bool {
+        !self
+            .uninstalled
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&(def.group.clone(), def.plural.clone()))
+    }
+
+    /// Removes a CRD as the real server does: every object of it is deleted (watchers see
+    /// DELETED), its open watches end, and its endpoints answer 404 until `reinstall`.
+    pub fn uninstall(&self, def: &ResourceDef) {
+        {
+            let mut store = self.store();
+            let objects = store.list(def, None);
+            for object in objects {
+                let text = |pointer| {
+                    object
+                        .pointer(pointer)
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let (namespace, name) = (text("/metadata/namespace"), text("/metadata/name"));
+                if let Some(change) = store.remove(def, &namespace, &name) {
+                    self.publish(change);
+                }
+            }
+        }
+        self.uninstalled
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((def.group.clone(), def.plural.clone()));
+        self.served.send_modify(|generation| *generation += 1);
+    }
+
+    /// Serves a removed CRD again (empty).
+    pub fn reinstall(&self, def: &ResourceDef) {
+        self.uninstalled
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(def.group.clone(), def.plural.clone()));
     }
 
     /// The store, locked. A panic while holding it cannot corrupt it (writes are single steps).

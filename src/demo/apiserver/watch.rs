@@ -217,6 +217,7 @@ async fn stream_changes(
     first_table: &mut bool,
 ) {
     let deadline = tokio::time::Instant::now() + timeout;
+    let mut served = state.served.subscribe();
     let mut bookmark_timer = tokio::time::interval(state.options.bookmark_interval);
     bookmark_timer.tick().await;
     loop {
@@ -235,6 +236,17 @@ async fn stream_changes(
                 }
             }
             () = sender.closed() => return,
+            // A removed CRD ends its watches (after the DELETED events already queued).
+            Ok(()) = served.changed() => {
+                if !state.is_served(&encoder.def) {
+                    while let Ok(change) = receiver.try_recv() {
+                        if let Some((kind, object)) = translate(filter, &encoder.def, &change) {
+                            let _ = sender.send(encoder.line(kind, &object, first_table)).await;
+                        }
+                    }
+                    return;
+                }
+            }
             received = receiver.recv() => match received {
                 Ok(change) => {
                     *last_rv = change.rv;
