@@ -215,7 +215,8 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_flightdeck"));
     let state = tmux.home().join("world");
     let command = format!(
-        "{} demo --log-file {} --state-dir {}; echo EXIT=$?",
+        // Fast enough that a commit reaches its canary analysis within the test's patience.
+        "{} demo --speed 60 --commit-every 300 --log-file {} --state-dir {}; echo EXIT=$?",
         binary.display(),
         tmux.home().join("log").display(),
         state.display()
@@ -259,6 +260,43 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     tmux.send(&["Escape"]);
     tmux.wait_for("home again", |s| {
         s.contains(" Pipeline ") && !s.contains("Rollouts [")
+    });
+    // An AnalysisRun of the first commit's canary: its metric, condition and measurements.
+    tmux.send(&[":"]);
+    tmux.send(&["ar", "Enter"]);
+    tmux.wait_for("an AnalysisRun in the list", |s| {
+        s.contains("AnalysisRuns [") && !s.contains("AnalysisRuns [0]")
+    });
+    tmux.send(&["Enter"]);
+    tmux.wait_for("the AnalysisRun's detail", |s| {
+        s.contains("Metric success-rate") && s.contains("result[0] >= 0.95")
+    });
+    tmux.send(&["Escape"]);
+    tmux.send(&["Escape"]);
+    // A build step's log, from the Workflow's step tree.
+    tmux.send(&[":"]);
+    tmux.send(&["wf", "Enter"]);
+    tmux.wait_for("the workflows list", |s| {
+        s.contains("Workflows [") && !s.contains("Workflows [0]")
+    });
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for("the workflow's step tree", |s| s.contains("checkout"));
+    let checkout_line = screen
+        .lines()
+        .skip_while(|line| !line.contains("STEP"))
+        .position(|line| line.contains("checkout"))
+        .expect("checkout under STEP");
+    // The cursor starts on the first line; the header block is 8 lines, STEP is the 8th.
+    for _ in 0..(7 + checkout_line) {
+        tmux.send(&["j"]);
+    }
+    tmux.send(&["l"]);
+    tmux.wait_for("the checkout step's log", |s| {
+        s.contains("[main]") && s.contains("Cloning into '/workspace'")
+    });
+    tmux.send(&["Escape"]);
+    tmux.wait_for("the step tree again", |s| {
+        s.contains("checkout") && !s.contains("[main]")
     });
     tmux.send(&["q"]);
     tmux.assert_terminal_restored("EXIT=0");

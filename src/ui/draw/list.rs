@@ -117,14 +117,31 @@ pub fn breadcrumbs(app: &App) -> String {
     } else {
         " › "
     };
-    app.views
+    let mut crumbs: Vec<String> = app
+        .views
         .iter()
-        .map(|view| match (view, &app.detail) {
-            (View::Detail(_), Some(key)) => key.to_string(),
-            (view, _) => view.title().to_string(),
+        .map(|view| match (view, &app.detail, &app.logs) {
+            (View::Detail(_), Some(key), _) => key.to_string(),
+            (View::Logs, _, Some(logs)) => format!("Logs {}", logs.pod.name),
+            (view, _, _) => view.title().to_string(),
         })
-        .collect::<Vec<_>>()
-        .join(separator)
+        .collect();
+    // Long trails lose their oldest crumbs first, so the title keeps room for what it says.
+    let room = usize::from(app.size.0 / 2).max(40);
+    let mut elided = false;
+    while crumbs.len() > 1 && crumbs.iter().map(|c| c.chars().count() + 3).sum::<usize>() > room {
+        crumbs.remove(0);
+        elided = true;
+    }
+    if elided {
+        let ellipsis = if app.symbols.pointer == ">" {
+            "..."
+        } else {
+            "…"
+        };
+        crumbs.insert(0, ellipsis.to_string());
+    }
+    crumbs.join(separator)
 }
 
 /// The filter as the title shows it ("/prod "), with a note when it is not applied as typed.
