@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         })
         .collect();
     let title = Span::styled(
-        format!(" {} ", super::list::breadcrumbs(app)),
+        format!(" {} ", super::list::breadcrumbs(app, area.width)),
         theme.style(Slot::Title),
     );
     let block = Block::bordered()

@@ -75,7 +75,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         rows.is_empty(),
         crate::model::Kind::Freight,
     );
-    let mut title = titled(&breadcrumbs(app));
+    let mut title = titled(&breadcrumbs(app, area.width));
     title.push(Span::styled(
         format!("Freight × Stage [{}] ", rows.len()),
         theme.style(Slot::Muted),

@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         lines.push(Line::styled(empty, theme.style(Slot::Muted)));
     }
     let mut title = vec![Span::styled(
-        format!(" {} ", breadcrumbs(app)),
+        format!(" {} ", breadcrumbs(app, area.width)),
         theme.style(Slot::Title),
     )];
     title.push(Span::styled(
@@ -111,7 +111,7 @@ pub fn table_lines(
 }
 
 /// "Pipeline › Rollouts".
-pub fn breadcrumbs(app: &App) -> String {
+pub fn breadcrumbs(app: &App, width: u16) -> String {
     let separator = if app.symbols.pointer == ">" {
         " > "
     } else {
@@ -127,7 +127,7 @@ pub fn breadcrumbs(app: &App) -> String {
         })
         .collect();
     // Long trails lose their oldest crumbs first, so the title keeps room for what it says.
-    let room = usize::from(app.size.0 / 2).max(40);
+    let room = usize::from(width / 2).max(40);
     let mut elided = false;
     while crumbs.len() > 1 && crumbs.iter().map(|c| c.chars().count() + 3).sum::<usize>() > room {
         crumbs.remove(0);

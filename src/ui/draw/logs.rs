@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     let mut title = vec![
         Span::styled(
-            format!(" {} ", super::list::breadcrumbs(app)),
+            format!(" {} ", super::list::breadcrumbs(app, area.width)),
             theme.style(Slot::Title),
         ),
         Span::styled(format!("[{}] ", logs.container), theme.style(Slot::Muted)),
