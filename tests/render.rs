@@ -295,8 +295,8 @@ fn type_text(app: &mut App, text: &str) {
 /// The NAME cells of the list's rows, top to bottom.
 fn listed_names(app: &App) -> Vec<String> {
     app.table_rows()
-        .into_iter()
-        .map(|row| row.key.name)
+        .iter()
+        .map(|row| row.key.name.clone())
         .collect()
 }
 
@@ -372,6 +372,34 @@ fn lists_sort_by_column_and_filter_by_regex_and_labels() {
     type_text(&mut app, "app");
     press(&mut app, KeyCode::Enter);
     assert!(!text(&screen(&app, 120, 40)).contains('↓'));
+}
+
+#[test]
+fn table_rows_are_built_once_per_change() {
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::Delta;
+    use std::sync::Arc;
+    let mut app = pipeline_app();
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "app");
+    press(&mut app, KeyCode::Enter);
+    let before = app.table_rows();
+    press(&mut app, KeyCode::Char('j'));
+    let _ = screen(&app, 120, 40);
+    assert!(
+        Arc::ptr_eq(&before, &app.table_rows()),
+        "moving and drawing reuse the rows"
+    );
+    app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+        Kind::Application,
+        &serde_json::json!({"metadata": {"name": "new-app", "namespace": "demo-app-dev"}}),
+    ))]));
+    let after = app.table_rows();
+    assert!(
+        !Arc::ptr_eq(&before, &after),
+        "a store change rebuilds them"
+    );
+    assert_eq!(after.len(), before.len() + 1);
 }
 
 #[test]

@@ -135,6 +135,8 @@ pub struct App {
     pub connection: u64,
     /// A new connection was asked for and has not reported yet.
     pub connecting: bool,
+    /// The current table's rows as last built.
+    pub table_cache: super::table::TableCache,
 }
 
 impl App {
@@ -170,6 +172,7 @@ impl App {
             settings: loaded.settings,
             connection: 0,
             connecting: false,
+            table_cache: Default::default(),
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);

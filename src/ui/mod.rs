@@ -13,4 +13,5 @@ pub mod msg;
 pub mod navigation;
 pub mod palette;
 pub mod symbols;
+pub mod table;
 pub mod terminal;

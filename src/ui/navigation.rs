@@ -68,23 +68,6 @@ impl App {
         }
     }
 
-    /// The current table's rows, scoped, filtered and sorted as shown.
-    pub fn table_rows(&self) -> Vec<crate::view::lists::ListRow> {
-        let (scope, filter, sort, now) = (self.scope(), &self.filter, self.sort, self.now());
-        match self.view() {
-            View::Pipeline | View::Detail(_) | View::Logs => Vec::new(),
-            View::Waiting => crate::view::waiting::rows(&self.store, scope, filter, sort, now),
-            View::List(kind) => {
-                crate::view::lists::rows(&self.store, kind, scope, filter, sort, now)
-            }
-            View::Kargo => {
-                let mut rows = crate::view::kargo::build(&self.store, scope, filter, now).freight;
-                sort.apply(&mut rows);
-                rows
-            }
-        }
-    }
-
     /// The kind and key of the selected row in a list view, or of the object a detail view shows.
     pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
         match self.view() {
@@ -96,9 +79,8 @@ impl App {
                 .map(|logs| (crate::model::Kind::Pod, logs.pod.clone())),
             View::Waiting | View::List(_) | View::Kargo => self
                 .table_rows()
-                .into_iter()
-                .nth(self.selected)
-                .map(|row| (row.kind, row.key)),
+                .get(self.selected)
+                .map(|row| (row.kind, row.key.clone())),
         }
     }
 

@@ -18,6 +18,12 @@ pub struct ListRow {
     pub cells: Vec<Cell>,
 }
 
+impl AsRef<[Cell]> for ListRow {
+    fn as_ref(&self) -> &[Cell] {
+        &self.cells
+    }
+}
+
 /// Column titles of a kind's list.
 pub fn columns(kind: Kind) -> &'static [&'static str] {
     match kind {

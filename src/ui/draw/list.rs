@@ -11,7 +11,7 @@ use crate::ui::app::{App, View};
 use crate::view::cell::Cell;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
-    let rows: Vec<Vec<Cell>> = app.table_rows().into_iter().map(|r| r.cells).collect();
+    let rows = app.table_rows();
     let theme = &app.theme;
     let visible = usize::from(area.height.saturating_sub(3));
     let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.selected), visible);
@@ -57,7 +57,7 @@ pub fn sorted_titles(app: &App) -> Vec<String> {
 pub fn table_lines(
     app: &App,
     titles: &[String],
-    rows: &[Vec<Cell>],
+    rows: &[impl AsRef<[Cell]>],
     selected: Option<usize>,
     visible: usize,
 ) -> Vec<Line<'static>> {
@@ -69,7 +69,7 @@ pub fn table_lines(
     let window = &rows[first.min(rows.len())..(first + visible).min(rows.len())];
     let mut widths: Vec<usize> = titles.iter().map(|t| t.chars().count()).collect();
     for row in window {
-        for (index, cell) in row.iter().enumerate() {
+        for (index, cell) in row.as_ref().iter().enumerate() {
             if let Some(width) = widths.get_mut(index) {
                 *width = (*width).max(cell.text.chars().count()).min(MAX_WIDTH);
             }
@@ -103,7 +103,10 @@ pub fn table_lines(
     )];
     for (offset, row) in window.iter().enumerate() {
         lines.push(line(
-            row.iter().map(|c| (c.text.as_str(), c.slot)).collect(),
+            row.as_ref()
+                .iter()
+                .map(|c| (c.text.as_str(), c.slot))
+                .collect(),
             selected == Some(first + offset),
         ));
     }
