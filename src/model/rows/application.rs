@@ -54,9 +54,16 @@ impl ApplicationRow {
             labels: Labels::of(object),
             sync: SyncStatus::parse(text(object, "/status/sync/status").unwrap_or_default()),
             health: Health::parse(text(object, "/status/health/status").unwrap_or_default()),
-            revision: string(object, "/status/sync/revision"),
+            // Multi-source Applications (Argo CD 2.6+) report `revisions`, one per source.
+            revision: text(object, "/status/sync/revision")
+                .or_else(|| text(object, "/status/sync/revisions/0"))
+                .unwrap_or_default()
+                .to_string(),
             destination_namespace: string(object, "/spec/destination/namespace"),
-            path: string(object, "/spec/source/path"),
+            path: text(object, "/spec/source/path")
+                .or_else(|| text(object, "/spec/sources/0/path"))
+                .unwrap_or_default()
+                .to_string(),
             operation_phase: text(object, "/status/operationState/phase").map(str::to_string),
             operation_requested: object.get("operation").is_some_and(Value::is_object),
             auto_sync,

@@ -125,11 +125,14 @@ impl StageRow {
         Self {
             key: ObjectKey::of(object),
             labels: Labels::of(object),
-            current_freight: warehouse_item.or_else(|| {
-                text(object, "/status/freightSummary")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-            }),
+            // Kargo 1.x: freightHistory; 0.x: currentFreight; a summary as the last resort.
+            current_freight: warehouse_item
+                .or_else(|| text(object, "/status/currentFreight/name").map(str::to_string))
+                .or_else(|| {
+                    text(object, "/status/freightSummary")
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                }),
             health: text(object, "/status/health/status")
                 .unwrap_or("Unknown")
                 .to_string(),
@@ -142,18 +145,38 @@ impl StageRow {
                 .pointer("/status/autoPromotionEnabled")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            upstream: object
-                .pointer("/spec/requestedFreight/0/sources/stages")
-                .and_then(Value::as_array)
-                .map(|s| {
-                    s.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            upstream: upstream_stages(object),
             last_promotion: text(object, "/status/lastPromotion/name").map(str::to_string),
         }
     }
+}
+
+/// The Stages a Stage takes Freight from: Kargo 1.x `requestedFreight[].sources.stages`, or
+/// 0.x `subscriptions.upstreamStages[].name`.
+fn upstream_stages(object: &Value) -> Vec<String> {
+    let names = |values: &Vec<Value>, pointer: &str| -> Vec<String> {
+        values
+            .iter()
+            .filter_map(|v| v.pointer(pointer).and_then(Value::as_str))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut stages: Vec<String> = object
+        .pointer("/spec/requestedFreight")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|request| request.pointer("/sources/stages").and_then(Value::as_array))
+        .flat_map(|list| names(list, ""))
+        .collect();
+    if let Some(old) = object
+        .pointer("/spec/subscriptions/upstreamStages")
+        .and_then(Value::as_array)
+    {
+        stages.extend(names(old, "/name"));
+    }
+    stages.dedup();
+    stages
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
