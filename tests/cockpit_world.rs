@@ -307,9 +307,16 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
         panic!("l on a step follows its pod's log: {effect:?}");
     };
     assert_eq!(container, "main");
+    let step_pod = app.store.pod(&pod);
     assert!(
-        app.store.pod(&pod).is_some(),
+        step_pod.is_some(),
         "the pod name is derived as Argo names pods: {pod}"
+    );
+    assert!(
+        step_pod
+            .and_then(|p| p.owner.as_deref())
+            .is_some_and(|owner| owner.starts_with("Workflow/demo-app-ci-")),
+        "owned by its Workflow: {step_pod:?}"
     );
     {
         use flightdeck::ui::event_loop::Host;

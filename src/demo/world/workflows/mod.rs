@@ -173,7 +173,8 @@ async fn reconcile(
             }
             "Pending" | "" => {
                 let pod = pod_name(&name, step, &id);
-                create_pod(ctx, &namespace, &pod, &name, &id, &node_name, step).await?;
+                let owner = (name.as_str(), text(&workflow, "/metadata/uid"));
+                create_pod(ctx, &namespace, &pod, owner, &id, &node_name, step).await?;
                 ctx.log(
                     &namespace,
                     &pod,

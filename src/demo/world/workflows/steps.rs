@@ -14,7 +14,7 @@ pub(super) async fn create_pod(
     ctx: &WorldContext,
     namespace: &str,
     pod: &str,
-    workflow: &str,
+    (workflow, uid): (&str, &str),
     id: &str,
     node_name: &str,
     step: &Step,
@@ -24,7 +24,10 @@ pub(super) async fn create_pod(
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": pod, "namespace": namespace,
             "labels": {"workflows.argoproj.io/workflow": workflow, "workflows.argoproj.io/completed": "false"},
-            "annotations": {"workflows.argoproj.io/node-id": id, "workflows.argoproj.io/node-name": node_name}},
+            "annotations": {"workflows.argoproj.io/node-id": id, "workflows.argoproj.io/node-name": node_name},
+            // As the controller does: the Workflow owns its step pods (and garbage collection
+            // removes them with it).
+            "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "name": workflow, "uid": uid, "controller": true, "blockOwnerDeletion": true}]},
         "spec": {"containers": [{"name": "main", "image": step.image}], "restartPolicy": "Never"},
     });
     let object: kube::api::DynamicObject =
