@@ -22,8 +22,8 @@ pub enum WatchState {
     Syncing(usize),
     /// Listed, and watching for changes.
     Live,
-    /// The watch failed and is being retried.
-    Retrying(String),
+    /// The watch failed (why) and is listed again after this many seconds.
+    Retrying(String, u64),
     /// The user may not list or watch this kind.
     Forbidden(String),
 }
@@ -36,7 +36,7 @@ impl WatchState {
             WatchState::NotInstalled => "not installed".into(),
             WatchState::Syncing(n) => format!("syncing {n}"),
             WatchState::Live => "live".into(),
-            WatchState::Retrying(error) => format!("retrying: {error}"),
+            WatchState::Retrying(error, seconds) => format!("retrying in {seconds}s: {error}"),
             WatchState::Forbidden(error) => format!("forbidden: {error}"),
         }
     }

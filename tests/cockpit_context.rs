@@ -132,3 +132,30 @@ async fn ctx_switches_clusters_live() {
     assert!(app.store.pod(&pod("only-in-alpha")).is_none());
     assert!(app.cluster_problem.is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_server_shows_retrying_and_keeps_what_it_had() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = server_with_pod("kept").await;
+    let client = kube::Client::try_from(kube::Config::new(server.url().parse().expect("url")))
+        .expect("client");
+    let mut app = common::app();
+    app.set_namespace("all");
+    let (sender, mut receiver) = mpsc::channel(1024);
+    let _watchers = flightdeck::kube::watch::watch_all(client, sender);
+    until(&mut app, &mut receiver, "the pod live", |app| {
+        app.store.state(Kind::Pod) == WatchState::Live
+    })
+    .await;
+    drop(server);
+    until(&mut app, &mut receiver, "pods retrying", |app| {
+        matches!(app.store.state(Kind::Pod), WatchState::Retrying(..))
+    })
+    .await;
+    let said = app.store.state(Kind::Pod).describe();
+    assert!(said.starts_with("retrying in "), "{said}");
+    assert!(
+        app.store.pod(&ObjectKey::new("apps", "kept")).is_some(),
+        "what was listed stays visible while retrying"
+    );
+}

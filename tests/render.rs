@@ -403,6 +403,22 @@ fn table_rows_are_built_once_per_change() {
 }
 
 #[test]
+fn wide_columns_give_way_so_the_message_stays_on_screen() {
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::Delta;
+    let mut app = pipeline_app();
+    app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+        Kind::Event,
+        &serde_json::json!({"metadata": {"name": "e1", "namespace": "demo-app-dev"}, "involvedObject": {"kind": "Promotion", "name": "staging.01jdz8q4w7v3c5e2k9m6n1p0r.0c5f3a9e1d2b4c6d"}, "type": "Normal", "reason": "PromotionSucceeded", "message": "Promotion succeeded for Freight 0c5f3a9e"}),
+    ))]));
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ev");
+    press(&mut app, KeyCode::Enter);
+    let shown = text(&screen(&app, 80, 24));
+    assert!(shown.contains("Promotion succeeded"), "{shown}");
+}
+
+#[test]
 fn kargo_view_120x40() {
     let mut app = pipeline_app();
     app.size = (120, 40);

@@ -14,8 +14,8 @@ use crate::model::{Kind, ObjectKey, Row};
 use crate::store::{Delta, WatchState};
 use crate::ui::msg::Msg;
 
-/// The state a watch error puts a kind in.
-fn state_of(error: &watcher::Error) -> WatchState {
+/// The state a watch error puts a kind in, when it is listed again after `retry`.
+fn state_of(error: &watcher::Error, retry: Duration) -> WatchState {
     let status = match error {
         watcher::Error::InitialListFailed(kube::Error::Api(status))
         | watcher::Error::WatchStartFailed(kube::Error::Api(status))
@@ -25,12 +25,15 @@ fn state_of(error: &watcher::Error) -> WatchState {
     match status {
         Some(status) if status.code == 404 => WatchState::NotInstalled,
         Some(status) if status.code == 403 => WatchState::Forbidden(status.message.clone()),
-        _ => WatchState::Retrying(error.to_string()),
+        _ => WatchState::Retrying(error.to_string(), retry.as_secs().max(1)),
     }
 }
 
 /// Longest wait before listing a failed kind again.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
+
+/// Wait before listing again after a watch that was live dropped.
+const AFTER_DROP: Duration = Duration::from_millis(250);
 
 /// Watches `kind` across all namespaces and sends deltas until the receiver is gone. After any
 /// error the kind is listed afresh (after a growing delay), so its state is "live" again exactly
@@ -42,33 +45,35 @@ pub async fn watch_kind(client: kube::Client, kind: Kind, sender: mpsc::Sender<M
         plural,
     );
     let api: Api<DynamicObject> = Api::all_with(client, &resource);
+    // Waits before listing again: short after a dropped watch, growing while failures repeat.
     let mut delay = Duration::from_secs(1);
     loop {
-        match watch_until_error(&api, kind, &sender).await {
+        delay = match watch_until_error(&api, kind, &sender, delay).await {
             Ended::ReceiverGone => return,
-            // A dropped watch is listed again soon; repeated failures wait longer.
-            Ended::AfterLive => delay = Duration::from_millis(250),
-            Ended::BeforeLive => {}
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(MAX_RETRY_DELAY);
+            Ended::AfterLive(retry) | Ended::BeforeLive(retry) => {
+                tokio::time::sleep(retry).await;
+                (retry * 2).min(MAX_RETRY_DELAY)
+            }
+        };
     }
 }
 
-/// How one watch run ended.
+/// How one watch run ended, and how long to wait before listing again.
 enum Ended {
     ReceiverGone,
-    /// Failed after the kind was listed (a dropped watch).
-    AfterLive,
+    /// Failed after the kind was listed (a dropped watch): listed again soon.
+    AfterLive(Duration),
     /// Failed before a list succeeded (not installed, forbidden, unreachable).
-    BeforeLive,
+    BeforeLive(Duration),
 }
 
-/// Lists and watches until the first error (reported as the kind's state).
+/// Lists and watches until the first error, reported as the kind's state with the wait before
+/// the next list (`delay`, or a short one when this run got to live).
 async fn watch_until_error(
     api: &Api<DynamicObject>,
     kind: Kind,
     sender: &mpsc::Sender<Msg>,
+    delay: Duration,
 ) -> Ended {
     let mut events = watcher(api.clone(), watcher::Config::default())
         .ready_chunks(256)
@@ -102,7 +107,8 @@ async fn watch_until_error(
                 )),
                 Err(error) => {
                     tracing::debug!(?kind, %error, "watch error");
-                    let state = state_of(&error);
+                    let retry = if live { AFTER_DROP } else { delay };
+                    let state = state_of(&error, retry);
                     if state == WatchState::NotInstalled {
                         deltas.push(Delta::Replace(kind, Vec::new()));
                     }
@@ -123,9 +129,9 @@ async fn watch_until_error(
         }
     }
     if live {
-        Ended::AfterLive
+        Ended::AfterLive(AFTER_DROP)
     } else {
-        Ended::BeforeLive
+        Ended::BeforeLive(delay)
     }
 }
 

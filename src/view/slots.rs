@@ -71,7 +71,7 @@ pub fn watch(state: &WatchState) -> Slot {
         WatchState::Live => Slot::Success,
         WatchState::Starting | WatchState::Syncing(_) => Slot::Info,
         WatchState::NotInstalled => Slot::Muted,
-        WatchState::Retrying(_) => Slot::Warning,
+        WatchState::Retrying(..) => Slot::Warning,
         WatchState::Forbidden(_) => Slot::Error,
     }
 }

@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         ]),
         &view.warehouses,
         None,
-        WAREHOUSE_ROWS,
+        warehouse_area,
     );
     empty_note(
         app,
@@ -67,8 +67,13 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     );
 
     let rows: Vec<Vec<Cell>> = freight.into_iter().map(|row| row.cells).collect();
-    let visible = usize::from(matrix_area.height.saturating_sub(3));
-    let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.selected), visible);
+    let mut lines = table_lines(
+        app,
+        &sorted_titles(app),
+        &rows,
+        Some(app.selected),
+        matrix_area,
+    );
     empty_note(
         app,
         &mut lines,
@@ -88,7 +93,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         &owned(kargo::PROMOTION_COLUMNS),
         &view.promotions,
         None,
-        view.promotions.len(),
+        promotion_area,
     );
     empty_note(
         app,

@@ -13,8 +13,7 @@ use crate::view::cell::Cell;
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let rows = app.table_rows();
     let theme = &app.theme;
-    let visible = usize::from(area.height.saturating_sub(3));
-    let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.selected), visible);
+    let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.selected), area);
     if rows.is_empty() {
         let empty = match app.view() {
             View::List(kind) => format!(
@@ -52,17 +51,24 @@ pub fn sorted_titles(app: &App) -> Vec<String> {
         .collect()
 }
 
-/// A table as lines: the title row, then the window of at most `visible` rows that keeps
-/// `selected` in view (highlighted), columns as wide as their widest shown cell (capped).
+/// A table as lines for a bordered box `area`: the title row, then the window of rows that
+/// keeps `selected` in view (highlighted). Columns are as wide as their widest shown cell (capped);
+/// when they do not fit, the widest give way first, so the last columns stay on screen.
 pub fn table_lines(
     app: &App,
     titles: &[String],
     rows: &[impl AsRef<[Cell]>],
     selected: Option<usize>,
-    visible: usize,
+    area: Rect,
 ) -> Vec<Line<'static>> {
     /// No column grows past this; longer text is cut.
     const MAX_WIDTH: usize = 48;
+    /// Columns give way down to this width (or their title's).
+    const MIN_WIDTH: usize = 6;
+    /// Room kept for the last column (a message, usually), when it has that much to say.
+    const LAST_ROOM: usize = 24;
+    let visible = usize::from(area.height.saturating_sub(3));
+    let available = usize::from(area.width.saturating_sub(2));
     let theme = &app.theme;
     let selected = selected.map(|s| s.min(rows.len().saturating_sub(1)));
     let first = selected.map_or(0, |s| s.saturating_sub(visible.saturating_sub(1)));
@@ -73,6 +79,22 @@ pub fn table_lines(
             if let Some(width) = widths.get_mut(index) {
                 *width = (*width).max(cell.text.chars().count()).min(MAX_WIDTH);
             }
+        }
+    }
+    let floor = |index: usize| titles[index].chars().count().max(MIN_WIDTH);
+    // The last column may run off the edge past `LAST_ROOM`; the ones before it must fit.
+    let needed = |widths: &[usize]| {
+        let last = widths.last().map_or(0, |w| (*w).min(LAST_ROOM));
+        widths.iter().rev().skip(1).map(|w| w + 2).sum::<usize>() + last
+    };
+    while needed(&widths) > available {
+        let last = widths.len().saturating_sub(1);
+        let widest = (0..last)
+            .filter(|&index| widths[index] > floor(index))
+            .max_by_key(|&index| widths[index]);
+        match widest {
+            Some(index) => widths[index] -= 1,
+            None => break,
         }
     }
     let line = |cells: Vec<(&str, Slot)>, highlight: bool| {
