@@ -1,6 +1,6 @@
 //! A Workflow's node tree as `argo get` walks it: the node map read from `status.nodes`, or
-//! decoded from `status.compressedNodes` (base64 of gzipped JSON, as the controller writes it when
-//! the map is large), or reported as offloaded to the Argo server's database (which flightdeck
+//! decoded from `status.compressedNodes` (base64 of compressed JSON, as the controller writes it
+//! when the map is large: gzip, or zstd or brotli from Argo 4.1), or reported as offloaded to the Argo server's database (which flightdeck
 //! does not reach: it reads only the Kubernetes API). Each Pod node knows its pod's name, derived
 //! as the controller names pods (v1: the node ID; v2: `<workflow>-<template>-<fnv32a(node name)>`).
 //! Pure.
@@ -98,11 +98,27 @@ fn decompress(compressed: &str) -> Result<Map<String, Value>, String> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compressed.trim())
         .map_err(|e| format!("compressed nodes are not base64: {e}"))?;
+    // Argo up to 4.0 writes gzip; 4.1+ may write zstd or brotli (which has no magic bytes).
     let mut json = Vec::new();
-    flate2::read::GzDecoder::new(bytes.as_slice())
-        .take(MAX_DECOMPRESSED + 1)
-        .read_to_end(&mut json)
-        .map_err(|e| format!("compressed nodes are not gzip: {e}"))?;
+    let read = match bytes.as_slice() {
+        [0x1f, 0x8b, ..] => flate2::read::GzDecoder::new(bytes.as_slice())
+            .take(MAX_DECOMPRESSED + 1)
+            .read_to_end(&mut json)
+            .map_err(|e| format!("compressed nodes are not valid gzip: {e}")),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => ruzstd::decoding::StreamingDecoder::new(bytes.as_slice())
+            .map_err(|e| format!("compressed nodes are not valid zstd: {e}"))
+            .and_then(|decoder| {
+                decoder
+                    .take(MAX_DECOMPRESSED + 1)
+                    .read_to_end(&mut json)
+                    .map_err(|e| format!("compressed nodes are not valid zstd: {e}"))
+            }),
+        _ => brotli_decompressor::Decompressor::new(bytes.as_slice(), 64 * 1024)
+            .take(MAX_DECOMPRESSED + 1)
+            .read_to_end(&mut json)
+            .map_err(|_| "compressed nodes are neither gzip, zstd nor brotli".to_string()),
+    };
+    read?;
     if json.len() as u64 > MAX_DECOMPRESSED {
         return Err(format!(
             "compressed nodes expand past {} MiB; not shown",
@@ -226,6 +242,62 @@ mod tests {
         base64::engine::general_purpose::STANDARD.encode(encoder.finish().expect("gzip"))
     }
 
+    /// A zstd frame with one raw (uncompressed) block: valid zstd without needing an encoder.
+    fn zstd(value: &Value) -> String {
+        let data = value.to_string().into_bytes();
+        let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd];
+        // Frame header: single segment, 4-byte content size.
+        frame.push(0b1010_0000);
+        frame.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        // Block header: last block, raw, size.
+        let header = 1 | ((data.len() as u32) << 3);
+        frame.extend_from_slice(&header.to_le_bytes()[..3]);
+        frame.extend_from_slice(&data);
+        base64::engine::general_purpose::STANDARD.encode(frame)
+    }
+
+    /// A brotli stream of uncompressed meta-blocks (each up to 64 KiB), then an empty last one.
+    fn brotli(value: &Value) -> String {
+        let data = value.to_string().into_bytes();
+        assert!(data.len() <= 65_536);
+        // WBITS=16 (one 0 bit), ISLAST=0, MNIBBLES=4 (00), MLEN-1 in 16 bits, ISUNCOMPRESSED=1,
+        // then pad to a byte; then the bytes; then ISLAST=1, ISLASTEMPTY=1.
+        struct Bits {
+            out: Vec<u8>,
+            buffer: u64,
+            count: u32,
+        }
+        impl Bits {
+            fn push(&mut self, value: u64, width: u32) {
+                self.buffer |= value << self.count;
+                self.count += width;
+                while self.count >= 8 {
+                    self.out.push(self.buffer as u8);
+                    self.buffer >>= 8;
+                    self.count -= 8;
+                }
+            }
+        }
+        let mut bits = Bits {
+            out: Vec::new(),
+            buffer: 0,
+            count: 0,
+        };
+        bits.push(0, 1); // WBITS 16
+        bits.push(0, 1); // ISLAST 0
+        bits.push(0, 2); // MNIBBLES 4
+        bits.push(data.len() as u64 - 1, 16);
+        bits.push(1, 1); // ISUNCOMPRESSED
+        let pad = (8 - bits.count % 8) % 8;
+        bits.push(0, pad);
+        bits.out.extend_from_slice(&data);
+        bits.push(1, 1); // ISLAST
+        bits.push(1, 1); // ISLASTEMPTY
+        bits.push(0, 6);
+        let out = bits.out;
+        base64::engine::general_purpose::STANDARD.encode(out)
+    }
+
     fn nodes() -> Value {
         json!({
             "ci": {"name": "ci", "type": "Steps", "phase": "Running", "children": ["ci-1"]},
@@ -272,6 +344,11 @@ mod tests {
         let compressed =
             json!({"metadata": {"name": "ci"}, "status": {"compressedNodes": compress(&nodes())}});
         assert_eq!(names(&tree(&compressed)), expected);
+        for (codec, encoded) in [("zstd", zstd(&nodes())), ("brotli", brotli(&nodes()))] {
+            let workflow =
+                json!({"metadata": {"name": "ci"}, "status": {"compressedNodes": encoded}});
+            assert_eq!(names(&tree(&workflow)), expected, "{codec}");
+        }
         let mut inflated = compressed.clone();
         inflate(&mut inflated);
         assert!(inflated.pointer("/status/compressedNodes").is_none());
@@ -285,7 +362,11 @@ mod tests {
         let with = |status: Value| tree(&json!({"metadata": {"name": "x"}, "status": status}));
         for (status, says) in [
             (json!({"compressedNodes": "not base64!"}), "not base64"),
-            (json!({"compressedNodes": "aGVsbG8="}), "not gzip"),
+            (
+                json!({"compressedNodes": "aGVsbG8="}),
+                "neither gzip, zstd nor brotli",
+            ),
+            (json!({"compressedNodes": "H4sIAAAA"}), "not valid gzip"),
             (
                 json!({"compressedNodes": compress(&json!([1]))}),
                 "not a node map",
