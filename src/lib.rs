@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod intent;
 pub mod keymap;
 pub mod kube;
 pub mod logging;

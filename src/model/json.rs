@@ -73,3 +73,18 @@ pub fn owner(object: &Value, kind: &str) -> Option<String> {
         .as_str()
         .map(str::to_string)
 }
+
+/// A `matchLabels` map at `pointer` as a label selector (`app=demo,tier=web`); empty if none.
+pub fn match_labels(object: &Value, pointer: &str) -> String {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_object)
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}

@@ -489,7 +489,13 @@ async fn reconcile(
     next.insert("readyReplicas".into(), json!(total));
     next.insert("availableReplicas".into(), json!(total));
     next.insert("HPAReplicas".into(), json!(total));
-    next.insert("selector".into(), json!(selector_text(&value)));
+    next.insert(
+        "selector".into(),
+        json!(crate::model::json::match_labels(
+            &value,
+            "/spec/selector/matchLabels"
+        )),
+    );
     next.insert(
         "canary".into(),
         json!({"weights": {"canary": {"weight": if promoted { 0 } else { weight }, "podTemplateHash": hash, "serviceName": text(&value, "/spec/strategy/canary/canaryService")},
@@ -527,20 +533,6 @@ async fn reconcile(
         events::record_transition(ctx, &namespace, &name, &status, &next, steps.len()).await;
     }
     Ok(())
-}
-
-fn selector_text(rollout: &Value) -> String {
-    rollout
-        .pointer("/spec/selector/matchLabels")
-        .and_then(Value::as_object)
-        .map(|labels| {
-            labels
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

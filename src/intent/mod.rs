@@ -1,0 +1,265 @@
+//! Write intents: every change flightdeck can make, as a closed enum, and the pure planning that
+//! turns an intent plus the objects it read into the exact requests the upstream CLI would send
+//! (`../shared/design/argo-kargo-semantics.md` gives each one; the per-tool modules cite it).
+//! The executor (`kube::execute`) reads, plans, confirms and sends; nothing here does I/O.
+
+pub mod argocd;
+pub mod kargo;
+pub mod request;
+pub mod rollouts;
+pub mod workflows;
+
+use serde_json::Value;
+
+use crate::model::{Kind, ObjectKey};
+use request::WriteRequest;
+
+/// Something the user asked flightdeck to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// Promote a paused canary to its next step (`kubectl argo rollouts promote`).
+    PromoteRollout(ObjectKey),
+    /// Skip the remaining steps and analyses (`kubectl argo rollouts promote --full`).
+    PromoteRolloutFully(ObjectKey),
+    /// Abort the update and go back to the stable ReplicaSet (`kubectl argo rollouts abort`).
+    AbortRollout(ObjectKey),
+    /// Retry an aborted update (`kubectl argo rollouts retry rollout`).
+    RetryRollout(ObjectKey),
+    /// Roll back to the previous revision, or to the given one (`kubectl argo rollouts undo`).
+    UndoRollout(ObjectKey, Option<i64>),
+    /// Restart the pods (`kubectl argo rollouts restart`).
+    RestartRollout(ObjectKey),
+    /// Hold the rollout where it is (`kubectl argo rollouts pause`).
+    PauseRollout(ObjectKey),
+    /// Let a paused rollout continue (Argo CD's `resume` action).
+    ResumeRollout(ObjectKey),
+    /// Stop an AnalysisRun (`kubectl argo rollouts terminate analysisrun`).
+    TerminateAnalysisRun(ObjectKey),
+    /// Start a Workflow from a WorkflowTemplate with these parameters (`argo submit --from`).
+    SubmitWorkflow(ObjectKey, Vec<(String, String)>),
+    /// Stop a Workflow, still running its exit handlers (`argo stop`).
+    StopWorkflow(ObjectKey),
+    /// Terminate a Workflow at once, without exit handlers (`argo terminate`).
+    TerminateWorkflow(ObjectKey),
+    /// Suspend a Workflow (`argo suspend`).
+    SuspendWorkflow(ObjectKey),
+    /// Resume a suspended Workflow (`argo resume`).
+    ResumeWorkflow(ObjectKey),
+    /// Run a finished Workflow again as a new one (`argo resubmit`).
+    ResubmitWorkflow(ObjectKey),
+    /// Sync an Application to its target revision (`argocd app sync [--prune] [--dry-run]`).
+    SyncApplication {
+        application: ObjectKey,
+        prune: bool,
+        dry_run: bool,
+    },
+    /// Ask Argo CD to compare again (`argocd app get --refresh` or `--hard-refresh`).
+    RefreshApplication { application: ObjectKey, hard: bool },
+    /// Sync an Application back to a revision from its history (`argocd app rollback`).
+    RollbackApplication { application: ObjectKey, id: i64 },
+    /// Stop the running sync (`argocd app terminate-op`).
+    TerminateSync(ObjectKey),
+    /// Turn automated sync off so a rollback stays (`argocd app set --sync-policy none`).
+    DisableAutoSync(ObjectKey),
+    /// Promote Freight into a Stage (`kargo promote --stage S --freight F`).
+    PromoteFreight { stage: ObjectKey, freight: String },
+    /// Approve Freight for a Stage (`kargo approve --freight F --stage S`).
+    ApproveFreight { freight: ObjectKey, stage: String },
+    /// Abort a running Promotion (`kargo abort promotion`).
+    AbortPromotion(ObjectKey),
+    /// Verify a Stage's current Freight again (`kargo verify stage`).
+    Reverify(ObjectKey),
+}
+
+/// What planning knows besides the objects: the time, randomness for generated names, and who
+/// the user is (for the actor fields the upstream tools fill in).
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Now, RFC 3339 in UTC.
+    pub now: String,
+    /// Now, milliseconds since the Unix epoch (for ULIDs).
+    pub now_millis: u64,
+    /// Random bytes for ULIDs.
+    pub random: [u8; 10],
+    /// The Kubernetes user name, if known.
+    pub user: Option<String>,
+}
+
+/// The exact change an intent makes, shown before it is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub intent: Intent,
+    pub requests: Vec<WriteRequest>,
+    /// The equivalent upstream command.
+    pub cli: String,
+    /// Something the user should know before confirming (e.g. auto-sync will undo it).
+    pub warning: Option<String>,
+}
+
+/// The objects an intent's plan depends on, read just before planning.
+#[derive(Debug, Clone, Default)]
+pub struct Reads {
+    /// The intent's target object.
+    pub target: Value,
+    /// Others it needs: a Rollout's ReplicaSets for undo, the Stage or Freight for Kargo.
+    pub related: Vec<Value>,
+}
+
+/// What a read-only session or the user needs to know about an intent.
+impl Intent {
+    /// The object the intent acts on.
+    pub fn target(&self) -> (Kind, &ObjectKey) {
+        match self {
+            Intent::PromoteRollout(key)
+            | Intent::PromoteRolloutFully(key)
+            | Intent::AbortRollout(key)
+            | Intent::RetryRollout(key)
+            | Intent::UndoRollout(key, _)
+            | Intent::RestartRollout(key)
+            | Intent::PauseRollout(key)
+            | Intent::ResumeRollout(key) => (Kind::Rollout, key),
+            Intent::TerminateAnalysisRun(key) => (Kind::AnalysisRun, key),
+            Intent::SubmitWorkflow(key, _) => (Kind::WorkflowTemplate, key),
+            Intent::StopWorkflow(key)
+            | Intent::TerminateWorkflow(key)
+            | Intent::SuspendWorkflow(key)
+            | Intent::ResumeWorkflow(key)
+            | Intent::ResubmitWorkflow(key) => (Kind::Workflow, key),
+            Intent::SyncApplication { application, .. }
+            | Intent::RefreshApplication { application, .. }
+            | Intent::RollbackApplication { application, .. } => (Kind::Application, application),
+            Intent::TerminateSync(key) | Intent::DisableAutoSync(key) => (Kind::Application, key),
+            Intent::PromoteFreight { stage, .. } => (Kind::Stage, stage),
+            Intent::ApproveFreight { freight, .. } => (Kind::Freight, freight),
+            Intent::AbortPromotion(key) => (Kind::Promotion, key),
+            Intent::Reverify(key) => (Kind::Stage, key),
+        }
+    }
+
+    /// A short name for the log and the confirmation title ("abort rollout").
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Intent::PromoteRollout(_) => "promote rollout",
+            Intent::PromoteRolloutFully(_) => "promote rollout fully",
+            Intent::AbortRollout(_) => "abort rollout",
+            Intent::RetryRollout(_) => "retry rollout",
+            Intent::UndoRollout(..) => "undo rollout",
+            Intent::RestartRollout(_) => "restart rollout",
+            Intent::PauseRollout(_) => "pause rollout",
+            Intent::ResumeRollout(_) => "resume rollout",
+            Intent::TerminateAnalysisRun(_) => "terminate analysis run",
+            Intent::SubmitWorkflow(..) => "submit workflow",
+            Intent::StopWorkflow(_) => "stop workflow",
+            Intent::TerminateWorkflow(_) => "terminate workflow",
+            Intent::SuspendWorkflow(_) => "suspend workflow",
+            Intent::ResumeWorkflow(_) => "resume workflow",
+            Intent::ResubmitWorkflow(_) => "resubmit workflow",
+            Intent::SyncApplication { .. } => "sync application",
+            Intent::RefreshApplication { .. } => "refresh application",
+            Intent::RollbackApplication { .. } => "roll back application",
+            Intent::TerminateSync(_) => "terminate sync",
+            Intent::DisableAutoSync(_) => "disable auto-sync",
+            Intent::PromoteFreight { .. } => "promote freight",
+            Intent::ApproveFreight { .. } => "approve freight",
+            Intent::AbortPromotion(_) => "abort promotion",
+            Intent::Reverify(_) => "reverify stage",
+        }
+    }
+
+    /// Whether it undoes or stops work (on production contexts the object's name must be typed).
+    pub fn is_destructive(&self) -> bool {
+        matches!(
+            self,
+            Intent::AbortRollout(_)
+                | Intent::UndoRollout(..)
+                | Intent::RestartRollout(_)
+                | Intent::PromoteRolloutFully(_)
+                | Intent::TerminateAnalysisRun(_)
+                | Intent::TerminateWorkflow(_)
+                | Intent::StopWorkflow(_)
+                | Intent::RollbackApplication { .. }
+                | Intent::TerminateSync(_)
+                | Intent::SyncApplication { prune: true, .. }
+                | Intent::PromoteFreight { .. }
+                | Intent::AbortPromotion(_)
+        )
+    }
+
+    /// Whether planning needs related objects, and which: (kind, namespace, label selector).
+    pub fn related(&self, target: &Value) -> Option<(Kind, String, String)> {
+        match self {
+            Intent::UndoRollout(key, _) => Some((
+                Kind::ReplicaSet,
+                key.namespace.clone(),
+                crate::model::json::match_labels(target, "/spec/selector/matchLabels"),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The Kargo object read besides the target (the Freight to promote, the Stage to approve
+    /// for), by kind and key.
+    pub fn also_read(&self) -> Option<(Kind, ObjectKey)> {
+        match self {
+            Intent::PromoteFreight { stage, freight } => Some((
+                Kind::Freight,
+                ObjectKey::new(stage.namespace.clone(), freight.clone()),
+            )),
+            Intent::ApproveFreight { freight, stage } => Some((
+                Kind::Stage,
+                ObjectKey::new(freight.namespace.clone(), stage.clone()),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Plans `intent` from what was read: the exact requests, or why it cannot be done now.
+pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Plan, String> {
+    let (requests, cli, warning) = match intent {
+        Intent::PromoteRollout(_)
+        | Intent::PromoteRolloutFully(_)
+        | Intent::AbortRollout(_)
+        | Intent::RetryRollout(_)
+        | Intent::UndoRollout(..)
+        | Intent::RestartRollout(_)
+        | Intent::PauseRollout(_)
+        | Intent::ResumeRollout(_)
+        | Intent::TerminateAnalysisRun(_) => rollouts::plan(intent, reads, context)?,
+        Intent::SubmitWorkflow(..)
+        | Intent::StopWorkflow(_)
+        | Intent::TerminateWorkflow(_)
+        | Intent::SuspendWorkflow(_)
+        | Intent::ResumeWorkflow(_)
+        | Intent::ResubmitWorkflow(_) => workflows::plan(intent, reads, context)?,
+        Intent::SyncApplication { .. }
+        | Intent::RefreshApplication { .. }
+        | Intent::RollbackApplication { .. }
+        | Intent::TerminateSync(_)
+        | Intent::DisableAutoSync(_) => argocd::plan(intent, reads, context)?,
+        Intent::PromoteFreight { .. }
+        | Intent::ApproveFreight { .. }
+        | Intent::AbortPromotion(_)
+        | Intent::Reverify(_) => kargo::plan(intent, reads, context)?,
+    };
+    if requests.is_empty() {
+        return Err(format!(
+            "nothing to do: {} would change nothing",
+            intent.verb()
+        ));
+    }
+    Ok(Plan {
+        intent: intent.clone(),
+        requests,
+        cli,
+        warning,
+    })
+}
+
+/// What a tool's planner returns: the requests, the equivalent command, a warning.
+pub type Planned = (Vec<WriteRequest>, String, Option<String>);
+
+/// `metadata.resourceVersion` of what was read, for preconditions.
+pub fn resource_version(object: &Value) -> String {
+    crate::model::json::string(object, "/metadata/resourceVersion")
+}

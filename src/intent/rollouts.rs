@@ -1,0 +1,479 @@
+//! Argo Rollouts actions as `kubectl argo rollouts` sends them (semantics doc §1.2):
+//! abort/retry and the status half of promote patch `rollouts/NAME/status`; pause, restart,
+//! resume and the spec half of promote patch the Rollout; undo is an RFC 6902 patch of
+//! `/spec/template`; terminating an AnalysisRun patches its spec. Pure.
+
+use serde_json::{Value, json};
+
+use super::request::{json_patch, merge_patch};
+use super::{Context, Intent, Planned, Reads};
+use crate::model::json::{flag, integer, str_at, text};
+use crate::model::{Kind, ObjectKey};
+
+/// Label the controller adds to a ReplicaSet's template (ignored when comparing templates).
+const HASH_LABEL: &str = "rollouts-pod-template-hash";
+/// Annotation holding a ReplicaSet's revision.
+const REVISION: &str = "rollout.argoproj.io/revision";
+
+pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned, String> {
+    let rollout = &reads.target;
+    let (kind, key) = intent.target();
+    let name = &key.name;
+    let namespace = &key.namespace;
+    let cli = |command: &str| format!("kubectl argo rollouts {command} {name} -n {namespace}");
+    Ok(match intent {
+        Intent::PromoteRollout(key) => (promote(key, rollout, false), cli("promote"), None),
+        Intent::PromoteRolloutFully(key) => {
+            (promote(key, rollout, true), cli("promote --full"), None)
+        }
+        // cmd/abort/abort.go `abortPatch`.
+        Intent::AbortRollout(key) => (
+            vec![merge_patch(
+                Kind::Rollout,
+                key,
+                "status",
+                json!({"status": {"abort": true}}),
+            )],
+            cli("abort"),
+            None,
+        ),
+        // cmd/retry/retry.go `retryRolloutPatch`.
+        Intent::RetryRollout(key) => {
+            if !flag(rollout, "/status/abort") {
+                return Err("the rollout is not aborted: there is nothing to retry".into());
+            }
+            (
+                vec![merge_patch(
+                    Kind::Rollout,
+                    key,
+                    "status",
+                    json!({"status": {"abort": false}}),
+                )],
+                format!("kubectl argo rollouts retry rollout {name} -n {namespace}"),
+                None,
+            )
+        }
+        Intent::UndoRollout(key, to_revision) => {
+            let (revision, template) = undo_target(rollout, &reads.related, *to_revision)?;
+            let command = match to_revision {
+                Some(n) => cli(&format!("undo --to-revision={n}")),
+                None => cli("undo"),
+            };
+            (
+                vec![json_patch(
+                    Kind::Rollout,
+                    key,
+                    json!([{"op": "replace", "path": "/spec/template", "value": template}]),
+                )],
+                command,
+                Some(format!("rolls back to revision {revision}")),
+            )
+        }
+        // cmd/restart/restart.go `restartPatch`: RFC 3339, UTC.
+        Intent::RestartRollout(key) => (
+            vec![merge_patch(
+                Kind::Rollout,
+                key,
+                "",
+                json!({"spec": {"restartAt": context.now}}),
+            )],
+            cli("restart"),
+            None,
+        ),
+        // cmd/pause/pause.go.
+        Intent::PauseRollout(key) => (
+            vec![merge_patch(
+                Kind::Rollout,
+                key,
+                "",
+                json!({"spec": {"paused": true}}),
+            )],
+            cli("pause"),
+            None,
+        ),
+        // argo-cd resource_customizations Rollout/actions/resume: clear the pause conditions
+        // (status) and unpause (spec), status first as promote does.
+        Intent::ResumeRollout(key) => {
+            let mut requests = Vec::new();
+            if rollout
+                .pointer("/status/pauseConditions")
+                .and_then(Value::as_array)
+                .is_some_and(|c| !c.is_empty())
+            {
+                requests.push(merge_patch(
+                    Kind::Rollout,
+                    key,
+                    "status",
+                    json!({"status": {"pauseConditions": null}}),
+                ));
+            }
+            if flag(rollout, "/spec/paused") {
+                requests.push(merge_patch(
+                    Kind::Rollout,
+                    key,
+                    "",
+                    json!({"spec": {"paused": false}}),
+                ));
+            }
+            (
+                requests,
+                format!(
+                    "kubectl argo rollouts promote {name} -n {namespace}  # Argo CD action: resume"
+                ),
+                None,
+            )
+        }
+        // cmd/terminate/terminate.go `terminatePatch` (AnalysisRuns have no status subresource).
+        Intent::TerminateAnalysisRun(key) => (
+            vec![merge_patch(
+                kind,
+                key,
+                "",
+                json!({"spec": {"terminate": true}}),
+            )],
+            format!("kubectl argo rollouts terminate analysisrun {name} -n {namespace}"),
+            None,
+        ),
+        _ => return Err(format!("{} is not a Rollouts action", intent.verb())),
+    })
+}
+
+/// cmd/promote/promote.go `getPatches`: the status patch (on `/status`) first, then the spec one.
+fn promote(key: &ObjectKey, rollout: &Value, full: bool) -> Vec<super::request::WriteRequest> {
+    let paused = flag(rollout, "/spec/paused");
+    let steps = rollout
+        .pointer("/spec/strategy/canary/steps")
+        .and_then(Value::as_array)
+        .map(Vec::len);
+    let canary = rollout.pointer("/spec/strategy/canary").is_some();
+    let pause_conditions = rollout
+        .pointer("/status/pauseConditions")
+        .and_then(Value::as_array)
+        .is_some_and(|c| !c.is_empty());
+    let status = if full {
+        (text(rollout, "/status/currentPodHash") != text(rollout, "/status/stableRS"))
+            .then(|| json!({"status": {"promoteFull": true}}))
+    } else {
+        let current = integer(rollout, "/status/currentStepIndex")
+            .unwrap_or(0)
+            .max(0) as usize;
+        let next = steps.map(|count| (current + 1).min(count));
+        let inconclusive = str_at(
+            rollout,
+            "/status/canary/currentStepAnalysisRunStatus/status",
+        ) == "Inconclusive";
+        match next {
+            Some(next)
+                if canary
+                    && inconclusive
+                    && pause_conditions
+                    && flag(rollout, "/status/controllerPause") =>
+            {
+                Some(
+                    json!({"status": {"pauseConditions": null, "controllerPause": false, "currentStepIndex": next}}),
+                )
+            }
+            _ if pause_conditions => Some(json!({"status": {"pauseConditions": null}})),
+            Some(next) if canary && steps.unwrap_or(0) > 0 => {
+                Some(json!({"status": {"pauseConditions": null, "currentStepIndex": next}}))
+            }
+            _ => None,
+        }
+    };
+    let mut requests = Vec::new();
+    if let Some(status) = status {
+        requests.push(merge_patch(Kind::Rollout, key, "status", status));
+    }
+    if paused {
+        requests.push(merge_patch(
+            Kind::Rollout,
+            key,
+            "",
+            json!({"spec": {"paused": false}}),
+        ));
+    }
+    requests
+}
+
+/// cmd/undo/undo.go: the ReplicaSets the Rollout controls, by revision; the second-highest (or
+/// the requested one); its template without the hash label. Refuses when it is already current.
+fn undo_target(
+    rollout: &Value,
+    replica_sets: &[Value],
+    to_revision: Option<i64>,
+) -> Result<(i64, Value), String> {
+    let uid = str_at(rollout, "/metadata/uid");
+    let mut owned: Vec<(i64, &Value)> = replica_sets
+        .iter()
+        .filter(|rs| {
+            rs.pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .is_some_and(|owners| {
+                    owners.iter().any(|o| {
+                        str_at(o, "/uid") == uid
+                            && o.get("controller").and_then(Value::as_bool) == Some(true)
+                    })
+                })
+        })
+        .map(|rs| {
+            let revision = rs
+                .pointer(&format!(
+                    "/metadata/annotations/{}",
+                    REVISION.replace('/', "~1")
+                ))
+                .and_then(Value::as_str)
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(0);
+            (revision, rs)
+        })
+        .collect();
+    owned.sort_by_key(|(revision, _)| std::cmp::Reverse(*revision));
+    let (revision, chosen) = match to_revision {
+        None | Some(0) => owned
+            .get(1)
+            .copied()
+            .ok_or("no revision found for rollout")?,
+        Some(n) => owned
+            .iter()
+            .find(|(revision, _)| *revision == n)
+            .copied()
+            .ok_or_else(|| format!("unable to find specified revision {n} in history"))?,
+    };
+    let mut template = chosen
+        .pointer("/spec/template")
+        .cloned()
+        .ok_or("that ReplicaSet has no pod template")?;
+    if let Some(labels) = template
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
+        labels.remove(HASH_LABEL);
+    }
+    if rollout.pointer("/spec/template") == Some(&template) {
+        return Err(format!(
+            "skipped rollback: revision {revision} is already the current template"
+        ));
+    }
+    Ok((revision, template))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::request::{JSON_PATCH, MERGE_PATCH};
+
+    fn context() -> Context {
+        Context {
+            now: "2026-11-26T12:00:00Z".into(),
+            now_millis: 0,
+            random: [0; 10],
+            user: None,
+        }
+    }
+
+    fn requests(
+        intent: Intent,
+        rollout: Value,
+        related: Vec<Value>,
+    ) -> Vec<(String, String, Value)> {
+        let reads = Reads {
+            target: rollout,
+            related,
+        };
+        plan(&intent, &reads, &context())
+            .expect("plan")
+            .0
+            .into_iter()
+            .map(|r| (r.path, r.content_type.to_string(), r.body))
+            .collect()
+    }
+
+    fn key() -> ObjectKey {
+        ObjectKey::new("dev", "app")
+    }
+
+    const MAIN: &str = "/apis/argoproj.io/v1alpha1/namespaces/dev/rollouts/app";
+    const STATUS: &str = "/apis/argoproj.io/v1alpha1/namespaces/dev/rollouts/app/status";
+
+    #[test]
+    fn promote_follows_get_patches() {
+        let steps = json!([{"setWeight": 20}, {"pause": {}}, {"setWeight": 50}]);
+        let paused = json!({"spec": {"strategy": {"canary": {"steps": steps}}}, "status": {"currentStepIndex": 1, "pauseConditions": [{"reason": "CanaryPauseStep"}]}});
+        assert_eq!(
+            requests(Intent::PromoteRollout(key()), paused.clone(), vec![]),
+            [(
+                STATUS.into(),
+                MERGE_PATCH.into(),
+                json!({"status": {"pauseConditions": null}})
+            )]
+        );
+        let analysing = json!({"spec": {"paused": true, "strategy": {"canary": {"steps": steps}}}, "status": {"currentStepIndex": 2}});
+        assert_eq!(
+            requests(Intent::PromoteRollout(key()), analysing, vec![]),
+            [
+                (
+                    STATUS.into(),
+                    MERGE_PATCH.into(),
+                    json!({"status": {"pauseConditions": null, "currentStepIndex": 3}})
+                ),
+                (
+                    MAIN.into(),
+                    MERGE_PATCH.into(),
+                    json!({"spec": {"paused": false}})
+                ),
+            ]
+        );
+        let inconclusive = json!({"spec": {"strategy": {"canary": {"steps": steps}}}, "status": {"currentStepIndex": 3, "controllerPause": true, "pauseConditions": [{"reason": "InconclusiveAnalysisRun"}], "canary": {"currentStepAnalysisRunStatus": {"status": "Inconclusive"}}}});
+        assert_eq!(
+            requests(Intent::PromoteRollout(key()), inconclusive, vec![])[0].2,
+            json!({"status": {"pauseConditions": null, "controllerPause": false, "currentStepIndex": 3}}),
+            "not past the last step"
+        );
+        let unpromoted = json!({"status": {"currentPodHash": "b", "stableRS": "a"}});
+        assert_eq!(
+            requests(Intent::PromoteRolloutFully(key()), unpromoted, vec![]),
+            [(
+                STATUS.into(),
+                MERGE_PATCH.into(),
+                json!({"status": {"promoteFull": true}})
+            )]
+        );
+        let done = json!({"status": {"currentPodHash": "a", "stableRS": "a"}});
+        let reads = Reads {
+            target: done,
+            related: vec![],
+        };
+        assert!(
+            crate::intent::plan(&Intent::PromoteRolloutFully(key()), &reads, &context()).is_err()
+        );
+    }
+
+    #[test]
+    fn abort_retry_pause_restart_resume_terminate() {
+        assert_eq!(
+            requests(Intent::AbortRollout(key()), json!({}), vec![]),
+            [(
+                STATUS.into(),
+                MERGE_PATCH.into(),
+                json!({"status": {"abort": true}})
+            )]
+        );
+        assert_eq!(
+            requests(
+                Intent::RetryRollout(key()),
+                json!({"status": {"abort": true}}),
+                vec![]
+            ),
+            [(
+                STATUS.into(),
+                MERGE_PATCH.into(),
+                json!({"status": {"abort": false}})
+            )]
+        );
+        assert_eq!(
+            requests(Intent::PauseRollout(key()), json!({}), vec![]),
+            [(
+                MAIN.into(),
+                MERGE_PATCH.into(),
+                json!({"spec": {"paused": true}})
+            )]
+        );
+        assert_eq!(
+            requests(Intent::RestartRollout(key()), json!({}), vec![]),
+            [(
+                MAIN.into(),
+                MERGE_PATCH.into(),
+                json!({"spec": {"restartAt": "2026-11-26T12:00:00Z"}})
+            )]
+        );
+        assert_eq!(
+            requests(
+                Intent::ResumeRollout(key()),
+                json!({"spec": {"paused": true}, "status": {"pauseConditions": [{}]}}),
+                vec![]
+            ),
+            [
+                (
+                    STATUS.into(),
+                    MERGE_PATCH.into(),
+                    json!({"status": {"pauseConditions": null}})
+                ),
+                (
+                    MAIN.into(),
+                    MERGE_PATCH.into(),
+                    json!({"spec": {"paused": false}})
+                ),
+            ]
+        );
+        assert_eq!(
+            requests(
+                Intent::TerminateAnalysisRun(ObjectKey::new("dev", "run")),
+                json!({}),
+                vec![]
+            ),
+            [(
+                "/apis/argoproj.io/v1alpha1/namespaces/dev/analysisruns/run".into(),
+                MERGE_PATCH.into(),
+                json!({"spec": {"terminate": true}})
+            )]
+        );
+    }
+
+    #[test]
+    fn undo_picks_the_previous_revision_owned_by_the_rollout() {
+        let rollout = json!({"metadata": {"uid": "u1"}, "spec": {"template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"image": "v3"}]}}}});
+        let rs = |revision: &str, image: &str, owner: &str| json!({"metadata": {"annotations": {"rollout.argoproj.io/revision": revision}, "ownerReferences": [{"uid": owner, "controller": true}]}, "spec": {"template": {"metadata": {"labels": {"app": "x", "rollouts-pod-template-hash": "h"}}, "spec": {"containers": [{"image": image}]}}}});
+        let sets = vec![
+            rs("3", "v3", "u1"),
+            rs("2", "v2", "u1"),
+            rs("1", "v1", "u1"),
+            rs("9", "other", "u2"),
+        ];
+        let expected_v2 = json!([{"op": "replace", "path": "/spec/template", "value": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"image": "v2"}]}}}]);
+        assert_eq!(
+            requests(
+                Intent::UndoRollout(key(), None),
+                rollout.clone(),
+                sets.clone()
+            ),
+            [(MAIN.into(), JSON_PATCH.into(), expected_v2)]
+        );
+        let to_one = requests(
+            Intent::UndoRollout(key(), Some(1)),
+            rollout.clone(),
+            sets.clone(),
+        );
+        assert_eq!(
+            to_one[0].2[0]["value"]["spec"]["containers"][0]["image"],
+            "v1"
+        );
+        let reads = |related| Reads {
+            target: rollout.clone(),
+            related,
+        };
+        assert_eq!(
+            crate::intent::plan(
+                &Intent::UndoRollout(key(), Some(7)),
+                &reads(sets.clone()),
+                &context()
+            ),
+            Err("unable to find specified revision 7 in history".into())
+        );
+        assert_eq!(
+            crate::intent::plan(
+                &Intent::UndoRollout(key(), None),
+                &reads(vec![rs("3", "v3", "u1")]),
+                &context()
+            ),
+            Err("no revision found for rollout".into())
+        );
+        assert!(
+            crate::intent::plan(
+                &Intent::UndoRollout(key(), Some(3)),
+                &reads(sets),
+                &context()
+            )
+            .is_err_and(|e| e.starts_with("skipped rollback"))
+        );
+    }
+}
