@@ -7,6 +7,7 @@
 //! - `ui`: app state + update (single writer), event loop, terminal guard, drawing.
 //! - `commands`: subcommands that print and exit.
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod demo;

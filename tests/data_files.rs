@@ -206,7 +206,7 @@ fn broken_keymap_gives_warnings_with_lines_and_keeps_the_rest() {
                 "{spec}:13: [pipeline] `a`: action `accept` does nothing in this section; ignored"
             ),
             format!(
-                "{spec}:15: unknown section [nonsense] (known: meta, global, pipeline, list, help, detail, warnings, palette, filter); ignored"
+                "{spec}:15: unknown section [nonsense] (known: meta, global, pipeline, list, help, detail, warnings, palette, filter, confirm, choose); ignored"
             ),
         ]
     );

@@ -91,6 +91,44 @@ actions! {
     ShowYaml = "show-yaml", Navigation, palette: false;
     /// Follow the log of the selected Pod, or of the selected step's pod in a Workflow
     ShowLogs = "show-logs", Navigation, palette: false;
+    /// Promote: a paused Rollout to its next step, or Freight into a Stage (pick the Stage)
+    Promote = "promote", Navigation, palette: true;
+    /// Promote a Rollout fully, skipping its remaining steps and analyses
+    PromoteFull = "promote-full", Navigation, palette: true;
+    /// Abort: a Rollout's update, a running Promotion, an AnalysisRun, an Application's sync
+    Abort = "abort", Navigation, palette: true;
+    /// Retry an aborted Rollout (Workflows: says why not, and offers resubmit)
+    Retry = "retry", Navigation, palette: true;
+    /// Undo: a Rollout to an earlier revision, an Application to a history entry (pick one)
+    Undo = "undo", Navigation, palette: true;
+    /// Restart a Rollout's pods
+    Restart = "restart", Navigation, palette: true;
+    /// Pause a Rollout, or suspend a Workflow
+    Pause = "pause", Navigation, palette: true;
+    /// Resume a paused Rollout or a suspended Workflow
+    Resume = "resume", Navigation, palette: true;
+    /// Sync an Application (choose plain, prune or dry run)
+    Sync = "sync", Navigation, palette: true;
+    /// Refresh an Application (compare with Git again)
+    Refresh = "refresh", Navigation, palette: true;
+    /// Hard-refresh an Application (also drop Argo CD's manifest cache)
+    HardRefresh = "hard-refresh", Navigation, palette: true;
+    /// Turn an Application's automated sync off
+    DisableAutoSync = "disable-auto-sync", Navigation, palette: true;
+    /// Approve Freight for a Stage (pick the Stage)
+    Approve = "approve", Navigation, palette: true;
+    /// Verify a Stage's current Freight again
+    Reverify = "reverify", Navigation, palette: true;
+    /// Submit a Workflow from the selected WorkflowTemplate (parameters pre-filled)
+    Submit = "submit", Navigation, palette: true;
+    /// Stop a Workflow (exit handlers still run)
+    Stop = "stop", Navigation, palette: true;
+    /// Terminate a Workflow at once
+    Terminate = "terminate", Navigation, palette: true;
+    /// Run a finished Workflow again as a new Workflow
+    Resubmit = "resubmit", Navigation, palette: true;
+    /// Show every change asked for in this session and its outcome
+    ShowActionLog = "show-action-log", Command, palette: true;
     /// Sort by the next column to the right (after the last: the default order)
     SortNextColumn = "sort-next-column", Navigation, palette: true;
     /// Sort by the next column to the left

@@ -21,6 +21,10 @@ pub enum Layer {
     Palette,
     /// The `/` filter prompt.
     Filter,
+    /// The confirmation of a change (type the object's name where that is required).
+    Confirm,
+    /// A list of choices (a revision, a stage, a history entry); typing narrows it.
+    Choose,
 }
 
 impl Layer {
@@ -33,6 +37,8 @@ impl Layer {
         Layer::Warnings,
         Layer::Palette,
         Layer::Filter,
+        Layer::Confirm,
+        Layer::Choose,
     ];
 
     /// Section name in keymap files.
@@ -46,6 +52,8 @@ impl Layer {
             Layer::Warnings => "warnings",
             Layer::Palette => "palette",
             Layer::Filter => "filter",
+            Layer::Confirm => "confirm",
+            Layer::Choose => "choose",
         }
     }
 
@@ -60,6 +68,8 @@ impl Layer {
             Layer::Warnings => "Warnings overlay",
             Layer::Palette => "Command palette (:)",
             Layer::Filter => "Filter prompt (/)",
+            Layer::Confirm => "Confirming a change",
+            Layer::Choose => "Choosing from a list",
         }
     }
 
@@ -72,7 +82,10 @@ impl Layer {
 
     /// Prompts where unbound printable keys are typed text.
     pub fn is_text_input(self) -> bool {
-        matches!(self, Layer::Palette | Layer::Filter)
+        matches!(
+            self,
+            Layer::Palette | Layer::Filter | Layer::Confirm | Layer::Choose
+        )
     }
 
     /// Layers with a cursor or scroll position.

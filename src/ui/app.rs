@@ -29,6 +29,12 @@ pub enum Overlay {
     Palette(Palette),
     /// The `/` filter prompt.
     Filter(InputLine),
+    /// The confirmation of a planned change.
+    Confirm(super::prompts::Confirmation),
+    /// A choice among intents (a revision, a stage, a history entry).
+    Choose(super::prompts::Choice),
+    /// The parameters of a Workflow to submit.
+    Form(super::prompts::ParameterForm),
     /// An object's YAML: loading (`None`), or the text, or why it could not be fetched.
     Yaml {
         key: crate::model::ObjectKey,
@@ -50,6 +56,8 @@ pub enum View {
     Kargo,
     /// A pod's followed log (which: `App::logs`).
     Logs,
+    /// Every change asked for in this session and its outcome.
+    ActionLog,
     /// One object's detail (which object: `App::detail`).
     Detail(crate::model::Kind),
 }
@@ -63,6 +71,7 @@ impl View {
             View::List(kind) => kind.title(),
             View::Kargo => "Kargo",
             View::Logs => "Logs",
+            View::ActionLog => "Action log",
             View::Detail(_) => "Detail",
         }
     }
@@ -137,6 +146,14 @@ pub struct App {
     pub connecting: bool,
     /// The current table's rows as last built.
     pub table_cache: super::table::TableCache,
+    /// Changes sent whose effect the watch has not shown yet.
+    pub pending: Vec<super::actions::Pending>,
+    /// Every change asked for in this session.
+    pub action_log: Vec<crate::audit::AuditEntry>,
+    /// Where the audit log is appended (`None`: memory only).
+    pub audit_path: Option<std::path::PathBuf>,
+    /// An intent being planned again after a conflict, and what to tell the user.
+    pub reasking: Option<(crate::intent::Intent, String)>,
 }
 
 impl App {
@@ -173,6 +190,10 @@ impl App {
             connection: 0,
             connecting: false,
             table_cache: Default::default(),
+            pending: Vec::new(),
+            action_log: Vec::new(),
+            audit_path: crate::audit::default_path(),
+            reasking: None,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -194,6 +215,8 @@ impl App {
             Some(Overlay::Warnings { .. }) => Layer::Warnings,
             Some(Overlay::Palette(_)) => Layer::Palette,
             Some(Overlay::Filter(_)) => Layer::Filter,
+            Some(Overlay::Confirm(_)) => Layer::Confirm,
+            Some(Overlay::Choose(_) | Overlay::Form(_)) => Layer::Choose,
             None => self.view_layer(),
         }
     }
@@ -253,6 +276,7 @@ impl App {
                         .then(|| Effect::Fetch(kind, key.clone())),
                     _ => None,
                 };
+                self.settle_pending(&deltas);
                 if self.store.apply(deltas) {
                     self.dirty = true;
                 }
@@ -308,6 +332,11 @@ impl App {
                 }
                 None
             }
+            Msg::Prepared(intent, result) => {
+                self.on_prepared(intent, result);
+                None
+            }
+            Msg::Executed(plan, result) => self.on_executed(*plan, result),
             Msg::InputClosed(reason) => {
                 tracing::warn!(%reason, "terminal input closed; quitting");
                 Some(Effect::Quit)
@@ -338,6 +367,15 @@ impl App {
         let (input, palette) = match &mut self.overlay {
             Some(Overlay::Palette(palette)) => (&mut palette.input, true),
             Some(Overlay::Filter(input)) => (input, false),
+            Some(Overlay::Confirm(confirmation)) => (&mut confirmation.typed, false),
+            Some(Overlay::Choose(choice)) => {
+                choice.highlighted = 0;
+                (&mut choice.input, false)
+            }
+            Some(Overlay::Form(form)) => match form.focused_input() {
+                Some(input) => (input, false),
+                None => return,
+            },
             _ => return,
         };
         match key.code {
@@ -395,6 +433,10 @@ impl App {
                 None
             }
             Action::Back | Action::Cancel => {
+                if let Some(Overlay::Confirm(confirmation)) = &self.overlay {
+                    let confirmation = confirmation.clone();
+                    self.cancel_confirmation(&confirmation);
+                }
                 if self.overlay.take().is_none() {
                     if !self.filter.is_empty() {
                         self.filter = Default::default();
@@ -452,15 +494,37 @@ impl App {
             }
             Action::NextPane | Action::PrevPane => return None,
             Action::Complete | Action::NextSuggestion | Action::PrevSuggestion => {
-                if let Some(Overlay::Palette(palette)) = &mut self.overlay {
-                    match action {
+                let forward = action != Action::PrevSuggestion;
+                match &mut self.overlay {
+                    Some(Overlay::Palette(palette)) => match action {
                         Action::Complete => palette.complete(),
-                        Action::NextSuggestion => palette.move_highlight(true),
-                        _ => palette.move_highlight(false),
-                    }
+                        _ => palette.move_highlight(forward),
+                    },
+                    Some(Overlay::Choose(choice)) => choice.move_highlight(forward),
+                    Some(Overlay::Form(form)) => form.move_focus(forward),
+                    _ => {}
                 }
                 None
             }
+            Action::Promote
+            | Action::PromoteFull
+            | Action::Abort
+            | Action::Retry
+            | Action::Undo
+            | Action::Restart
+            | Action::Pause
+            | Action::Resume
+            | Action::Sync
+            | Action::Refresh
+            | Action::HardRefresh
+            | Action::DisableAutoSync
+            | Action::Approve
+            | Action::Reverify
+            | Action::Submit
+            | Action::Stop
+            | Action::Terminate
+            | Action::Resubmit
+            | Action::ShowActionLog => return self.act(action),
             Action::DeleteWord | Action::ClearInput => {
                 let input = match &mut self.overlay {
                     Some(Overlay::Palette(palette)) => {
@@ -468,6 +532,9 @@ impl App {
                         &mut palette.input
                     }
                     Some(Overlay::Filter(input)) => input,
+                    Some(Overlay::Confirm(confirmation)) => &mut confirmation.typed,
+                    Some(Overlay::Choose(choice)) => &mut choice.input,
+                    Some(Overlay::Form(form)) => form.focused_input()?,
                     _ => return None,
                 };
                 if action == Action::DeleteWord {
@@ -519,6 +586,15 @@ impl App {
                 }
                 PaletteOutcome::Empty => None,
             },
+            Some(Overlay::Confirm(confirmation)) => self.confirm(confirmation),
+            Some(Overlay::Choose(choice)) => match choice.chosen() {
+                Some(intent) => self.ask(intent),
+                None => {
+                    self.overlay = Some(Overlay::Choose(choice));
+                    None
+                }
+            },
+            Some(Overlay::Form(form)) => self.ask(form.intent()),
             Some(Overlay::Filter(input)) => {
                 self.filter = crate::view::filter::Filter::parse(input.text());
                 self.selected = 0;

@@ -39,6 +39,11 @@ pub trait Host {
     /// Replaces the cluster connection (watchers, client) with one made from `settings`; the
     /// outcome arrives as `Msg::Connected(connection, …)`.
     fn connect(&mut self, settings: crate::settings::Settings, connection: u64);
+    /// Reads and plans `intent`; the answer arrives as `Msg::Prepared`.
+    fn prepare(&mut self, intent: crate::intent::Intent);
+    /// Sends a confirmed plan (refused in a read-only session); the outcome arrives as
+    /// `Msg::Executed`.
+    fn execute(&mut self, plan: crate::intent::Plan, read_only: bool);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -56,6 +61,10 @@ impl Host for Headless {
     fn stop_logs(&mut self) {}
 
     fn connect(&mut self, _settings: crate::settings::Settings, _connection: u64) {}
+
+    fn prepare(&mut self, _intent: crate::intent::Intent) {}
+
+    fn execute(&mut self, _plan: crate::intent::Plan, _read_only: bool) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -113,6 +122,8 @@ pub async fn run<W: Write>(
                     settings,
                     connection,
                 }) => host.connect(*settings, connection),
+                Some(Effect::Prepare(intent)) => host.prepare(intent),
+                Some(Effect::Execute(plan)) => host.execute(*plan, app.read_only),
                 None => {}
             }
         }

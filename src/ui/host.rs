@@ -85,6 +85,38 @@ impl Host for CockpitHost {
         }
     }
 
+    fn prepare(&mut self, intent: crate::intent::Intent) {
+        let sender = self.sender.clone();
+        let Some(client) = self.client() else {
+            let _ = sender.try_send(Msg::Prepared(
+                intent,
+                Err("not connected to a cluster".into()),
+            ));
+            return;
+        };
+        tokio::spawn(async move {
+            let context = crate::kube::execute::context_now();
+            let plan = crate::kube::execute::prepare(&client, &intent, &context).await;
+            let _ = sender.send(Msg::Prepared(intent, plan)).await;
+        });
+    }
+
+    fn execute(&mut self, plan: crate::intent::Plan, read_only: bool) {
+        let sender = self.sender.clone();
+        let Some(client) = self.client() else {
+            let failure = crate::kube::execute::Failure::Failed {
+                message: "not connected to a cluster".into(),
+                done: 0,
+            };
+            let _ = sender.try_send(Msg::Executed(Box::new(plan), Err(failure)));
+            return;
+        };
+        tokio::spawn(async move {
+            let result = crate::kube::execute::execute(&client, &plan, read_only).await;
+            let _ = sender.send(Msg::Executed(Box::new(plan), result)).await;
+        });
+    }
+
     fn connect(&mut self, settings: crate::settings::Settings, connection: u64) {
         self.stop_logs();
         if let Some(session) = self.session.take() {

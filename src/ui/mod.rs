@@ -1,6 +1,7 @@
 //! The terminal user interface: the app state and its update function, the event loop (the
 //! single writer of that state), the terminal guard, and the drawing code.
 
+pub mod actions;
 pub mod app;
 pub mod context;
 pub mod draw;
@@ -12,6 +13,7 @@ pub mod logs;
 pub mod msg;
 pub mod navigation;
 pub mod palette;
+pub mod prompts;
 pub mod symbols;
 pub mod table;
 pub mod terminal;

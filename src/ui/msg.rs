@@ -24,10 +24,17 @@ pub enum Msg {
     LogLines(crate::model::ObjectKey, Vec<String>),
     /// The followed log stream closed (`Ok`) or failed.
     LogEnded(crate::model::ObjectKey, Result<(), String>),
+    /// An intent was read and planned (or could not be).
+    Prepared(crate::intent::Intent, Result<crate::intent::Plan, String>),
+    /// A confirmed plan was sent (or failed part-way).
+    Executed(
+        Box<crate::intent::Plan>,
+        Result<(), crate::kube::execute::Failure>,
+    ),
 }
 
 /// Something the loop must do outside the app state.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Leave the loop and restore the terminal.
     Quit,
@@ -46,6 +53,11 @@ pub enum Effect {
     },
     /// Close the log stream.
     StopLogs,
+    /// Read what the intent depends on, plan it and check permissions; the answer arrives as
+    /// `Msg::Prepared`.
+    Prepare(crate::intent::Intent),
+    /// Send a confirmed plan; the outcome arrives as `Msg::Executed`.
+    Execute(Box<crate::intent::Plan>),
     /// Drop the current cluster connection (its watchers, fetches and log stream) and connect
     /// as `settings` say; the outcome arrives as `Msg::Connected(connection, …)`.
     Connect {

@@ -5,6 +5,9 @@ use super::app::{App, Overlay, View};
 use super::msg::Effect;
 use crate::keymap::{Action, Layer};
 
+/// The action log's columns.
+pub const ACTION_LOG_COLUMNS: &[&str] = &["TIME", "CONTEXT", "WHAT", "OUTCOME", "COMMAND"];
+
 impl App {
     /// Now, in Unix seconds (frozen in tests).
     pub fn now(&self) -> i64 {
@@ -48,7 +51,7 @@ impl App {
     pub fn view_layer(&self) -> Layer {
         match self.view() {
             View::Pipeline => Layer::Pipeline,
-            View::Waiting | View::List(_) | View::Kargo => Layer::List,
+            View::Waiting | View::List(_) | View::Kargo | View::ActionLog => Layer::List,
             View::Logs => Layer::Detail,
             View::Detail(_) => Layer::Detail,
         }
@@ -59,6 +62,7 @@ impl App {
         let owned = |titles: &[&str]| titles.iter().map(|t| t.to_string()).collect();
         match self.view() {
             View::Waiting => owned(crate::view::waiting::COLUMNS),
+            View::ActionLog => owned(ACTION_LOG_COLUMNS),
             View::List(kind) => owned(crate::view::lists::columns(kind)),
             View::Kargo => crate::view::kargo::columns(&crate::view::kargo::stage_columns(
                 &self.store,
@@ -71,7 +75,7 @@ impl App {
     /// The kind and key of the selected row in a list view, or of the object a detail view shows.
     pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
         match self.view() {
-            View::Pipeline => None,
+            View::Pipeline | View::ActionLog => None,
             View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
             View::Logs => self
                 .logs

@@ -70,6 +70,7 @@ impl Command {
             Command::Show(View::Pipeline) => "pipeline",
             Command::Show(View::Detail(_)) => "detail",
             Command::Show(View::Logs) => "logs",
+            Command::Show(View::ActionLog) => "show-action-log",
         }
     }
 

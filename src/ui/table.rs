@@ -18,6 +18,8 @@ struct TableKey {
     filter: String,
     sort: Sort,
     now: i64,
+    /// Entries in the action log (it changes without the store).
+    actions: usize,
 }
 
 /// The last table built.
@@ -35,6 +37,7 @@ impl App {
             filter: filter.text().to_string(),
             sort,
             now,
+            actions: self.action_log.len(),
         };
         if let Some((built_from, rows)) = self.table_cache.0.borrow().as_ref()
             && *built_from == key
@@ -43,6 +46,17 @@ impl App {
         }
         let rows = Arc::new(match key.view {
             View::Pipeline | View::Detail(_) | View::Logs => Vec::new(),
+            View::ActionLog => {
+                let mut rows: Vec<ListRow> = self
+                    .action_log
+                    .iter()
+                    .rev()
+                    .map(action_row)
+                    .filter(|row| filter.matches(&row.cells, None))
+                    .collect();
+                sort.apply(&mut rows);
+                rows
+            }
             View::Waiting => crate::view::waiting::rows(&self.store, scope, filter, sort, now),
             View::List(kind) => {
                 crate::view::lists::rows(&self.store, kind, scope, filter, sort, now)
@@ -55,5 +69,29 @@ impl App {
         });
         *self.table_cache.0.borrow_mut() = Some((key, rows.clone()));
         rows
+    }
+}
+
+/// An action log entry as a table row (newest first; it names no object to open).
+fn action_row(entry: &crate::audit::AuditEntry) -> ListRow {
+    use crate::theme::Slot;
+    use crate::view::cell::Cell;
+    let slot = if entry.outcome.starts_with("confirmed") {
+        Slot::Success
+    } else if entry.outcome.starts_with("failed") || entry.outcome.starts_with("not possible") {
+        Slot::Error
+    } else {
+        Slot::Warning
+    };
+    ListRow {
+        kind: crate::model::Kind::Event,
+        key: crate::model::ObjectKey::new("", entry.time.clone()),
+        cells: vec![
+            Cell::muted(entry.time.clone()),
+            Cell::muted(entry.context.clone()),
+            Cell::new(entry.what.clone(), Slot::Text),
+            Cell::new(entry.outcome.clone(), slot),
+            Cell::muted(entry.cli.clone()),
+        ],
     }
 }

@@ -25,7 +25,13 @@ fn hinted(layer: Layer) -> &'static [Action] {
             Action::NextSuggestion,
             Action::Cancel,
         ],
-        Layer::Filter => &[Action::Accept, Action::Cancel, Action::ClearInput],
+        Layer::Filter | Layer::Confirm => &[Action::Accept, Action::Cancel, Action::ClearInput],
+        Layer::Choose => &[
+            Action::Accept,
+            Action::NextSuggestion,
+            Action::PrevSuggestion,
+            Action::Cancel,
+        ],
         Layer::Global | Layer::Pipeline | Layer::List => &[
             Action::Help,
             Action::CommandPalette,

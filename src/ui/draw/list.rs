@@ -21,6 +21,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 kind.title(),
                 app.store.state(kind).describe()
             ),
+            View::ActionLog => "No actions yet in this session.".to_string(),
             _ => "Nothing is waiting on you.".to_string(),
         };
         lines.push(Line::styled(empty, theme.style(Slot::Muted)));

@@ -9,6 +9,7 @@ mod list;
 mod logs;
 mod overlays;
 mod pipeline;
+mod prompts;
 mod title;
 
 use ratatui::Frame;

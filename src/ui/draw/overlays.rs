@@ -45,6 +45,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             let title = format!(" {key} ");
             draw_scrolling(frame, app, area, &title, lines, *scroll, false)
         }
+        Some(Overlay::Confirm(confirm)) => super::prompts::confirmation(frame, app, area, confirm),
+        Some(Overlay::Choose(choice)) => super::prompts::choice(frame, app, area, choice),
+        Some(Overlay::Form(form)) => super::prompts::form(frame, app, area, form),
         Some(Overlay::Filter(_)) | None => {}
     }
 }

@@ -44,6 +44,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             theme.style(Slot::ReadOnlyBadge),
         ));
     }
+    if let Some(pending) = app.pending.last() {
+        let more = match app.pending.len() {
+            1 => String::new(),
+            n => format!(" (+{})", n - 1),
+        };
+        spans.push(Span::styled(" ", base));
+        spans.push(Span::styled(
+            format!("pending: {} {}{more}", pending.verb, pending.key.name),
+            base.patch(theme.style(Slot::Info)),
+        ));
+    }
     if !app.warnings.is_empty() {
         spans.push(Span::styled(" ", base));
         spans.push(Span::styled(

@@ -1,0 +1,197 @@
+//! The action round trip in the UI, without a cluster: a key on the selected object asks the
+//! host to prepare the intent; the plan is shown with its exact requests and the equivalent
+//! command; enter sends it (on production only after the name is typed); the outcome lands in the
+//! action log and the audit file, and a pending badge stays until the watch shows the change.
+//! Read-only sessions refuse at once.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use flightdeck::intent::{Context, Intent, Reads, plan};
+use flightdeck::model::{Kind, ObjectKey, Row};
+use flightdeck::store::{Delta, WatchState};
+use flightdeck::ui::app::{App, Overlay};
+use flightdeck::ui::msg::{Effect, Msg};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+
+fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal
+        .draw(|frame| flightdeck::ui::draw::draw(frame, app))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+fn rollout() -> serde_json::Value {
+    json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev", "resourceVersion": "5"}, "spec": {"strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}}, "status": {"phase": "Paused", "currentStepIndex": 1, "pauseConditions": [{"reason": "CanaryPauseStep"}]}})
+}
+
+/// The app showing the Rollouts list with one Rollout selected, auditing into `audit`.
+fn app_on_rollouts(audit: &std::path::Path) -> App {
+    let mut app = common::app();
+    app.audit_path = Some(audit.to_path_buf());
+    let mut deltas: Vec<Delta> = Kind::ALL
+        .iter()
+        .map(|k| Delta::State(*k, WatchState::Live))
+        .collect();
+    deltas.push(Delta::Apply(Row::from_object(Kind::Rollout, &rollout())));
+    app.update(Msg::Kube(deltas));
+    key(&mut app, KeyCode::Char(':'));
+    typed(&mut app, "ro");
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+fn planned(intent: &Intent) -> flightdeck::intent::Plan {
+    let context = Context {
+        now: "2026-11-26T12:00:00Z".into(),
+        now_millis: 0,
+        random: [0; 10],
+        user: None,
+    };
+    plan(
+        intent,
+        &Reads {
+            target: rollout(),
+            related: vec![],
+        },
+        &context,
+    )
+    .expect("plan")
+}
+
+#[test]
+fn abort_is_prepared_confirmed_sent_logged_and_settled() {
+    let dir = tempfile::tempdir().expect("temp");
+    let audit = dir.path().join("audit.jsonl");
+    let mut app = app_on_rollouts(&audit);
+    let target = ObjectKey::new("demo-app-dev", "demo-app");
+    let intent = Intent::AbortRollout(target.clone());
+    assert_eq!(
+        key(&mut app, KeyCode::Char('A')),
+        Some(Effect::Prepare(intent.clone()))
+    );
+    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("abort rollout demo-app-dev/demo-app"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "PATCH /apis/argoproj.io/v1alpha1/namespaces/demo-app-dev/rollouts/demo-app/status"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("application/merge-patch+json") && shown.contains("\"abort\": true"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("kubectl argo rollouts abort demo-app -n demo-app-dev"),
+        "{shown}"
+    );
+    let Some(Effect::Execute(sent)) = key(&mut app, KeyCode::Enter) else {
+        panic!("enter sends the plan");
+    };
+    assert_eq!(sent.intent, intent);
+    app.update(Msg::Executed(sent, Ok(())));
+    assert!(screen(&app).contains("pending: abort rollout demo-app"));
+    // The watch reports the Rollout changed: the badge goes.
+    app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+        Kind::Rollout,
+        &json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev"}, "status": {"abort": true, "phase": "Degraded"}}),
+    ))]));
+    assert!(!screen(&app).contains("pending:"));
+    // Cancelled confirmations are logged too.
+    key(&mut app, KeyCode::Char('A'));
+    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+    let log: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .expect("audit")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let outcomes: Vec<&str> = log
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(outcomes, ["confirmed: sent", "cancelled"]);
+    assert_eq!(
+        log[0]["requests"][0]["body"],
+        json!({"status": {"abort": true}})
+    );
+    assert_eq!(log[0]["context"], "kind-dev");
+    key(&mut app, KeyCode::Char('L'));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("Action log")
+            && shown.contains("confirmed: sent")
+            && shown.contains("cancelled"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn production_needs_the_name_and_read_only_sends_nothing() {
+    let dir = tempfile::tempdir().expect("temp");
+    let audit = dir.path().join("audit.jsonl");
+    let mut app = app_on_rollouts(&audit);
+    app.production = true;
+    let intent = Intent::AbortRollout(ObjectKey::new("demo-app-dev", "demo-app"));
+    key(&mut app, KeyCode::Char('A'));
+    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    assert!(screen(&app).contains("Production: type demo-app"));
+    assert_eq!(key(&mut app, KeyCode::Enter), None, "not without the name");
+    assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
+    typed(&mut app, "demo-app");
+    assert!(matches!(
+        key(&mut app, KeyCode::Enter),
+        Some(Effect::Execute(_))
+    ));
+
+    let mut app = app_on_rollouts(&audit);
+    app.read_only = true;
+    for action in ['P', 'F', 'A', 'R', '-', '+'] {
+        assert_eq!(key(&mut app, KeyCode::Char(action)), None, "{action}");
+    }
+    assert!(
+        app.action_log
+            .iter()
+            .all(|e| e.outcome == "refused: read-only")
+    );
+    assert_eq!(app.action_log.len(), 6);
+    // Even a plan that got as far as the confirmation is not sent.
+    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    assert_eq!(key(&mut app, KeyCode::Enter), None);
+}
+
+#[test]
+fn a_conflict_reads_again_and_asks_again() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut app = app_on_rollouts(&dir.path().join("audit.jsonl"));
+    let intent = Intent::PromoteRollout(ObjectKey::new("demo-app-dev", "demo-app"));
+    let plan = planned(&intent);
+    let effect = app.update(Msg::Executed(
+        Box::new(plan.clone()),
+        Err(flightdeck::kube::execute::Failure::Conflict(
+            "the object has been modified".into(),
+        )),
+    ));
+    assert_eq!(effect, Some(Effect::Prepare(intent.clone())));
+    app.update(Msg::Prepared(intent, Ok(plan)));
+    assert!(screen(&app).contains("the object changed since it was read"));
+}
