@@ -1,0 +1,800 @@
+//! Every intent against the embedded API server and the demo world: the executor reads, plans
+//! and sends, and the server's request log shows exactly what the upstream CLI would send
+//! (method, path with subresource, content type, body); the simulated controllers react as the
+//! real ones do. A read-only session sends no write at all.
+
+use std::time::Duration;
+
+use flightdeck::demo::apiserver::access::Policy;
+use flightdeck::demo::apiserver::request_log::LoggedRequest;
+use flightdeck::demo::world::metrics::Quality;
+use flightdeck::demo::world::{World, WorldOptions};
+use flightdeck::intent::Intent;
+use flightdeck::kube::execute::{context_now, execute, prepare};
+use flightdeck::model::ObjectKey;
+use kube::api::{Api, DynamicObject};
+use serde_json::{Value, json};
+
+/// The user the test acts as, so its requests stand apart from the controllers'.
+const USER: &str = "operator";
+
+struct Harness {
+    world: World,
+    client: kube::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start() -> Harness {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().expect("temp");
+        let world = World::start(WorldOptions::for_tests(dir.path().join("world")))
+            .await
+            .expect("world");
+        world
+            .server
+            .add_user("operator-token", USER, Policy::AllowAll);
+        let path = dir.path().join("kubeconfig");
+        world
+            .server
+            .write_kubeconfig(&path, "default", Some("operator-token"))
+            .expect("kubeconfig");
+        let kubeconfig = kube::config::Kubeconfig::read_from(&path).expect("read kubeconfig");
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .expect("config");
+        let client = kube::Client::try_from(config).expect("client");
+        Harness {
+            world,
+            client,
+            _dir: dir,
+        }
+    }
+
+    /// The operator's writes so far (not the SelfSubjectAccessReviews).
+    fn writes(&self) -> Vec<LoggedRequest> {
+        self.world
+            .server
+            .state
+            .requests
+            .writes()
+            .into_iter()
+            .filter(|r| r.user == USER && !r.uri.contains("selfsubjectaccessreviews"))
+            .collect()
+    }
+
+    /// Prepares and executes `intent`; returns the writes it made.
+    async fn act(&self, intent: Intent) -> Vec<LoggedRequest> {
+        let before = self.writes().len();
+        let plan = prepare(&self.client, &intent, &context_now())
+            .await
+            .unwrap_or_else(|e| panic!("{intent:?}: {e}"));
+        execute(&self.client, &plan, false)
+            .await
+            .unwrap_or_else(|e| panic!("{intent:?}: {e}"));
+        self.writes().split_off(before)
+    }
+
+    async fn get(&self, group: &str, kind: &str, plural: &str, key: &ObjectKey) -> Value {
+        let resource = kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk(group, "v1alpha1", kind),
+            plural,
+        );
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(self.client.clone(), &key.namespace, &resource);
+        match api.get(&key.name).await {
+            Ok(object) => serde_json::to_value(object).expect("json"),
+            // Not created yet (the world is still starting): nothing to look at.
+            Err(_) => Value::Null,
+        }
+    }
+
+    async fn rollout(&self, env: &str) -> Value {
+        self.get("argoproj.io", "Rollout", "rollouts", &rollout_key(env))
+            .await
+    }
+
+    /// Polls `check` on the Rollout of `env` until it holds.
+    async fn until_rollout(&self, env: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let rollout = self.rollout(env).await;
+            if check(&rollout) {
+                return rollout;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}: {}",
+                rollout["status"]
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn rollout_key(env: &str) -> ObjectKey {
+    ObjectKey::new(format!("demo-app-{env}"), "demo-app")
+}
+
+fn one(writes: &[LoggedRequest]) -> (&str, &str, Option<&str>, Value) {
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    let write = &writes[0];
+    (
+        write.method.as_str(),
+        write.uri.as_str(),
+        write.content_type.as_deref(),
+        serde_json::from_str(&write.body).expect("JSON body"),
+    )
+}
+
+const MERGE: Option<&str> = Some("application/merge-patch+json");
+
+fn phase(rollout: &Value) -> &str {
+    rollout["status"]["phase"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollout_actions_send_exact_requests_and_the_controller_reacts() {
+    let h = Harness::start().await;
+    let dev = rollout_key("dev");
+    let status = "/apis/argoproj.io/v1alpha1/namespaces/demo-app-dev/rollouts/demo-app/status";
+    let main = "/apis/argoproj.io/v1alpha1/namespaces/demo-app-dev/rollouts/demo-app";
+    h.until_rollout("dev", "a healthy dev rollout", |r| phase(r) == "Healthy")
+        .await;
+    let first_image =
+        h.rollout("dev").await["spec"]["template"]["spec"]["containers"][0]["image"].clone();
+
+    // A bad build: pause it, resume it, abort it, retry it.
+    h.world
+        .push_commit(Quality::Bad, "feat: risky")
+        .expect("push");
+    h.until_rollout("dev", "the canary to start", |r| {
+        r["spec"]["template"]["spec"]["containers"][0]["image"] != first_image
+    })
+    .await;
+    let writes = h.act(Intent::PauseRollout(dev.clone())).await;
+    assert_eq!(
+        one(&writes),
+        ("PATCH", main, MERGE, json!({"spec": {"paused": true}}))
+    );
+    h.until_rollout("dev", "manually paused", |r| phase(r) == "Paused")
+        .await;
+    let writes = h.act(Intent::ResumeRollout(dev.clone())).await;
+    assert_eq!(writes.last().map(|w| w.uri.as_str()), Some(main));
+    assert_eq!(
+        serde_json::from_str::<Value>(&writes.last().expect("write").body).expect("json"),
+        json!({"spec": {"paused": false}})
+    );
+    let writes = h.act(Intent::AbortRollout(dev.clone())).await;
+    assert_eq!(
+        one(&writes),
+        ("PATCH", status, MERGE, json!({"status": {"abort": true}}))
+    );
+    let aborted = h
+        .until_rollout("dev", "aborted and degraded", |r| phase(r) == "Degraded")
+        .await;
+    assert!(
+        aborted["status"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("RolloutAborted")
+    );
+    let writes = h.act(Intent::RetryRollout(dev.clone())).await;
+    assert_eq!(
+        one(&writes),
+        ("PATCH", status, MERGE, json!({"status": {"abort": false}}))
+    );
+    h.until_rollout("dev", "retried", |r| phase(r) != "Degraded")
+        .await;
+
+    // Promote it fully, then undo to the previous revision: a new revision with the old template.
+    let writes = h.act(Intent::PromoteRolloutFully(dev.clone())).await;
+    assert_eq!(
+        one(&writes),
+        (
+            "PATCH",
+            status,
+            MERGE,
+            json!({"status": {"promoteFull": true}})
+        )
+    );
+    let promoted = h
+        .until_rollout("dev", "fully promoted", |r| {
+            r["status"]["stableRS"] == r["status"]["currentPodHash"] && phase(r) == "Healthy"
+        })
+        .await;
+    let writes = h.act(Intent::UndoRollout(dev.clone(), None)).await;
+    let (method, uri, content_type, body) = one(&writes);
+    assert_eq!(
+        (method, uri, content_type),
+        ("PATCH", main, Some("application/json-patch+json"))
+    );
+    assert_eq!(body[0]["op"], "replace");
+    assert_eq!(body[0]["path"], "/spec/template");
+    assert_eq!(
+        body[0]["value"]["spec"]["containers"][0]["image"],
+        first_image
+    );
+    assert!(
+        body[0]["value"]["metadata"]["labels"]
+            .get("rollouts-pod-template-hash")
+            .is_none()
+    );
+    h.until_rollout("dev", "the old template as a new revision", |r| {
+        r["spec"]["template"]["spec"]["containers"][0]["image"] == first_image
+            && r["status"]["currentPodHash"] != promoted["status"]["currentPodHash"]
+    })
+    .await;
+
+    // Restart: the controller records it.
+    let writes = h.act(Intent::RestartRollout(dev.clone())).await;
+    let (method, uri, _, body) = one(&writes);
+    assert_eq!((method, uri), ("PATCH", main));
+    let restart_at = body["spec"]["restartAt"]
+        .as_str()
+        .expect("restartAt")
+        .to_string();
+    assert!(
+        restart_at.ends_with('Z') && restart_at.len() == 20,
+        "{restart_at}"
+    );
+    h.until_rollout("dev", "the restart recorded", |r| {
+        r["status"]["restartedAt"].as_str() == Some(restart_at.as_str())
+    })
+    .await;
+
+    // A paused canary is promoted a step: the status patch then the spec patch.
+    h.world
+        .push_commit(Quality::Good, "feat: steady")
+        .expect("push");
+    h.until_rollout("dev", "a canary", |r| {
+        r["status"]["stableRS"] != r["status"]["currentPodHash"]
+    })
+    .await;
+    h.act(Intent::PauseRollout(dev.clone())).await;
+    h.until_rollout("dev", "paused", |r| phase(r) == "Paused")
+        .await;
+    let writes = h.act(Intent::PromoteRollout(dev.clone())).await;
+    assert_eq!(
+        writes.last().map(|w| w.uri.as_str()),
+        Some(main),
+        "unpause last: {writes:?}"
+    );
+    assert!(writes.len() <= 2 && writes.iter().all(|w| w.content_type.as_deref() == MERGE));
+    if writes.len() == 2 {
+        assert_eq!(writes[0].uri, status);
+    }
+
+    // An AnalysisRun of the canary is terminated through its spec.
+    let runs: Api<DynamicObject> = Api::namespaced_with(
+        h.client.clone(),
+        "demo-app-dev",
+        &kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("argoproj.io", "v1alpha1", "AnalysisRun"),
+            "analysisruns",
+        ),
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let run = loop {
+        let list = runs.list(&Default::default()).await.expect("list");
+        if let Some(run) = list.items.into_iter().next() {
+            break run;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no AnalysisRun");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let run_key = ObjectKey::new(
+        "demo-app-dev",
+        run.metadata.name.clone().unwrap_or_default(),
+    );
+    let writes = h.act(Intent::TerminateAnalysisRun(run_key.clone())).await;
+    assert_eq!(
+        one(&writes),
+        (
+            "PATCH",
+            format!(
+                "/apis/argoproj.io/v1alpha1/namespaces/demo-app-dev/analysisruns/{}",
+                run_key.name
+            )
+            .as_str(),
+            MERGE,
+            json!({"spec": {"terminate": true}})
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
+    let h = Harness::start().await;
+    // Submit from the CI template: a Workflow that runs.
+    let template = ObjectKey::new("argo-workflows", "demo-app-ci");
+    let commit = h
+        .world
+        .push_commit(Quality::Good, "feat: for kargo")
+        .expect("push");
+    let writes = h
+        .act(Intent::SubmitWorkflow(
+            template,
+            vec![("commitSha".into(), commit.clone())],
+        ))
+        .await;
+    let (method, uri, content_type, body) = one(&writes);
+    assert_eq!(
+        (method, uri, content_type),
+        (
+            "POST",
+            "/apis/argoproj.io/v1alpha1/namespaces/argo-workflows/workflows",
+            Some("application/json")
+        )
+    );
+    assert_eq!(body["metadata"]["generateName"], "demo-app-ci-");
+    assert_eq!(
+        body["spec"]["workflowTemplateRef"],
+        json!({"name": "demo-app-ci"})
+    );
+    assert_eq!(
+        body["spec"]["arguments"]["parameters"],
+        json!([{"name": "commitSha", "value": commit}])
+    );
+    // The submitted Workflow: suspend, resume and terminate it, then resubmit it.
+    let workflows: Api<DynamicObject> = Api::namespaced_with(
+        h.client.clone(),
+        "argo-workflows",
+        &kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Workflow"),
+            "workflows",
+        ),
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let ours = loop {
+        let list = workflows
+            .list(&Default::default())
+            .await
+            .expect("workflows");
+        let running = list.items.into_iter().find(|w| {
+            let value = serde_json::to_value(w).unwrap_or_default();
+            value["spec"]["workflowTemplateRef"]["name"] == "demo-app-ci"
+                && value["spec"]["arguments"]["parameters"][0]["value"] == commit.as_str()
+                && value["metadata"]["labels"]["workflows.argoproj.io/workflow-template"]
+                    == "demo-app-ci"
+                && value["status"]["phase"] == "Running"
+                && value["metadata"]["generateName"] == "demo-app-ci-"
+                && w.metadata.annotations.is_none()
+        });
+        if let Some(found) = running {
+            break ObjectKey::new("argo-workflows", found.metadata.name.unwrap_or_default());
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the submitted Workflow never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let wf_path = format!(
+        "/apis/argoproj.io/v1alpha1/namespaces/argo-workflows/workflows/{}",
+        ours.name
+    );
+    let writes = h.act(Intent::SuspendWorkflow(ours.clone())).await;
+    let (method, uri, content_type, body) = one(&writes);
+    assert_eq!(
+        (method, uri, content_type),
+        ("PATCH", wf_path.as_str(), MERGE)
+    );
+    assert_eq!(body["spec"], json!({"suspend": true}));
+    assert!(
+        body["metadata"]["resourceVersion"].is_string(),
+        "guarded by what was read"
+    );
+    let writes = h.act(Intent::ResumeWorkflow(ours.clone())).await;
+    let (_, uri, _, body) = one(&writes);
+    assert_eq!(uri, wf_path);
+    assert_eq!(body["spec"], json!({"suspend": null}));
+    let writes = h.act(Intent::TerminateWorkflow(ours.clone())).await;
+    assert_eq!(
+        one(&writes),
+        (
+            "PATCH",
+            wf_path.as_str(),
+            MERGE,
+            json!({"spec": {"shutdown": "Terminate"}})
+        )
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = h.get("argoproj.io", "Workflow", "workflows", &ours).await;
+        if now["status"]["phase"] == "Failed" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never terminated: {}",
+            now["status"]
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let writes = h.act(Intent::ResubmitWorkflow(ours.clone())).await;
+    let (method, uri, _, body) = one(&writes);
+    assert_eq!(
+        (method, uri),
+        (
+            "POST",
+            "/apis/argoproj.io/v1alpha1/namespaces/argo-workflows/workflows"
+        )
+    );
+    assert_eq!(
+        body["metadata"]["labels"]["workflows.argoproj.io/resubmitted-from-workflow"],
+        ours.name.as_str()
+    );
+    assert!(body["spec"].get("shutdown").is_none());
+    // The resubmitted one runs; stop it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let again = loop {
+        let list = workflows
+            .list(&Default::default())
+            .await
+            .expect("workflows");
+        let found = list.items.into_iter().find(|w| {
+            let value = serde_json::to_value(w).unwrap_or_default();
+            value["metadata"]["labels"]["workflows.argoproj.io/resubmitted-from-workflow"]
+                == ours.name.as_str()
+                && value["status"]["phase"] == "Running"
+        });
+        if let Some(found) = found {
+            break ObjectKey::new("argo-workflows", found.metadata.name.unwrap_or_default());
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the resubmitted Workflow never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let writes = h.act(Intent::StopWorkflow(again.clone())).await;
+    let (_, uri, _, body) = one(&writes);
+    assert!(uri.ends_with(&format!("/workflows/{}", again.name)));
+    assert_eq!(body, json!({"spec": {"shutdown": "Stop"}}));
+
+    // Argo CD: refresh, sync, disable auto-sync, roll back.
+    let app = ObjectKey::new("argocd", "demo-app-prod");
+    let app_path = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/demo-app-prod";
+    let writes = h
+        .act(Intent::RefreshApplication {
+            application: app.clone(),
+            hard: false,
+        })
+        .await;
+    assert_eq!(
+        one(&writes),
+        (
+            "PATCH",
+            app_path,
+            MERGE,
+            json!({"metadata": {"annotations": {"argocd.argoproj.io/refresh": "normal"}}})
+        )
+    );
+    // The world's first sync must be over: flightdeck refuses while an operation runs.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let before = loop {
+        let app_now = h
+            .get("argoproj.io", "Application", "applications", &app)
+            .await;
+        if app_now.is_object() && app_now.get("operation").is_none_or(Value::is_null) {
+            break app_now;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first sync never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let writes = h
+        .act(Intent::SyncApplication {
+            application: app.clone(),
+            prune: false,
+            dry_run: false,
+        })
+        .await;
+    let (_, uri, content_type, body) = one(&writes);
+    assert_eq!((uri, content_type), (app_path, MERGE));
+    assert_eq!(
+        body["metadata"]["resourceVersion"],
+        before["metadata"]["resourceVersion"]
+    );
+    assert_eq!(
+        body["operation"]["sync"]["syncStrategy"],
+        json!({"hook": {}})
+    );
+    assert_eq!(
+        body["operation"]["sync"]["source"],
+        before["spec"]["source"]
+    );
+    assert_eq!(body["status"], json!({"operationState": null}));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let synced = loop {
+        let app_now = h
+            .get("argoproj.io", "Application", "applications", &app)
+            .await;
+        if app_now.get("operation").is_none_or(Value::is_null)
+            && app_now["status"]["operationState"]["phase"] == "Succeeded"
+        {
+            break app_now;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "sync never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let history = synced["status"]["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!history.is_empty());
+    let automated = synced["spec"]["syncPolicy"]["automated"].is_object();
+    if automated {
+        let writes = h.act(Intent::DisableAutoSync(app.clone())).await;
+        assert_eq!(
+            one(&writes),
+            (
+                "PATCH",
+                app_path,
+                MERGE,
+                json!({"spec": {"syncPolicy": {"automated": null}}})
+            )
+        );
+    }
+    // A sync that is still running can be terminated.
+    let mut terminated = false;
+    'tries: for _ in 0..20 {
+        h.act(Intent::SyncApplication {
+            application: app.clone(),
+            prune: false,
+            dry_run: false,
+        })
+        .await;
+        loop {
+            match prepare(
+                &h.client,
+                &Intent::TerminateSync(app.clone()),
+                &context_now(),
+            )
+            .await
+            {
+                Ok(plan) => {
+                    if execute(&h.client, &plan, false).await.is_err() {
+                        // It changed in between (409): the sync is probably over; try again.
+                        break;
+                    }
+                    let last = h.writes().pop().expect("the terminate write");
+                    assert_eq!(last.uri, app_path);
+                    let body: Value = serde_json::from_str(&last.body).expect("json");
+                    assert_eq!(
+                        body["status"],
+                        json!({"operationState": {"phase": "Terminating"}})
+                    );
+                    assert!(body["metadata"]["resourceVersion"].is_string());
+                    terminated = true;
+                    break 'tries;
+                }
+                // Not running yet, or already over.
+                Err(_) => {
+                    let now = h
+                        .get("argoproj.io", "Application", "applications", &app)
+                        .await;
+                    if now.get("operation").is_none_or(Value::is_null) {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }
+        }
+    }
+    assert!(terminated, "no running sync to terminate in 20 tries");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = h
+            .get("argoproj.io", "Application", "applications", &app)
+            .await;
+        if now.get("operation").is_none_or(Value::is_null) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the terminated sync never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let oldest = history[0]["id"].as_i64().expect("id");
+    let writes = h
+        .act(Intent::RollbackApplication {
+            application: app.clone(),
+            id: oldest,
+        })
+        .await;
+    let (_, _, _, body) = one(&writes);
+    assert_eq!(
+        body["operation"]["sync"]["revision"],
+        history[0]["revision"]
+    );
+    assert_eq!(
+        body["operation"]["sync"]["syncStrategy"],
+        json!({"apply": {}})
+    );
+
+    // Kargo: approve the newest Freight for prod, then promote it into staging once it is
+    // verified in dev; reverify dev.
+    let freight_api: Api<DynamicObject> = Api::namespaced_with(
+        h.client.clone(),
+        "demo-app",
+        &kube::api::ApiResource::from_gvk_with_plural(
+            &kube::api::GroupVersionKind::gvk("kargo.akuity.io", "v1alpha1", "Freight"),
+            "freights",
+        ),
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let freight = loop {
+        let list = freight_api
+            .list(&Default::default())
+            .await
+            .expect("freight");
+        let found = list.items.into_iter().find(|f| {
+            let value = serde_json::to_value(f).unwrap_or_default();
+            value["images"][0]["tag"] == commit.as_str()
+                && value["status"]["verifiedIn"]["dev"].is_object()
+        });
+        if let Some(found) = found {
+            break found.metadata.name.unwrap_or_default();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the commit's Freight never got verified in dev"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let freight_key = ObjectKey::new("demo-app", freight.clone());
+    let writes = h
+        .act(Intent::ApproveFreight {
+            freight: freight_key.clone(),
+            stage: "prod".into(),
+        })
+        .await;
+    let (method, uri, content_type, body) = one(&writes);
+    assert_eq!(
+        (method, uri, content_type),
+        (
+            "PATCH",
+            format!("/apis/kargo.akuity.io/v1alpha1/namespaces/demo-app/freights/{freight}/status")
+                .as_str(),
+            MERGE
+        )
+    );
+    assert!(body["status"]["approvedFor"]["prod"]["approvedAt"].is_string());
+    let staging = ObjectKey::new("demo-app", "staging");
+    let writes = h
+        .act(Intent::PromoteFreight {
+            stage: staging.clone(),
+            freight: freight.clone(),
+        })
+        .await;
+    let (method, uri, _, body) = one(&writes);
+    assert_eq!(
+        (method, uri),
+        (
+            "POST",
+            "/apis/kargo.akuity.io/v1alpha1/namespaces/demo-app/promotions"
+        )
+    );
+    let name = body["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        name.starts_with("staging.") && name.ends_with(&freight[..7]),
+        "{name}"
+    );
+    let stage = h.get("kargo.akuity.io", "Stage", "stages", &staging).await;
+    assert_eq!(
+        body["spec"]["steps"],
+        stage["spec"]["promotionTemplate"]["spec"]["steps"]
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = h
+            .get("kargo.akuity.io", "Freight", "freights", &freight_key)
+            .await;
+        if now["status"]["currentlyIn"]["staging"].is_object() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the Freight never reached staging: {}",
+            now["status"]
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Promoting it into prod (approved above), then aborting that Promotion while it runs.
+    let writes = h
+        .act(Intent::PromoteFreight {
+            stage: ObjectKey::new("demo-app", "prod"),
+            freight: freight.clone(),
+        })
+        .await;
+    let (_, _, _, body) = one(&writes);
+    let promotion = ObjectKey::new(
+        "demo-app",
+        body["metadata"]["name"].as_str().unwrap_or_default(),
+    );
+    match prepare(
+        &h.client,
+        &Intent::AbortPromotion(promotion.clone()),
+        &context_now(),
+    )
+    .await
+    {
+        Ok(plan) => {
+            execute(&h.client, &plan, false).await.expect("abort");
+            let last = h.writes().pop().expect("the abort write");
+            assert_eq!(
+                last.uri,
+                format!(
+                    "/apis/kargo.akuity.io/v1alpha1/namespaces/demo-app/promotions/{}",
+                    promotion.name
+                )
+            );
+            let body: Value = serde_json::from_str(&last.body).expect("json");
+            assert_eq!(
+                body,
+                json!({"metadata": {"annotations": {"kargo.akuity.io/abort": "{\"action\":\"terminate\"}"}}})
+            );
+        }
+        Err(reason) => assert!(reason.contains("already ended"), "{reason}"),
+    }
+    let dev = ObjectKey::new("demo-app", "dev");
+    let writes = h.act(Intent::Reverify(dev)).await;
+    let (_, uri, _, body) = one(&writes);
+    assert_eq!(
+        uri,
+        "/apis/kargo.akuity.io/v1alpha1/namespaces/demo-app/stages/dev"
+    );
+    let value = body["metadata"]["annotations"]["kargo.akuity.io/reverify"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        serde_json::from_str::<Value>(value).is_ok_and(|v| v["id"].is_string()),
+        "{value}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_sends_no_write_at_all() {
+    let h = Harness::start().await;
+    let dev = rollout_key("dev");
+    h.until_rollout("dev", "a healthy dev rollout", |r| phase(r) == "Healthy")
+        .await;
+    for intent in [
+        Intent::AbortRollout(dev.clone()),
+        Intent::PauseRollout(dev.clone()),
+        Intent::RestartRollout(dev.clone()),
+        Intent::RefreshApplication {
+            application: ObjectKey::new("argocd", "demo-app-dev"),
+            hard: true,
+        },
+    ] {
+        let plan = prepare(&h.client, &intent, &context_now())
+            .await
+            .expect("plan");
+        assert_eq!(
+            execute(&h.client, &plan, true).await,
+            Err(flightdeck::kube::execute::Failure::ReadOnly)
+        );
+    }
+    let writes: Vec<LoggedRequest> = h
+        .world
+        .server
+        .state
+        .requests
+        .writes()
+        .into_iter()
+        .filter(|r| r.user == USER && !r.uri.contains("selfsubjectaccessreviews"))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+}
