@@ -11,6 +11,7 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod git;
 pub mod intent;
 pub mod keymap;
 pub mod kube;

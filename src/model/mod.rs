@@ -4,6 +4,7 @@
 
 pub mod json;
 pub mod key;
+pub mod kustomize;
 pub mod label_selector;
 pub mod labels;
 pub mod phase;

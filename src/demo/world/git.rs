@@ -287,33 +287,7 @@ impl GitRepos {
     }
 }
 
-/// Sets `newTag:` of the first image entry in a kustomization's text (keeps everything else).
-pub fn set_kustomize_tag(kustomization: &str, tag: &str) -> Option<String> {
-    let mut replaced = false;
-    let lines: Vec<String> = kustomization
-        .lines()
-        .map(|line| {
-            let trimmed = line.trim_start();
-            if !replaced && trimmed.starts_with("newTag:") {
-                replaced = true;
-                let indent = &line[..line.len() - trimmed.len()];
-                format!("{indent}newTag: {tag}")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect();
-    replaced.then(|| lines.join("\n") + "\n")
-}
-
-/// The `newTag:` of a kustomization's text.
-pub fn kustomize_tag(kustomization: &str) -> Option<String> {
-    kustomization.lines().find_map(|line| {
-        line.trim()
-            .strip_prefix("newTag:")
-            .map(|tag| tag.trim().trim_matches('"').to_string())
-    })
-}
+pub use crate::model::kustomize::{kustomize_tag, set_kustomize_tag};
 
 #[cfg(test)]
 mod tests {
