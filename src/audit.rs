@@ -46,6 +46,9 @@ impl AuditEntry {
             cli: plan.map(|p| p.cli.clone()).unwrap_or_default(),
             requests: plan
                 .map(|p| {
+                    if let Some(git) = &p.git {
+                        return json!({"git": {"base": git.base, "message": git.message, "diff": git.diff}});
+                    }
                     Value::Array(
                         p.requests
                             .iter()
@@ -65,8 +68,7 @@ impl AuditEntry {
 
 /// The default audit log file: `audit.jsonl` in the state directory.
 pub fn default_path() -> Option<PathBuf> {
-    crate::settings::paths::default_log_file()
-        .and_then(|log| log.parent().map(|dir| dir.join("audit.jsonl")))
+    crate::settings::paths::state_dir().map(|dir| dir.join("audit.jsonl"))
 }
 
 /// Appends `entry` to `path` (creating its directory); the error in words.

@@ -138,7 +138,11 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     let (sender, mut receiver) = mpsc::channel(ui::event_loop::CHANNEL_CAPACITY);
     let input = tokio::spawn(ui::event_loop::forward_terminal_input(sender.clone()));
     let signals = tokio::spawn(ui::event_loop::forward_signals(sender.clone()));
-    let mut host = ui::host::CockpitHost::new(None, sender);
+    let git_cache = settings::paths::state_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("gitops");
+    let mut host = ui::host::CockpitHost::new(None, sender)
+        .with_gitops(app.settings.gitops_repo.clone(), git_cache);
     if app.target.problem.is_none() {
         ui::event_loop::Host::connect(&mut host, app.settings.clone(), app.connection);
     }

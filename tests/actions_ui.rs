@@ -83,7 +83,10 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
         key(&mut app, KeyCode::Char('A')),
         Some(Effect::Prepare(intent.clone()))
     );
-    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    app.update(Msg::Prepared(
+        intent.clone(),
+        Ok(Box::new(planned(&intent))),
+    ));
     let shown = screen(&app);
     assert!(
         shown.contains("abort rollout demo-app-dev/demo-app"),
@@ -117,7 +120,10 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
     assert!(!screen(&app).contains("pending:"));
     // Cancelled confirmations are logged too.
     key(&mut app, KeyCode::Char('A'));
-    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    app.update(Msg::Prepared(
+        intent.clone(),
+        Ok(Box::new(planned(&intent))),
+    ));
     key(&mut app, KeyCode::Esc);
     assert!(app.overlay.is_none());
     let log: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
@@ -153,7 +159,10 @@ fn production_needs_the_name_and_read_only_sends_nothing() {
     app.production = true;
     let intent = Intent::AbortRollout(ObjectKey::new("demo-app-dev", "demo-app"));
     key(&mut app, KeyCode::Char('A'));
-    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    app.update(Msg::Prepared(
+        intent.clone(),
+        Ok(Box::new(planned(&intent))),
+    ));
     assert!(screen(&app).contains("Production: type demo-app"));
     assert_eq!(key(&mut app, KeyCode::Enter), None, "not without the name");
     assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
@@ -175,7 +184,10 @@ fn production_needs_the_name_and_read_only_sends_nothing() {
     );
     assert_eq!(app.action_log.len(), 6);
     // Even a plan that got as far as the confirmation is not sent.
-    app.update(Msg::Prepared(intent.clone(), Ok(planned(&intent))));
+    app.update(Msg::Prepared(
+        intent.clone(),
+        Ok(Box::new(planned(&intent))),
+    ));
     assert_eq!(key(&mut app, KeyCode::Enter), None);
 }
 
@@ -192,6 +204,6 @@ fn a_conflict_reads_again_and_asks_again() {
         )),
     ));
     assert_eq!(effect, Some(Effect::Prepare(intent.clone())));
-    app.update(Msg::Prepared(intent, Ok(plan)));
+    app.update(Msg::Prepared(intent, Ok(Box::new(plan))));
     assert!(screen(&app).contains("the object changed since it was read"));
 }

@@ -301,3 +301,133 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     tmux.send(&["q"]);
     tmux.assert_terminal_restored("EXIT=0");
 }
+
+#[test]
+fn a_bad_canary_is_aborted_and_its_image_commit_reverted_with_keys() {
+    let Some(tmux) = Tmux::start("actions") else {
+        return;
+    };
+    if Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: kubectl is not installed");
+        return;
+    }
+    // The author of the revert comes from git config, as for any commit.
+    std::fs::write(
+        tmux.home().join(".gitconfig"),
+        "[user]\n\tname = On Call\n\temail = oncall@example.com\n",
+    )
+    .expect("gitconfig");
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_flightdeck"));
+    let state = tmux.home().join("world");
+    let kubeconfig = tmux.home().join("kubeconfig");
+    // Every commit is a bad build; one every 15 s of real time.
+    let command = format!(
+        "{} demo --speed 60 --commit-every 900 --bad-every 1 --kubeconfig-out {} --log-file {} --state-dir {}; echo EXIT=$?",
+        binary.display(),
+        kubeconfig.display(),
+        tmux.home().join("log").display(),
+        state.display()
+    );
+    tmux.send(&[&command, "Enter"]);
+    tmux.wait_for("the pipeline", |s| {
+        s.contains("demo-app") && s.contains("Healthy")
+    });
+    tmux.send(&[":"]);
+    tmux.send(&["ro", "Enter"]);
+    tmux.wait_for("the rollouts", |s| s.contains("Rollouts [3]"));
+    // dev sorts first and is selected: wait for its canary.
+    let canary = |s: &str| {
+        s.lines().any(|line| {
+            line.contains("demo-app-dev")
+                && (line.contains("Progressing") || line.contains("Paused"))
+        })
+    };
+    let start = Instant::now();
+    while !canary(&tmux.screen()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "no canary in dev:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.send(&["A"]);
+    tmux.wait_for("the confirmation", |s| {
+        s.contains("abort rollout demo-app-dev/demo-app")
+            && s.contains("kubectl argo rollouts abort demo-app -n demo-app-dev")
+            && s.contains("/status")
+    });
+    tmux.send(&["Enter"]);
+    tmux.wait_for("the rollout aborted", |s| {
+        s.lines()
+            .any(|line| line.contains("demo-app-dev") && line.contains("Degraded"))
+    });
+    let kubectl = |args: &[&str]| {
+        let output = Command::new("kubectl")
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .env("HOME", tmux.home())
+            .output()
+            .expect("kubectl");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let message = kubectl(&[
+        "get",
+        "rollouts.argoproj.io",
+        "demo-app",
+        "-n",
+        "demo-app-dev",
+        "-o",
+        "jsonpath={.status.message}",
+    ]);
+    assert!(
+        message.contains("RolloutAborted"),
+        "kubectl says: {message}"
+    );
+
+    // Revert the image commit of dev in Git, from the Application.
+    tmux.send(&["Escape"]);
+    tmux.send(&[":"]);
+    tmux.send(&["app", "Enter"]);
+    tmux.wait_for("the applications", |s| s.contains("Applications [3]"));
+    tmux.send(&["v"]);
+    tmux.wait_for("the commits", |s| s.contains("Revert which commit"));
+    tmux.send(&["overlays/dev"]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("the revert's diff", |s| {
+        s.contains("Revert \"Updated demo-app/overlays/dev to use new image\"")
+            && s.contains("newTag:")
+            && s.contains("git revert --no-edit")
+    });
+    tmux.send(&["Enter"]);
+    let repo = state.join("repos").join("custom-apps.git");
+    let start = Instant::now();
+    loop {
+        let output = Command::new("git")
+            .arg("--git-dir")
+            .arg(&repo)
+            .args(["log", "-1", "--format=%s|%an"])
+            .output()
+            .expect("git log");
+        let last = String::from_utf8_lossy(&output.stdout).to_string();
+        if last.starts_with("Revert \"Updated demo-app/overlays/dev to use new image\"|On Call") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "git log -1: {last}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.send(&["L"]);
+    tmux.wait_for("the action log", |s| {
+        s.contains("Action log") && s.matches("confirmed: sent").count() == 2
+    });
+    tmux.send(&["q"]);
+    tmux.assert_terminal_restored("EXIT=0");
+}

@@ -6,6 +6,7 @@
 //! applies cleanly; otherwise the local commit stays and the message says so.
 
 pub mod credentials;
+pub mod intents;
 
 use std::path::{Path, PathBuf};
 

@@ -69,6 +69,17 @@ pub enum Intent {
     AbortPromotion(ObjectKey),
     /// Verify a Stage's current Freight again (`kargo verify stage`).
     Reverify(ObjectKey),
+    /// Revert a commit of the GitOps repository and push (`git revert`), for an Application.
+    RevertCommit {
+        application: ObjectKey,
+        commit: String,
+    },
+    /// Set the image tag in an Application's kustomize overlay `dir` and push.
+    SetImageTag {
+        application: ObjectKey,
+        dir: String,
+        tag: String,
+    },
 }
 
 /// What planning knows besides the objects: the time, randomness for generated names, and who
@@ -94,6 +105,8 @@ pub struct Plan {
     pub cli: String,
     /// Something the user should know before confirming (e.g. auto-sync will undo it).
     pub warning: Option<String>,
+    /// The Git commit to make instead of Kubernetes requests (Git intents).
+    pub git: Option<crate::git::GitChange>,
 }
 
 /// The objects an intent's plan depends on, read just before planning.
@@ -129,6 +142,9 @@ impl Intent {
             | Intent::RefreshApplication { application, .. }
             | Intent::RollbackApplication { application, .. } => (Kind::Application, application),
             Intent::TerminateSync(key) | Intent::DisableAutoSync(key) => (Kind::Application, key),
+            Intent::RevertCommit { application, .. } | Intent::SetImageTag { application, .. } => {
+                (Kind::Application, application)
+            }
             Intent::PromoteFreight { stage, .. } => (Kind::Stage, stage),
             Intent::ApproveFreight { freight, .. } => (Kind::Freight, freight),
             Intent::AbortPromotion(key) => (Kind::Promotion, key),
@@ -163,6 +179,8 @@ impl Intent {
             Intent::ApproveFreight { .. } => "approve freight",
             Intent::AbortPromotion(_) => "abort promotion",
             Intent::Reverify(_) => "reverify stage",
+            Intent::RevertCommit { .. } => "git revert for",
+            Intent::SetImageTag { .. } => "set image tag for",
         }
     }
 
@@ -182,7 +200,30 @@ impl Intent {
                 | Intent::SyncApplication { prune: true, .. }
                 | Intent::PromoteFreight { .. }
                 | Intent::AbortPromotion(_)
+                | Intent::RevertCommit { .. }
+                | Intent::SetImageTag { .. }
         )
+    }
+
+    /// Whether it is a Git change (planned and made by `git`, not the Kubernetes API).
+    pub fn is_git(&self) -> bool {
+        matches!(
+            self,
+            Intent::RevertCommit { .. } | Intent::SetImageTag { .. }
+        )
+    }
+
+    /// The equivalent Git commands of a Git intent.
+    pub fn git_cli(&self) -> Option<String> {
+        match self {
+            Intent::RevertCommit { commit, .. } => Some(format!(
+                "git revert --no-edit {commit} && git push origin HEAD"
+            )),
+            Intent::SetImageTag { dir, tag, .. } => Some(format!(
+                "kustomize edit set image …:{tag}  # in {dir}\ngit commit -am 'chore: set image tag to {tag}' && git push origin HEAD"
+            )),
+            _ => None,
+        }
     }
 
     /// Whether planning needs related objects, and which: (kind, namespace, label selector).
@@ -241,6 +282,9 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Plan, S
         | Intent::ApproveFreight { .. }
         | Intent::AbortPromotion(_)
         | Intent::Reverify(_) => kargo::plan(intent, reads, context)?,
+        Intent::RevertCommit { .. } | Intent::SetImageTag { .. } => {
+            return Err("Git changes are planned against the repository (git::GitOps)".into());
+        }
     };
     if requests.is_empty() {
         return Err(format!(
@@ -253,6 +297,7 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Plan, S
         requests,
         cli,
         warning,
+        git: None,
     })
 }
 

@@ -127,6 +127,10 @@ actions! {
     Terminate = "terminate", Navigation, palette: true;
     /// Run a finished Workflow again as a new Workflow
     Resubmit = "resubmit", Navigation, palette: true;
+    /// Revert a commit of the GitOps repository for an Application (pick it from the log)
+    Revert = "revert", Navigation, palette: true;
+    /// Set the image tag in an Application's overlay in Git (pick a built tag)
+    SetImage = "set-image", Navigation, palette: true;
     /// Show every change asked for in this session and its outcome
     ShowActionLog = "show-action-log", Command, palette: true;
     /// Sort by the next column to the right (after the last: the default order)

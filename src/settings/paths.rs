@@ -18,7 +18,12 @@ pub fn config_dir() -> Option<PathBuf> {
     xdg_dir("XDG_CONFIG_HOME", ".config")
 }
 
+/// The state directory (logs, the audit log, flightdeck's clone of the GitOps repository).
+pub fn state_dir() -> Option<PathBuf> {
+    xdg_dir("XDG_STATE_HOME", ".local/state")
+}
+
 /// The default log file.
 pub fn default_log_file() -> Option<PathBuf> {
-    xdg_dir("XDG_STATE_HOME", ".local/state").map(|dir| dir.join("flightdeck.log"))
+    state_dir().map(|dir| dir.join("flightdeck.log"))
 }

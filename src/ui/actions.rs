@@ -102,7 +102,47 @@ impl App {
             }
             (Action::Undo, Kind::Rollout) => {
                 let options = self.rollout_revisions(&key);
-                return self.choose(format!("Undo {key} to"), options);
+                let title = match self.auto_synced_application(&key.namespace) {
+                    Some(app) => format!(
+                        "Undo {key} to (Argo CD auto-sync of {app} will put Git's version back: press {} on it to revert in Git instead)",
+                        self.key_hint(crate::keymap::Layer::List, Action::Revert)
+                    ),
+                    None => format!("Undo {key} to"),
+                };
+                return self.choose(title, options);
+            }
+            (Action::Revert, Kind::Application) => {
+                self.notify(ToastLevel::Info, "reading the GitOps repository's log…");
+                return Some(Effect::GitLog(key));
+            }
+            (Action::SetImage, Kind::Application) => {
+                let dir = self
+                    .store
+                    .application(&key)
+                    .map(|app| app.path.clone())
+                    .unwrap_or_default();
+                if dir.is_empty() {
+                    self.notify(
+                        ToastLevel::Info,
+                        "the Application names no source path to edit",
+                    );
+                    return None;
+                }
+                let options = self
+                    .built_tags()
+                    .into_iter()
+                    .map(|tag| {
+                        (
+                            tag.clone(),
+                            Intent::SetImageTag {
+                                application: key.clone(),
+                                dir: dir.clone(),
+                                tag,
+                            },
+                        )
+                    })
+                    .collect();
+                return self.choose(format!("Set the image tag in {dir} to"), options);
             }
             (Action::Undo, Kind::Application) => {
                 let options = self.application_history(&key);
@@ -185,6 +225,65 @@ impl App {
         None
     }
 
+    /// The GitOps log arrived: choose the commit to revert.
+    pub(super) fn on_git_log(
+        &mut self,
+        application: ObjectKey,
+        log: Result<Vec<crate::git::LoggedCommit>, String>,
+    ) {
+        match log {
+            Ok(commits) => {
+                let options = commits
+                    .into_iter()
+                    .map(|commit| {
+                        (
+                            format!(
+                                "{}  {}  ({})",
+                                &commit.id[..7.min(commit.id.len())],
+                                commit.summary,
+                                commit.author
+                            ),
+                            Intent::RevertCommit {
+                                application: application.clone(),
+                                commit: commit.id,
+                            },
+                        )
+                    })
+                    .collect();
+                self.toast = None;
+                let _ = self.choose(format!("Revert which commit (for {application})"), options);
+            }
+            Err(reason) => self.notify(ToastLevel::Error, format!("GitOps repository: {reason}")),
+        }
+        self.dirty = true;
+    }
+
+    /// An auto-synced Application deploying into `namespace`, if there is one.
+    fn auto_synced_application(&self, namespace: &str) -> Option<ObjectKey> {
+        self.store
+            .applications()
+            .find(|app| app.auto_sync && app.destination_namespace == namespace)
+            .map(|app| app.key.clone())
+    }
+
+    /// Image tags that were built (Freight, newest first, then ReplicaSets), each once.
+    fn built_tags(&self) -> Vec<String> {
+        let mut freight: Vec<_> = self.store.freights().collect();
+        freight.sort_by_key(|f| std::cmp::Reverse(f.created));
+        let mut tags: Vec<String> = Vec::new();
+        let candidates = freight.into_iter().map(|f| f.image_tag.clone()).chain(
+            self.store
+                .replica_sets()
+                .filter_map(|rs| rs.image.rsplit_once(':').map(|(_, tag)| tag.to_string())),
+        );
+        for tag in candidates {
+            if !tag.is_empty() && !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        tags
+    }
+
     /// Starts the round trip for `intent`, unless the session is read-only.
     pub(super) fn ask(&mut self, intent: Intent) -> Option<Effect> {
         let what = describe(&intent);
@@ -201,17 +300,17 @@ impl App {
     }
 
     /// A plan (or why there is none) arrived: ask for confirmation.
-    pub(super) fn on_prepared(&mut self, intent: Intent, result: Result<Plan, String>) {
+    pub(super) fn on_prepared(&mut self, intent: Intent, result: Result<Box<Plan>, String>) {
         let note = self.reasking.take().filter(|(asked, _)| *asked == intent);
         match result {
             Ok(plan) => {
                 let needs_name = self.production && intent.is_destructive();
-                self.overlay = Some(Overlay::Confirm(Confirmation {
-                    plan,
+                self.overlay = Some(Overlay::Confirm(Box::new(Confirmation {
+                    plan: *plan,
                     typed: Default::default(),
                     needs_name,
                     note: note.map(|(_, note)| note),
-                }));
+                })));
                 self.toast = None;
             }
             Err(reason) => {
@@ -224,7 +323,7 @@ impl App {
     }
 
     /// Accepting the confirmation: send it, if the name was typed where required.
-    pub(super) fn confirm(&mut self, confirmation: Confirmation) -> Option<Effect> {
+    pub(super) fn confirm(&mut self, confirmation: Box<Confirmation>) -> Option<Effect> {
         if !confirmation.ready() {
             let name = confirmation.plan.intent.target().1.name.clone();
             self.overlay = Some(Overlay::Confirm(confirmation));

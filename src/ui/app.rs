@@ -30,7 +30,7 @@ pub enum Overlay {
     /// The `/` filter prompt.
     Filter(InputLine),
     /// The confirmation of a planned change.
-    Confirm(super::prompts::Confirmation),
+    Confirm(Box<super::prompts::Confirmation>),
     /// A choice among intents (a revision, a stage, a history entry).
     Choose(super::prompts::Choice),
     /// The parameters of a Workflow to submit.
@@ -337,6 +337,10 @@ impl App {
                 None
             }
             Msg::Executed(plan, result) => self.on_executed(*plan, result),
+            Msg::GitLog(application, log) => {
+                self.on_git_log(application, log);
+                None
+            }
             Msg::InputClosed(reason) => {
                 tracing::warn!(%reason, "terminal input closed; quitting");
                 Some(Effect::Quit)
@@ -524,6 +528,8 @@ impl App {
             | Action::Stop
             | Action::Terminate
             | Action::Resubmit
+            | Action::Revert
+            | Action::SetImage
             | Action::ShowActionLog => return self.act(action),
             Action::DeleteWord | Action::ClearInput => {
                 let input = match &mut self.overlay {

@@ -44,6 +44,8 @@ pub trait Host {
     /// Sends a confirmed plan (refused in a read-only session); the outcome arrives as
     /// `Msg::Executed`.
     fn execute(&mut self, plan: crate::intent::Plan, read_only: bool);
+    /// Reads the GitOps repository's log; it arrives as `Msg::GitLog`.
+    fn git_log(&mut self, application: crate::model::ObjectKey);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -65,6 +67,8 @@ impl Host for Headless {
     fn prepare(&mut self, _intent: crate::intent::Intent) {}
 
     fn execute(&mut self, _plan: crate::intent::Plan, _read_only: bool) {}
+
+    fn git_log(&mut self, _application: crate::model::ObjectKey) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -124,6 +128,7 @@ pub async fn run<W: Write>(
                 }) => host.connect(*settings, connection),
                 Some(Effect::Prepare(intent)) => host.prepare(intent),
                 Some(Effect::Execute(plan)) => host.execute(*plan, app.read_only),
+                Some(Effect::GitLog(application)) => host.git_log(application),
                 None => {}
             }
         }

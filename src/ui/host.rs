@@ -21,6 +21,8 @@ pub struct CockpitHost {
     session: Option<AbortHandle>,
     /// The open log stream's task.
     logs: Option<AbortHandle>,
+    /// The GitOps repository (path or URL) and where flightdeck keeps its clone.
+    gitops: Option<(String, std::path::PathBuf)>,
 }
 
 impl CockpitHost {
@@ -31,7 +33,21 @@ impl CockpitHost {
             sender,
             session: None,
             logs: None,
+            gitops: None,
         }
+    }
+
+    /// Makes Git changes in `repository` (a path or URL), cloning into `cache` when needed.
+    pub fn with_gitops(mut self, repository: Option<String>, cache: std::path::PathBuf) -> Self {
+        self.gitops = repository.map(|repository| (repository, cache));
+        self
+    }
+
+    /// The GitOps repository, or why there is none.
+    fn gitops(&self) -> Result<(String, std::path::PathBuf), String> {
+        self.gitops.clone().ok_or_else(|| {
+            "no GitOps repository configured (--gitops-repo or gitops_repo in config.toml)".into()
+        })
     }
 
     fn client(&self) -> Option<kube::Client> {
@@ -87,6 +103,16 @@ impl Host for CockpitHost {
 
     fn prepare(&mut self, intent: crate::intent::Intent) {
         let sender = self.sender.clone();
+        if intent.is_git() {
+            let gitops = self.gitops();
+            tokio::task::spawn_blocking(move || {
+                let plan = gitops.and_then(|(repository, cache)| {
+                    crate::git::intents::prepare(&repository, &cache, &intent)
+                });
+                let _ = sender.blocking_send(Msg::Prepared(intent, plan.map(Box::new)));
+            });
+            return;
+        }
         let Some(client) = self.client() else {
             let _ = sender.try_send(Msg::Prepared(
                 intent,
@@ -97,12 +123,24 @@ impl Host for CockpitHost {
         tokio::spawn(async move {
             let context = crate::kube::execute::context_now();
             let plan = crate::kube::execute::prepare(&client, &intent, &context).await;
-            let _ = sender.send(Msg::Prepared(intent, plan)).await;
+            let _ = sender.send(Msg::Prepared(intent, plan.map(Box::new))).await;
         });
     }
 
     fn execute(&mut self, plan: crate::intent::Plan, read_only: bool) {
         let sender = self.sender.clone();
+        if plan.git.is_some() {
+            let gitops = self.gitops();
+            tokio::task::spawn_blocking(move || {
+                let result = gitops
+                    .map_err(|message| crate::kube::execute::Failure::Failed { message, done: 0 })
+                    .and_then(|(repository, cache)| {
+                        crate::git::intents::execute(&repository, &cache, &plan, read_only)
+                    });
+                let _ = sender.blocking_send(Msg::Executed(Box::new(plan), result));
+            });
+            return;
+        }
         let Some(client) = self.client() else {
             let failure = crate::kube::execute::Failure::Failed {
                 message: "not connected to a cluster".into(),
@@ -114,6 +152,16 @@ impl Host for CockpitHost {
         tokio::spawn(async move {
             let result = crate::kube::execute::execute(&client, &plan, read_only).await;
             let _ = sender.send(Msg::Executed(Box::new(plan), result)).await;
+        });
+    }
+
+    fn git_log(&mut self, application: ObjectKey) {
+        let sender = self.sender.clone();
+        let gitops = self.gitops();
+        tokio::task::spawn_blocking(move || {
+            let log = gitops
+                .and_then(|(repository, cache)| crate::git::intents::log(&repository, &cache, 30));
+            let _ = sender.blocking_send(Msg::GitLog(application, log));
         });
     }
 

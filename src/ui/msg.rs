@@ -25,7 +25,15 @@ pub enum Msg {
     /// The followed log stream closed (`Ok`) or failed.
     LogEnded(crate::model::ObjectKey, Result<(), String>),
     /// An intent was read and planned (or could not be).
-    Prepared(crate::intent::Intent, Result<crate::intent::Plan, String>),
+    Prepared(
+        crate::intent::Intent,
+        Result<Box<crate::intent::Plan>, String>,
+    ),
+    /// The GitOps repository's newest commits (to revert one for an Application), or why not.
+    GitLog(
+        crate::model::ObjectKey,
+        Result<Vec<crate::git::LoggedCommit>, String>,
+    ),
     /// A confirmed plan was sent (or failed part-way).
     Executed(
         Box<crate::intent::Plan>,
@@ -58,6 +66,8 @@ pub enum Effect {
     Prepare(crate::intent::Intent),
     /// Send a confirmed plan; the outcome arrives as `Msg::Executed`.
     Execute(Box<crate::intent::Plan>),
+    /// Read the GitOps repository's log; it arrives as `Msg::GitLog`.
+    GitLog(crate::model::ObjectKey),
     /// Drop the current cluster connection (its watchers, fetches and log stream) and connect
     /// as `settings` say; the outcome arrives as `Msg::Connected(connection, …)`.
     Connect {

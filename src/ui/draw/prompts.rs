@@ -57,6 +57,29 @@ pub fn confirmation(frame: &mut Frame<'_>, app: &App, area: Rect, confirm: &Conf
                 .map(|line| Line::styled(format!("  {line}"), theme.style(Slot::Input))),
         );
     }
+    if let Some(git) = &plan.git {
+        lines.push(Line::styled(
+            format!("commit on {}:", &git.base[..git.base.len().min(7)]),
+            theme.style(Slot::Header),
+        ));
+        lines.extend(
+            git.message
+                .lines()
+                .map(|line| Line::styled(format!("  {line}"), theme.style(Slot::Text))),
+        );
+        lines.extend(git.diff.lines().map(|line| {
+            let slot = match line.chars().next() {
+                Some('+') => Slot::Success,
+                Some('-') => Slot::Error,
+                _ => Slot::Muted,
+            };
+            Line::styled(line.to_string(), theme.style(slot))
+        }));
+        lines.push(Line::styled(
+            "then pushed (never forced)",
+            theme.style(Slot::Muted),
+        ));
+    }
     lines.push(Line::default());
     lines.push(Line::from(vec![
         Span::styled("same as  ", theme.style(Slot::Muted)),

@@ -1,0 +1,59 @@
+//! Git intents end to end: open the GitOps repository (in place, or flightdeck's clone), bring
+//! it up to the remote, plan the change (the diff the confirmation shows), and make it (commit
+//! and push). Blocking: the host runs these off the UI loop.
+
+use std::path::Path;
+
+use super::{GitOps, LoggedCommit};
+use crate::intent::{Intent, Plan};
+use crate::kube::execute::Failure;
+
+/// The repository, synced with its remote.
+fn open(configured: &str, cache: &Path) -> Result<GitOps, String> {
+    let gitops = GitOps::open(configured, cache)?;
+    gitops.sync()?;
+    Ok(gitops)
+}
+
+/// The newest commits, for choosing one to revert.
+pub fn log(configured: &str, cache: &Path, limit: usize) -> Result<Vec<LoggedCommit>, String> {
+    open(configured, cache)?.log(limit)
+}
+
+/// Plans a Git intent.
+pub fn prepare(configured: &str, cache: &Path, intent: &Intent) -> Result<Plan, String> {
+    let gitops = open(configured, cache)?;
+    let change = match intent {
+        Intent::RevertCommit { commit, .. } => gitops.plan_revert(commit)?,
+        Intent::SetImageTag { dir, tag, .. } => gitops.plan_image_tag(dir, tag)?,
+        other => return Err(format!("{} is not a Git change", other.verb())),
+    };
+    Ok(Plan {
+        intent: intent.clone(),
+        requests: Vec::new(),
+        cli: intent.git_cli().unwrap_or_default(),
+        warning: None,
+        git: Some(change),
+    })
+}
+
+/// Commits and pushes a planned Git change (never in a read-only session).
+pub fn execute(
+    configured: &str,
+    cache: &Path,
+    plan: &Plan,
+    read_only: bool,
+) -> Result<(), Failure> {
+    if read_only {
+        return Err(Failure::ReadOnly);
+    }
+    let failed = |message: String| Failure::Failed { message, done: 0 };
+    let change = plan
+        .git
+        .as_ref()
+        .ok_or_else(|| failed("no Git change planned".into()))?;
+    GitOps::open(configured, cache)
+        .and_then(|gitops| gitops.commit_and_push(change))
+        .map(|_| ())
+        .map_err(failed)
+}
