@@ -141,6 +141,10 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
         json!({"status": {"abort": true}})
     );
     assert_eq!(log[0]["context"], "kind-dev");
+    assert_eq!(
+        log[0]["user"], "developer",
+        "the kubeconfig user of the context"
+    );
     key(&mut app, KeyCode::Char('L'));
     let shown = screen(&app);
     assert!(
@@ -206,4 +210,78 @@ fn a_conflict_reads_again_and_asks_again() {
     assert_eq!(effect, Some(Effect::Prepare(intent.clone())));
     app.update(Msg::Prepared(intent, Ok(Box::new(plan))));
     assert!(screen(&app).contains("the object changed since it was read"));
+}
+
+#[test]
+fn a_rollback_auto_sync_would_undo_offers_to_turn_auto_sync_off() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut app = app_on_rollouts(&dir.path().join("audit.jsonl"));
+    let application = ObjectKey::new("argocd", "demo-app-prod");
+    let refused = flightdeck::intent::argocd::plan(
+        &Intent::RollbackApplication {
+            application: application.clone(),
+            id: 0,
+        },
+        &Reads {
+            target: json!({"spec": {"syncPolicy": {"automated": {}}}}),
+            related: vec![],
+        },
+        &Context {
+            now: String::new(),
+            now_millis: 0,
+            random: [0; 10],
+            user: None,
+        },
+    )
+    .expect_err("auto-sync");
+    app.update(Msg::Prepared(
+        Intent::RollbackApplication {
+            application: application.clone(),
+            id: 0,
+        },
+        Err(refused),
+    ));
+    let shown = screen(&app);
+    assert!(shown.contains("Auto-sync would undo a rollback"), "{shown}");
+    assert!(
+        shown.contains("disable auto-sync of argocd/demo-app-prod"),
+        "{shown}"
+    );
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        Some(Effect::Prepare(Intent::DisableAutoSync(application)))
+    );
+}
+
+#[test]
+fn submit_form_prefills_defaults_and_picks_enum_values() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut app = app_on_rollouts(&dir.path().join("audit.jsonl"));
+    app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+        Kind::WorkflowTemplate,
+        &json!({"metadata": {"name": "ci", "namespace": "demo-app-dev"}, "spec": {"arguments": {"parameters": [{"name": "commitSha"}, {"name": "push", "value": "true", "enum": ["true", "false"]}]}}}),
+    ))]));
+    key(&mut app, KeyCode::Char(':'));
+    typed(&mut app, "wftmpl");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('n'));
+    let shown = screen(&app);
+    assert!(shown.contains("Submit from demo-app-dev/ci"), "{shown}");
+    assert!(
+        shown.contains("push") && shown.contains("(tab: true | false)"),
+        "{shown}"
+    );
+    typed(&mut app, "abc");
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        Some(Effect::Prepare(Intent::SubmitWorkflow(
+            ObjectKey::new("demo-app-dev", "ci"),
+            vec![
+                ("commitSha".into(), "abc".into()),
+                ("push".into(), "false".into())
+            ]
+        )))
+    );
 }

@@ -798,3 +798,90 @@ async fn read_only_sends_no_write_at_all() {
         .collect();
     assert!(writes.is_empty(), "{writes:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_missing_and_changed_objects_are_explained() {
+    let h = Harness::start().await;
+    let dev = rollout_key("dev");
+    h.until_rollout("dev", "a healthy dev rollout", |r| phase(r) == "Healthy")
+        .await;
+
+    // A user who may not patch rollouts/status: the permission check says so, nothing is sent.
+    h.world.server.add_user(
+        "viewer-token",
+        "viewer",
+        Policy::Deny(vec![("patch".into(), "rollouts/status".into())]),
+    );
+    let dir = tempfile::tempdir().expect("temp");
+    let path = dir.path().join("kubeconfig");
+    h.world
+        .server
+        .write_kubeconfig(&path, "default", Some("viewer-token"))
+        .expect("kubeconfig");
+    let config = kube::Config::from_custom_kubeconfig(
+        kube::config::Kubeconfig::read_from(&path).expect("read"),
+        &Default::default(),
+    )
+    .await
+    .expect("config");
+    let viewer = kube::Client::try_from(config).expect("client");
+    let refused = prepare(&viewer, &Intent::AbortRollout(dev.clone()), &context_now())
+        .await
+        .expect_err("forbidden");
+    assert!(
+        refused.starts_with("forbidden: you may not patch rollouts/status in demo-app-dev"),
+        "{refused}"
+    );
+    assert!(
+        prepare(&viewer, &Intent::PauseRollout(dev.clone()), &context_now())
+            .await
+            .is_ok(),
+        "patching the Rollout itself is allowed"
+    );
+
+    // An object that is gone.
+    let gone = prepare(
+        &h.client,
+        &Intent::AbortRollout(ObjectKey::new("demo-app-dev", "nope")),
+        &context_now(),
+    )
+    .await
+    .expect_err("404");
+    assert!(
+        gone.starts_with("cannot read demo-app-dev/nope") && gone.contains("not found"),
+        "{gone}"
+    );
+
+    // A precondition that no longer holds: the object changed after it was read.
+    let app = ObjectKey::new("argocd", "demo-app-dev");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let plan = loop {
+        match prepare(
+            &h.client,
+            &Intent::SyncApplication {
+                application: app.clone(),
+                prune: false,
+                dry_run: false,
+            },
+            &context_now(),
+        )
+        .await
+        {
+            Ok(plan) => break plan,
+            Err(reason) => {
+                assert!(tokio::time::Instant::now() < deadline, "{reason}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    h.act(Intent::RefreshApplication {
+        application: app.clone(),
+        hard: false,
+    })
+    .await;
+    let failure = execute(&h.client, &plan, false).await.expect_err("409");
+    assert!(
+        matches!(failure, flightdeck::kube::execute::Failure::Conflict(_)),
+        "{failure:?}"
+    );
+}

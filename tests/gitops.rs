@@ -237,3 +237,20 @@ fn pushes_over_git_daemon_and_without_an_author_says_how_to_set_one() {
         "nothing was pushed"
     );
 }
+
+#[test]
+fn an_unreachable_remote_is_explained_without_its_credentials() {
+    let dir = tempfile::tempdir().expect("temp");
+    let unreachable = GitOps::open("git://127.0.0.1:1/custom-apps", dir.path())
+        .err()
+        .expect("unreachable");
+    assert!(
+        unreachable.starts_with("cannot clone git://127.0.0.1:1/custom-apps"),
+        "{unreachable}"
+    );
+    let with_password = GitOps::open("http://jane:s3cret@127.0.0.1:1/custom-apps.git", dir.path())
+        .err()
+        .expect("unreachable");
+    assert!(!with_password.contains("s3cret"), "{with_password}");
+    assert!(with_password.contains("***@127.0.0.1:1"), "{with_password}");
+}

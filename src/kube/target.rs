@@ -20,6 +20,8 @@ pub struct ClusterTarget {
     pub problem: Option<String>,
     /// Every context the kubeconfig names (for switching).
     pub contexts: Vec<String>,
+    /// The kubeconfig user of the context (for the audit log).
+    pub user: Option<String>,
 }
 
 impl ClusterTarget {
@@ -56,6 +58,7 @@ impl ClusterTarget {
             all_namespaces: settings.all_namespaces,
             problem: None,
             contexts: Vec::new(),
+            user: None,
         };
         let kubeconfig = match kubeconfig {
             Ok(kubeconfig) => kubeconfig,
@@ -96,6 +99,9 @@ impl ClusterTarget {
             })
             .and_then(|cluster| cluster.cluster.as_ref())
             .and_then(|cluster| cluster.server.clone());
+        target.user = details
+            .and_then(|c| c.user.clone())
+            .filter(|u| !u.is_empty());
         target.context = Some(name);
         target
     }

@@ -71,12 +71,16 @@ impl App {
             (Action::Terminate, Kind::Workflow) => Intent::TerminateWorkflow(key),
             (Action::Resubmit, Kind::Workflow) => Intent::ResubmitWorkflow(key),
             (Action::Submit, Kind::WorkflowTemplate) => {
-                let parameters = self
+                let (parameters, choices) = self
                     .store
                     .workflow_template(&key)
-                    .map(|t| t.parameters.clone())
+                    .map(|t| (t.parameters.clone(), t.choices.clone()))
                     .unwrap_or_default();
-                self.overlay = Some(Overlay::Form(ParameterForm::new(key, &parameters)));
+                self.overlay = Some(Overlay::Form(ParameterForm::new(
+                    key,
+                    &parameters,
+                    &choices,
+                )));
                 return None;
             }
             (Action::Sync, Kind::Application) => {
@@ -315,8 +319,22 @@ impl App {
             }
             Err(reason) => {
                 let what = describe(&intent);
-                self.notify(ToastLevel::Error, format!("{what}: {reason}"));
-                self.record(what, None, format!("not possible: {reason}"));
+                self.record(what.clone(), None, format!("not possible: {reason}"));
+                // A rollback that auto-sync would undo: offer to turn auto-sync off first.
+                if let Intent::RollbackApplication { application, .. } = &intent
+                    && reason.contains("auto-sync is enabled")
+                {
+                    let revert = self.key_hint(crate::keymap::Layer::List, Action::Revert);
+                    let _ = self.choose(
+                        format!("Auto-sync would undo a rollback of {application}: turn it off first, or press {revert} on the Application for a Git revert"),
+                        vec![(
+                            format!("disable auto-sync of {application}, then roll back again"),
+                            Intent::DisableAutoSync(application.clone()),
+                        )],
+                    );
+                } else {
+                    self.notify(ToastLevel::Error, format!("{what}: {reason}"));
+                }
             }
         }
         self.dirty = true;
@@ -406,7 +424,7 @@ impl App {
 
     fn record(&mut self, what: String, plan: Option<&Plan>, outcome: String) {
         let context = self.target.context.clone().unwrap_or_default();
-        let user = self.settings.context.clone().unwrap_or_default();
+        let user = self.target.user.clone().unwrap_or_default();
         let entry = AuditEntry::new(&context, &user, what, plan, outcome);
         if let Some(path) = &self.audit_path
             && let Err(error) = crate::audit::append(path, &entry)

@@ -505,6 +505,7 @@ impl App {
                         _ => palette.move_highlight(forward),
                     },
                     Some(Overlay::Choose(choice)) => choice.move_highlight(forward),
+                    Some(Overlay::Form(form)) if action == Action::Complete => form.next_choice(),
                     Some(Overlay::Form(form)) => form.move_focus(forward),
                     _ => {}
                 }

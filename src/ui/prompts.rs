@@ -76,12 +76,18 @@ impl Choice {
 pub struct ParameterForm {
     pub template: crate::model::ObjectKey,
     pub fields: Vec<(String, InputLine)>,
+    /// Each field's allowed values (empty: any text).
+    pub choices: Vec<Vec<String>>,
     pub focused: usize,
 }
 
 impl ParameterForm {
-    /// From a WorkflowTemplate row's `name` / `name=default` parameters.
-    pub fn new(template: crate::model::ObjectKey, parameters: &[String]) -> ParameterForm {
+    /// From a WorkflowTemplate row's `name` / `name=default` parameters and their enums.
+    pub fn new(
+        template: crate::model::ObjectKey,
+        parameters: &[String],
+        choices: &[Vec<String>],
+    ) -> ParameterForm {
         let fields = parameters
             .iter()
             .map(|parameter| match parameter.split_once('=') {
@@ -92,7 +98,28 @@ impl ParameterForm {
         ParameterForm {
             template,
             fields,
+            choices: choices.to_vec(),
             focused: 0,
+        }
+    }
+
+    /// The allowed values of the focused field (empty: any text).
+    pub fn focused_choices(&self) -> &[String] {
+        self.choices.get(self.focused).map_or(&[], Vec::as_slice)
+    }
+
+    /// An enum field takes its next allowed value.
+    pub fn next_choice(&mut self) {
+        let choices = self.focused_choices().to_vec();
+        if choices.is_empty() {
+            return;
+        }
+        if let Some(input) = self.focused_input() {
+            let next = choices
+                .iter()
+                .position(|c| c == input.text())
+                .map_or(0, |i| (i + 1) % choices.len());
+            *input = InputLine::new(&choices[next]);
         }
     }
 
@@ -155,18 +182,28 @@ mod tests {
             choice.chosen(),
             Some(Intent::UndoRollout(key.clone(), Some(2)))
         );
-        let mut form =
-            ParameterForm::new(key.clone(), &["commitSha".into(), "registry=r:5000".into()]);
+        let mut form = ParameterForm::new(
+            key.clone(),
+            &[
+                "commitSha".into(),
+                "registry=r:5000".into(),
+                "push=true".into(),
+            ],
+            &[vec![], vec![], vec!["true".into(), "false".into()]],
+        );
         if let Some(input) = form.focused_input() {
             input.push('a');
         }
+        form.move_focus(false);
+        form.next_choice();
         assert_eq!(
             form.intent(),
             Intent::SubmitWorkflow(
                 key,
                 vec![
                     ("commitSha".into(), "a".into()),
-                    ("registry".into(), "r:5000".into())
+                    ("registry".into(), "r:5000".into()),
+                    ("push".into(), "false".into())
                 ]
             )
         );

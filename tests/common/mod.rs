@@ -42,6 +42,7 @@ pub fn target(context: &str, namespace: &str) -> ClusterTarget {
         all_namespaces: false,
         problem: None,
         contexts: vec![context.to_string()],
+        user: Some("developer".to_string()),
     }
 }
 

@@ -14,6 +14,8 @@ pub struct WorkflowTemplateRow {
     pub entrypoint: String,
     /// `name` or `name=default` of each argument parameter.
     pub parameters: Vec<String>,
+    /// Each parameter's `enum` values (empty when it takes any value).
+    pub choices: Vec<Vec<String>>,
     pub created: Option<i64>,
 }
 
@@ -32,7 +34,28 @@ impl WorkflowTemplateRow {
                     .collect()
             })
             .unwrap_or_default();
+        let choices = object
+            .pointer("/spec/arguments/parameters")
+            .and_then(Value::as_array)
+            .map(|parameters| {
+                parameters
+                    .iter()
+                    .map(|p| {
+                        p.get("enum")
+                            .and_then(Value::as_array)
+                            .map(|values| {
+                                values
+                                    .iter()
+                                    .filter_map(|v| v.as_str().map(str::to_string))
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
+            choices,
             key: ObjectKey::of(object),
             labels: Labels::of(object),
             entrypoint: string(object, "/spec/entrypoint"),

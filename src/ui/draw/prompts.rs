@@ -157,6 +157,16 @@ pub fn form(frame: &mut Frame<'_>, app: &App, area: Rect, form: &ParameterForm) 
             if focused {
                 spans.push(Span::styled(app.symbols.cursor, theme.style(Slot::Input)));
             }
+            if let Some(choices) = form.choices.get(index).filter(|c| !c.is_empty()) {
+                let complete = app.key_hint(
+                    crate::keymap::Layer::Choose,
+                    crate::keymap::Action::Complete,
+                );
+                spans.push(Span::styled(
+                    format!("   ({complete}: {})", choices.join(" | ")),
+                    theme.style(Slot::Muted),
+                ));
+            }
             Line::from(spans)
         })
         .collect();
