@@ -603,6 +603,26 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // dev is auto-synced: turning it off removes `automated`, as `--sync-policy none` does.
+    let dev_app = ObjectKey::new("argocd", "demo-app-dev");
+    let writes = h.act(Intent::DisableAutoSync(dev_app.clone())).await;
+    assert_eq!(
+        one(&writes),
+        (
+            "PATCH",
+            "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/demo-app-dev",
+            MERGE,
+            json!({"spec": {"syncPolicy": {"automated": null}}})
+        )
+    );
+    let dev_now = h
+        .get("argoproj.io", "Application", "applications", &dev_app)
+        .await;
+    assert!(
+        dev_now["spec"]["syncPolicy"].get("automated").is_none(),
+        "{}",
+        dev_now["spec"]
+    );
     let oldest = history[0]["id"].as_i64().expect("id");
     let writes = h
         .act(Intent::RollbackApplication {
