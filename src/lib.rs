@@ -16,6 +16,7 @@ pub mod intent;
 pub mod keymap;
 pub mod kube;
 pub mod logging;
+pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod settings;

@@ -1,0 +1,268 @@
+//! Direct scrape mode's memory: each scrape of a `/metrics` endpoint reduced to totals per
+//! (namespace, pod-template hash) — requests, 5xx errors, latency buckets — kept in a ring of
+//! the last `KEEP_SECONDS`, and the signals drawn from it: request rate, error % and p95 latency
+//! at each scrape, computed over a trailing window as `rate(…[2m])` would. Pure.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use prometheus_parse::{Scrape, Value};
+
+use super::math::{histogram_quantile, rate};
+
+/// How much history is kept.
+pub const KEEP_SECONDS: f64 = 15.0 * 60.0;
+/// The trailing window rates are computed over (the seed's `[2m]`).
+pub const WINDOW_SECONDS: f64 = 120.0;
+
+/// A scrape's totals for one (namespace, pod-template hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesTotals {
+    pub namespace: String,
+    pub hash: String,
+    pub requests: f64,
+    pub errors: f64,
+    /// Cumulative latency buckets (upper bound in ms, count).
+    pub buckets: Vec<(f64, f64)>,
+}
+
+/// Reduces a parsed scrape to totals per (namespace, hash), from `http_requests_total{status}`
+/// and the `http_request_duration_milliseconds` histogram (the seed's metric names).
+pub fn totals(scrape: &Scrape) -> Vec<SeriesTotals> {
+    let mut by_series: BTreeMap<(String, String), SeriesTotals> = BTreeMap::new();
+    for sample in &scrape.samples {
+        let namespace = sample.labels.get("namespace").unwrap_or_default().to_string();
+        let hash = sample
+            .labels
+            .get("rollouts_pod_template_hash")
+            .or_else(|| sample.labels.get("pod_template_hash"))
+            .unwrap_or_default()
+            .to_string();
+        let entry = by_series
+            .entry((namespace.clone(), hash.clone()))
+            .or_insert_with(|| SeriesTotals {
+                namespace,
+                hash,
+                requests: 0.0,
+                errors: 0.0,
+                buckets: Vec::new(),
+            });
+        match (sample.metric.as_str(), &sample.value) {
+            ("http_requests_total", Value::Counter(v) | Value::Untyped(v)) if v.is_finite() => {
+                entry.requests += v;
+                if sample.labels.get("status").is_some_and(|s| s.starts_with('5')) {
+                    entry.errors += v;
+                }
+            }
+            ("http_request_duration_milliseconds", Value::Histogram(buckets)) => {
+                for bucket in buckets {
+                    match entry
+                        .buckets
+                        .iter_mut()
+                        .find(|(bound, _)| *bound == bucket.less_than)
+                    {
+                        Some((_, count)) => *count += bucket.count,
+                        None => entry.buckets.push((bucket.less_than, bucket.count)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    by_series
+        .into_values()
+        .filter(|s| s.requests > 0.0 || !s.buckets.is_empty())
+        .collect()
+}
+
+/// One scrape of one series.
+#[derive(Debug, Clone, PartialEq)]
+struct Point {
+    at: f64,
+    totals: SeriesTotals,
+}
+
+/// The signals of a series over time: one value per scrape (None where it cannot be computed).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signals {
+    pub request_rate: Vec<Option<f64>>,
+    pub error_percent: Vec<Option<f64>>,
+    pub p95_ms: Vec<Option<f64>>,
+}
+
+impl Signals {
+    /// The newest value of each: (requests/s, error %, p95 ms).
+    pub fn latest(&self) -> (Option<f64>, Option<f64>, Option<f64>) {
+        let last = |values: &Vec<Option<f64>>| values.last().copied().flatten();
+        (
+            last(&self.request_rate),
+            last(&self.error_percent),
+            last(&self.p95_ms),
+        )
+    }
+}
+
+/// Scraped history, and how scraping is going.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    series: BTreeMap<(String, String), VecDeque<Point>>,
+    /// When the last scrape succeeded (seconds).
+    pub last_success: Option<f64>,
+    /// Why the last scrape failed, if it did.
+    pub problem: Option<String>,
+    /// Changes with every scrape (so views rebuild only then).
+    pub generation: u64,
+}
+
+impl History {
+    /// Records a scrape made at `at` (seconds): its totals, or why it failed.
+    pub fn record(&mut self, at: f64, scrape: Result<Vec<SeriesTotals>, String>) {
+        self.generation += 1;
+        match scrape {
+            Ok(totals) => {
+                self.problem = None;
+                self.last_success = Some(at);
+                for series in totals {
+                    let ring = self
+                        .series
+                        .entry((series.namespace.clone(), series.hash.clone()))
+                        .or_default();
+                    ring.push_back(Point { at, totals: series });
+                }
+                for ring in self.series.values_mut() {
+                    while ring.front().is_some_and(|p| p.at < at - KEEP_SECONDS) {
+                        ring.pop_front();
+                    }
+                }
+                self.series.retain(|_, ring| !ring.is_empty());
+            }
+            Err(problem) => self.problem = Some(problem),
+        }
+    }
+
+    /// Whether anything was ever scraped for `namespace`.
+    pub fn knows(&self, namespace: &str) -> bool {
+        self.series.keys().any(|(ns, _)| ns == namespace)
+    }
+
+    /// The signals of `namespace`, for one pod-template `hash` or (None) all of them summed.
+    pub fn signals(&self, namespace: &str, hash: Option<&str>) -> Signals {
+        // Sum the chosen series at each scrape time.
+        let mut at_times: BTreeMap<u64, (f64, f64, f64, Vec<(f64, f64)>)> = BTreeMap::new();
+        for ((ns, h), ring) in &self.series {
+            if ns != namespace || hash.is_some_and(|wanted| wanted != h) {
+                continue;
+            }
+            for point in ring {
+                let entry = at_times
+                    .entry((point.at * 1000.0) as u64)
+                    .or_insert((point.at, 0.0, 0.0, Vec::new()));
+                entry.1 += point.totals.requests;
+                entry.2 += point.totals.errors;
+                for (bound, count) in &point.totals.buckets {
+                    match entry.3.iter_mut().find(|(b, _)| b == bound) {
+                        Some((_, total)) => *total += count,
+                        None => entry.3.push((*bound, *count)),
+                    }
+                }
+            }
+        }
+        let points: Vec<_> = at_times.into_values().collect();
+        let mut signals = Signals::default();
+        for (index, (at, ..)) in points.iter().enumerate() {
+            let window: Vec<_> = points[..=index]
+                .iter()
+                .filter(|(t, ..)| *t >= at - WINDOW_SECONDS)
+                .collect();
+            let series = |pick: &dyn Fn(&(f64, f64, f64, Vec<(f64, f64)>)) -> f64| {
+                window.iter().map(|p| (p.0, pick(p))).collect::<Vec<_>>()
+            };
+            let requests = rate(&series(&|p| p.1));
+            let errors = rate(&series(&|p| p.2));
+            signals.request_rate.push(requests);
+            signals.error_percent.push(match (requests, errors) {
+                (Some(r), Some(e)) if r > 0.0 => Some(100.0 * e / r),
+                (Some(_), Some(_)) => Some(0.0),
+                _ => None,
+            });
+            // Per-bucket rates over the window, then the quantile (histogram_quantile(0.95,
+            // rate(…_bucket[2m]))).
+            let p95 = window.first().zip(window.last()).and_then(|(first, last)| {
+                let buckets: Vec<(f64, f64)> = last
+                    .3
+                    .iter()
+                    .map(|(bound, _)| {
+                        let samples: Vec<(f64, f64)> = window
+                            .iter()
+                            .map(|p| {
+                                let count = p.3.iter().find(|(b, _)| b == bound).map_or(0.0, |(_, c)| *c);
+                                (p.0, count)
+                            })
+                            .collect();
+                        (*bound, rate(&samples).unwrap_or(0.0))
+                    })
+                    .collect();
+                (first.0 < last.0)
+                    .then(|| histogram_quantile(0.95, &buckets))
+                    .filter(|v| v.is_finite())
+            });
+            signals.p95_ms.push(p95);
+        }
+        signals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scrape(text: &str) -> Scrape {
+        Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("parse")
+    }
+
+    fn exposition(ok: u64, errors: u64, fast: u64, slow: u64) -> String {
+        format!(
+            "# TYPE http_requests_total counter\n\
+             http_requests_total{{namespace=\"dev\",rollouts_pod_template_hash=\"a\",status=\"200\"}} {ok}\n\
+             http_requests_total{{namespace=\"dev\",rollouts_pod_template_hash=\"a\",status=\"500\"}} {errors}\n\
+             # TYPE http_request_duration_milliseconds histogram\n\
+             http_request_duration_milliseconds_bucket{{namespace=\"dev\",rollouts_pod_template_hash=\"a\",le=\"100\"}} {fast}\n\
+             http_request_duration_milliseconds_bucket{{namespace=\"dev\",rollouts_pod_template_hash=\"a\",le=\"500\"}} {}\n\
+             http_request_duration_milliseconds_bucket{{namespace=\"dev\",rollouts_pod_template_hash=\"a\",le=\"+Inf\"}} {}\n\
+             http_request_duration_milliseconds_sum{{namespace=\"dev\",rollouts_pod_template_hash=\"a\"}} 0\n\
+             http_request_duration_milliseconds_count{{namespace=\"dev\",rollouts_pod_template_hash=\"a\"}} {}\n",
+            fast + slow,
+            fast + slow,
+            fast + slow
+        )
+    }
+
+    #[test]
+    fn totals_group_by_namespace_and_hash() {
+        let reduced = totals(&scrape(&exposition(90, 10, 80, 20)));
+        assert_eq!(reduced.len(), 1);
+        assert_eq!((reduced[0].requests, reduced[0].errors), (100.0, 10.0));
+        assert!(reduced[0].buckets.contains(&(100.0, 80.0)));
+        assert!(totals(&scrape("garbage that is not prometheus text {{{")).is_empty());
+    }
+
+    #[test]
+    fn signals_are_rates_over_the_window() {
+        let mut history = History::default();
+        history.record(0.0, Ok(totals(&scrape(&exposition(0, 0, 0, 0)))));
+        // 10 s later: 90 ok + 10 errors; 80 fast (≤100 ms), 20 slow (≤500 ms).
+        history.record(10.0, Ok(totals(&scrape(&exposition(90, 10, 80, 20)))));
+        let signals = history.signals("dev", None);
+        assert_eq!(signals.request_rate, vec![None, Some(10.0)]);
+        assert_eq!(signals.error_percent, vec![None, Some(10.0)]);
+        // p95: rank 9.5 of 10/s; 8/s ≤ 100, 2/s in 100..500 → 100 + 400 × 1.5/2.
+        assert_eq!(signals.p95_ms[1], Some(400.0));
+        assert_eq!(history.signals("dev", Some("a")), signals);
+        assert_eq!(history.signals("dev", Some("other")).request_rate, Vec::<Option<f64>>::new());
+        history.record(11.0, Err("connection refused".into()));
+        assert_eq!(history.problem.as_deref(), Some("connection refused"));
+        assert_eq!(history.last_success, Some(10.0));
+        // Old points leave the ring.
+        history.record(10.0 + KEEP_SECONDS + 1.0, Ok(totals(&scrape(&exposition(95, 10, 85, 20)))));
+        assert_eq!(history.signals("dev", None).request_rate.len(), 1);
+    }
+}

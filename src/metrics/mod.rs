@@ -1,0 +1,6 @@
+//! Metrics beside the GitOps objects: the arithmetic Prometheus does (for direct scrape mode),
+//! the scraped history per application and pod-template hash, and the signals the views draw
+//! (request rate, error %, p95 latency; canary vs stable).
+
+pub mod math;
+pub mod history;
