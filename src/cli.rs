@@ -95,6 +95,18 @@ pub struct Options {
     )]
     pub prometheus_url: Option<String>,
 
+    /// Scrape these /metrics endpoints directly (comma-separated URLs) instead of asking a
+    /// Prometheus server
+    #[arg(
+        long,
+        global = true,
+        env = "FLIGHTDECK_METRICS_SCRAPE",
+        value_name = "URL[,URL]",
+        hide_env_values = true,
+        help_heading = "Sources"
+    )]
+    pub metrics_scrape: Option<String>,
+
     /// GitOps repository: a local path or a remote URL
     #[arg(
         long,

@@ -142,12 +142,24 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     let git_cache = settings::paths::state_dir()
         .unwrap_or_else(std::env::temp_dir)
         .join("gitops");
-    let mut host = ui::host::CockpitHost::new(None, sender)
+    let mut host = ui::host::CockpitHost::new(None, sender.clone())
         .with_gitops(app.settings.gitops_repo.clone(), git_cache);
     if app.target.problem.is_none() {
         ui::event_loop::Host::connect(&mut host, app.settings.clone(), app.connection);
     }
+    let scraper = app.settings.metrics_scrape.clone().map(|urls| {
+        let urls = urls
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+            .collect();
+        tokio::spawn(metrics::scraper::run(urls, sender.clone()))
+    });
     let result = ui::event_loop::run(&mut guard.terminal, &mut app, &mut receiver, &mut host).await;
+    if let Some(scraper) = scraper {
+        scraper.abort();
+    }
     drop(host);
     input.abort();
     signals.abort();

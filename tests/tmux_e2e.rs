@@ -54,6 +54,9 @@ impl Tmux {
             .status()
             .expect("tmux new-session");
         assert!(status.success());
+        // Forward Escape at once, as a terminal does (tmux otherwise waits to see whether it
+        // starts an Alt sequence, and two quick Escapes arrive as Alt-Escape).
+        tmux.tmux(&["set", "-s", "escape-time", "0"]);
         tmux.wait_for("READY$", |screen| screen.contains("READY$"));
         Some(tmux)
     }
@@ -65,6 +68,13 @@ impl Tmux {
             .output()
             .expect("tmux");
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Presses Escape, then lets the app read it on its own (so the next key is not taken as
+    /// part of an escape sequence).
+    fn escape(&self) {
+        self.send(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(80));
     }
 
     fn send(&self, keys: &[&str]) {
@@ -230,6 +240,11 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
         s.contains("demo-app") && s.contains("staging") && s.contains("Healthy")
     });
     assert!(screen.contains("prod"), "{screen}");
+    // Direct scrape mode: the demo app's request rate, error % and p95 beside each environment.
+    tmux.wait_for("live metrics in the pipeline", |s| {
+        s.lines()
+            .any(|line| line.contains("/s ") && line.contains("% "))
+    });
     tmux.send(&["w"]);
     tmux.wait_for("the waiting view", |s| s.contains("Waiting on me"));
     tmux.send(&[":"]);
@@ -245,8 +260,8 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     tmux.wait_for("the YAML of the first rollout", |s| {
         s.contains("kind: Rollout") && s.contains("demo-app-dev/demo-app")
     });
-    tmux.send(&["Escape"]);
-    tmux.send(&["Escape"]);
+    tmux.escape();
+    tmux.escape();
     tmux.wait_for("the list again", |s| {
         !s.contains("kind: Rollout") && s.contains("Rollouts [3]")
     });
@@ -255,9 +270,9 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     tmux.wait_for("the filtered list", |s| {
         s.contains("Rollouts [1]") && s.contains("/prod")
     });
-    tmux.send(&["Escape"]);
-    tmux.send(&["Escape"]);
-    tmux.send(&["Escape"]);
+    tmux.escape();
+    tmux.escape();
+    tmux.escape();
     tmux.wait_for("home again", |s| {
         s.contains(" Pipeline ") && !s.contains("Rollouts [")
     });
@@ -271,8 +286,8 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     tmux.wait_for("the AnalysisRun's detail", |s| {
         s.contains("Metric success-rate") && s.contains("result[0] >= 0.95")
     });
-    tmux.send(&["Escape"]);
-    tmux.send(&["Escape"]);
+    tmux.escape();
+    tmux.escape();
     // A build step's log, from the Workflow's step tree.
     tmux.send(&[":"]);
     tmux.send(&["wf", "Enter"]);
@@ -294,7 +309,7 @@ fn demo_runs_the_world_and_the_cockpit_connects_to_it() {
     tmux.wait_for("the checkout step's log", |s| {
         s.contains("[main]") && s.contains("Cloning into '/workspace'")
     });
-    tmux.send(&["Escape"]);
+    tmux.escape();
     tmux.wait_for("the step tree again", |s| {
         s.contains("checkout") && !s.contains("[main]")
     });
@@ -391,7 +406,7 @@ fn a_bad_canary_is_aborted_and_its_image_commit_reverted_with_keys() {
     );
 
     // Revert the image commit of dev in Git, from the Application.
-    tmux.send(&["Escape"]);
+    tmux.escape();
     tmux.send(&[":"]);
     tmux.send(&["app", "Enter"]);
     tmux.wait_for("the applications", |s| s.contains("Applications [3]"));

@@ -71,10 +71,13 @@ pub fn run(args: &DemoArgs, mut loaded: Loaded) -> Result<ExitCode> {
             }
             loaded.settings.gitops_repo =
                 Some(world.context.repos.custom_apps.path.display().to_string());
-            loaded
-                .settings
-                .prometheus_url
-                .get_or_insert_with(|| format!("http://{}/metrics", world.metrics_address));
+            // No Prometheus server in the demo: scrape the demo app's endpoint directly.
+            if loaded.settings.prometheus_url.is_none() {
+                loaded
+                    .settings
+                    .metrics_scrape
+                    .get_or_insert_with(|| format!("http://{}/metrics", world.metrics_address));
+            }
             let code = crate::cockpit(loaded).await;
             drop(world);
             return code;

@@ -30,7 +30,11 @@ pub struct SeriesTotals {
 pub fn totals(scrape: &Scrape) -> Vec<SeriesTotals> {
     let mut by_series: BTreeMap<(String, String), SeriesTotals> = BTreeMap::new();
     for sample in &scrape.samples {
-        let namespace = sample.labels.get("namespace").unwrap_or_default().to_string();
+        let namespace = sample
+            .labels
+            .get("namespace")
+            .unwrap_or_default()
+            .to_string();
         let hash = sample
             .labels
             .get("rollouts_pod_template_hash")
@@ -49,7 +53,11 @@ pub fn totals(scrape: &Scrape) -> Vec<SeriesTotals> {
         match (sample.metric.as_str(), &sample.value) {
             ("http_requests_total", Value::Counter(v) | Value::Untyped(v)) if v.is_finite() => {
                 entry.requests += v;
-                if sample.labels.get("status").is_some_and(|s| s.starts_with('5')) {
+                if sample
+                    .labels
+                    .get("status")
+                    .is_some_and(|s| s.starts_with('5'))
+                {
                     entry.errors += v;
                 }
             }
@@ -101,6 +109,15 @@ impl Signals {
     }
 }
 
+/// The chosen series summed at one scrape.
+#[derive(Debug, Clone, Default)]
+struct Summed {
+    at: f64,
+    requests: f64,
+    errors: f64,
+    buckets: Vec<(f64, f64)>,
+}
+
 /// Scraped history, and how scraping is going.
 #[derive(Debug, Clone, Default)]
 pub struct History {
@@ -114,29 +131,38 @@ pub struct History {
 }
 
 impl History {
-    /// Records a scrape made at `at` (seconds): its totals, or why it failed.
-    pub fn record(&mut self, at: f64, scrape: Result<Vec<SeriesTotals>, String>) {
+    /// Records a scrape made at `at` (seconds): the totals it got, and what failed (some
+    /// endpoints may answer while others do not).
+    pub fn record(&mut self, at: f64, totals: Vec<SeriesTotals>, problem: Option<String>) {
         self.generation += 1;
-        match scrape {
-            Ok(totals) => {
-                self.problem = None;
-                self.last_success = Some(at);
-                for series in totals {
-                    let ring = self
-                        .series
-                        .entry((series.namespace.clone(), series.hash.clone()))
-                        .or_default();
-                    ring.push_back(Point { at, totals: series });
-                }
-                for ring in self.series.values_mut() {
-                    while ring.front().is_some_and(|p| p.at < at - KEEP_SECONDS) {
-                        ring.pop_front();
-                    }
-                }
-                self.series.retain(|_, ring| !ring.is_empty());
-            }
-            Err(problem) => self.problem = Some(problem),
+        let got_something = !totals.is_empty() || problem.is_none();
+        self.problem = problem;
+        if !got_something {
+            return;
         }
+        self.last_success = Some(at);
+        for series in totals {
+            let ring = self
+                .series
+                .entry((series.namespace.clone(), series.hash.clone()))
+                .or_default();
+            ring.push_back(Point { at, totals: series });
+        }
+        for ring in self.series.values_mut() {
+            while ring.front().is_some_and(|p| p.at < at - KEEP_SECONDS) {
+                ring.pop_front();
+            }
+        }
+        self.series.retain(|_, ring| !ring.is_empty());
+    }
+
+    /// The pod-template hashes scraped in `namespace`.
+    pub fn hashes(&self, namespace: &str) -> Vec<&str> {
+        self.series
+            .keys()
+            .filter(|(ns, _)| ns == namespace)
+            .map(|(_, hash)| hash.as_str())
+            .collect()
     }
 
     /// Whether anything was ever scraped for `namespace`.
@@ -147,7 +173,7 @@ impl History {
     /// The signals of `namespace`, for one pod-template `hash` or (None) all of them summed.
     pub fn signals(&self, namespace: &str, hash: Option<&str>) -> Signals {
         // Sum the chosen series at each scrape time.
-        let mut at_times: BTreeMap<u64, (f64, f64, f64, Vec<(f64, f64)>)> = BTreeMap::new();
+        let mut at_times: BTreeMap<u64, Summed> = BTreeMap::new();
         for ((ns, h), ring) in &self.series {
             if ns != namespace || hash.is_some_and(|wanted| wanted != h) {
                 continue;
@@ -155,56 +181,58 @@ impl History {
             for point in ring {
                 let entry = at_times
                     .entry((point.at * 1000.0) as u64)
-                    .or_insert((point.at, 0.0, 0.0, Vec::new()));
-                entry.1 += point.totals.requests;
-                entry.2 += point.totals.errors;
+                    .or_insert_with(|| Summed {
+                        at: point.at,
+                        ..Summed::default()
+                    });
+                entry.requests += point.totals.requests;
+                entry.errors += point.totals.errors;
                 for (bound, count) in &point.totals.buckets {
-                    match entry.3.iter_mut().find(|(b, _)| b == bound) {
+                    match entry.buckets.iter_mut().find(|(b, _)| b == bound) {
                         Some((_, total)) => *total += count,
-                        None => entry.3.push((*bound, *count)),
+                        None => entry.buckets.push((*bound, *count)),
                     }
                 }
             }
         }
-        let points: Vec<_> = at_times.into_values().collect();
+        let points: Vec<Summed> = at_times.into_values().collect();
         let mut signals = Signals::default();
-        for (index, (at, ..)) in points.iter().enumerate() {
-            let window: Vec<_> = points[..=index]
+        for (index, point) in points.iter().enumerate() {
+            let window: Vec<&Summed> = points[..=index]
                 .iter()
-                .filter(|(t, ..)| *t >= at - WINDOW_SECONDS)
+                .filter(|p| p.at >= point.at - WINDOW_SECONDS)
                 .collect();
-            let series = |pick: &dyn Fn(&(f64, f64, f64, Vec<(f64, f64)>)) -> f64| {
-                window.iter().map(|p| (p.0, pick(p))).collect::<Vec<_>>()
+            let series = |pick: &dyn Fn(&Summed) -> f64| {
+                window.iter().map(|p| (p.at, pick(p))).collect::<Vec<_>>()
             };
-            let requests = rate(&series(&|p| p.1));
-            let errors = rate(&series(&|p| p.2));
+            let requests = rate(&series(&|p| p.requests));
+            let errors = rate(&series(&|p| p.errors));
             signals.request_rate.push(requests);
             signals.error_percent.push(match (requests, errors) {
                 (Some(r), Some(e)) if r > 0.0 => Some(100.0 * e / r),
                 (Some(_), Some(_)) => Some(0.0),
                 _ => None,
             });
-            // Per-bucket rates over the window, then the quantile (histogram_quantile(0.95,
-            // rate(…_bucket[2m]))).
-            let p95 = window.first().zip(window.last()).and_then(|(first, last)| {
-                let buckets: Vec<(f64, f64)> = last
-                    .3
-                    .iter()
-                    .map(|(bound, _)| {
-                        let samples: Vec<(f64, f64)> = window
-                            .iter()
-                            .map(|p| {
-                                let count = p.3.iter().find(|(b, _)| b == bound).map_or(0.0, |(_, c)| *c);
-                                (p.0, count)
-                            })
-                            .collect();
-                        (*bound, rate(&samples).unwrap_or(0.0))
-                    })
-                    .collect();
-                (first.0 < last.0)
-                    .then(|| histogram_quantile(0.95, &buckets))
-                    .filter(|v| v.is_finite())
-            });
+            // histogram_quantile(0.95, rate(…_bucket[2m])): per-bucket rates, then the quantile.
+            let p95 = match (window.first(), window.last()) {
+                (Some(first), Some(last)) if first.at < last.at => {
+                    let buckets: Vec<(f64, f64)> = last
+                        .buckets
+                        .iter()
+                        .map(|(bound, _)| {
+                            let counts = series(&|p| {
+                                p.buckets
+                                    .iter()
+                                    .find(|(b, _)| b == bound)
+                                    .map_or(0.0, |(_, c)| *c)
+                            });
+                            (*bound, rate(&counts).unwrap_or(0.0))
+                        })
+                        .collect();
+                    Some(histogram_quantile(0.95, &buckets)).filter(|v| v.is_finite())
+                }
+                _ => None,
+            };
             signals.p95_ms.push(p95);
         }
         signals
@@ -248,21 +276,29 @@ mod tests {
     #[test]
     fn signals_are_rates_over_the_window() {
         let mut history = History::default();
-        history.record(0.0, Ok(totals(&scrape(&exposition(0, 0, 0, 0)))));
+        history.record(0.0, totals(&scrape(&exposition(0, 0, 0, 0))), None);
         // 10 s later: 90 ok + 10 errors; 80 fast (≤100 ms), 20 slow (≤500 ms).
-        history.record(10.0, Ok(totals(&scrape(&exposition(90, 10, 80, 20)))));
+        history.record(10.0, totals(&scrape(&exposition(90, 10, 80, 20))), None);
         let signals = history.signals("dev", None);
         assert_eq!(signals.request_rate, vec![None, Some(10.0)]);
         assert_eq!(signals.error_percent, vec![None, Some(10.0)]);
         // p95: rank 9.5 of 10/s; 8/s ≤ 100, 2/s in 100..500 → 100 + 400 × 1.5/2.
         assert_eq!(signals.p95_ms[1], Some(400.0));
         assert_eq!(history.signals("dev", Some("a")), signals);
-        assert_eq!(history.signals("dev", Some("other")).request_rate, Vec::<Option<f64>>::new());
-        history.record(11.0, Err("connection refused".into()));
+        assert_eq!(
+            history.signals("dev", Some("other")).request_rate,
+            Vec::<Option<f64>>::new()
+        );
+        history.record(11.0, Vec::new(), Some("connection refused".into()));
         assert_eq!(history.problem.as_deref(), Some("connection refused"));
         assert_eq!(history.last_success, Some(10.0));
         // Old points leave the ring.
-        history.record(10.0 + KEEP_SECONDS + 1.0, Ok(totals(&scrape(&exposition(95, 10, 85, 20)))));
+        history.record(
+            10.0 + KEEP_SECONDS + 1.0,
+            totals(&scrape(&exposition(95, 10, 85, 20))),
+            None,
+        );
+        assert_eq!(history.problem, None);
         assert_eq!(history.signals("dev", None).request_rate.len(), 1);
     }
 }

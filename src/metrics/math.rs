@@ -16,7 +16,11 @@ pub fn rate(samples: &[(f64, f64)]) -> Option<f64> {
         .map(|pair| {
             let (before, after) = (pair[0].1, pair[1].1);
             // A drop is a reset: the counter started again from zero.
-            if after < before { after } else { after - before }
+            if after < before {
+                after
+            } else {
+                after - before
+            }
         })
         .sum();
     Some(increase / elapsed)
@@ -57,7 +61,11 @@ pub fn histogram_quantile(q: f64, buckets: &[(f64, f64)]) -> f64 {
         highest = highest.max(bucket.1);
         bucket.1 = highest;
     }
-    if sorted.len() < 2 || sorted.last().is_none_or(|(bound, _)| *bound != f64::INFINITY) {
+    if sorted.len() < 2
+        || sorted
+            .last()
+            .is_none_or(|(bound, _)| *bound != f64::INFINITY)
+    {
         return f64::NAN;
     }
     let observations = sorted[sorted.len() - 1].1;
@@ -110,7 +118,12 @@ mod tests {
 
     #[test]
     fn histogram_quantile_interpolates_like_prometheus() {
-        let buckets = [(50.0, 50.0), (100.0, 90.0), (250.0, 100.0), (f64::INFINITY, 100.0)];
+        let buckets = [
+            (50.0, 50.0),
+            (100.0, 90.0),
+            (250.0, 100.0),
+            (f64::INFINITY, 100.0),
+        ];
         // p50: rank 50 ends bucket 0..50 exactly.
         assert_eq!(histogram_quantile(0.5, &buckets), 50.0);
         // p95: rank 95 is 5 of the 10 in 100..250 → 100 + 150 × 0.5.
@@ -126,8 +139,16 @@ mod tests {
         assert_eq!(histogram_quantile(1.5, &buckets), f64::INFINITY);
         assert_eq!(histogram_quantile(-1.0, &buckets), f64::NEG_INFINITY);
         // Unsorted and non-monotonic input is repaired first.
-        let messy = [(f64::INFINITY, 100.0), (100.0, 85.0), (50.0, 90.0), (250.0, 100.0)];
-        assert_eq!(histogram_quantile(0.5, &messy), 100.0 * 0.0 + 50.0 * (50.0 / 90.0));
+        let messy = [
+            (f64::INFINITY, 100.0),
+            (100.0, 85.0),
+            (50.0, 90.0),
+            (250.0, 100.0),
+        ];
+        assert_eq!(
+            histogram_quantile(0.5, &messy),
+            100.0 * 0.0 + 50.0 * (50.0 / 90.0)
+        );
     }
 
     #[test]

@@ -2,5 +2,6 @@
 //! the scraped history per application and pod-template hash, and the signals the views draw
 //! (request rate, error %, p95 latency; canary vs stable).
 
-pub mod math;
 pub mod history;
+pub mod math;
+pub mod scraper;

@@ -50,6 +50,8 @@ pub struct Settings {
     pub theme: String,
     pub keymap: String,
     pub prometheus_url: Option<String>,
+    /// `/metrics` endpoints scraped directly (comma-separated URLs).
+    pub metrics_scrape: Option<String>,
     pub gitops_repo: Option<String>,
     pub log_file: Option<PathBuf>,
     pub color: ColorChoice,
@@ -68,6 +70,7 @@ impl Default for Settings {
             theme: "default".into(),
             keymap: "default".into(),
             prometheus_url: None,
+            metrics_scrape: None,
             gitops_repo: None,
             log_file: None,
             color: ColorChoice::Auto,
@@ -101,6 +104,10 @@ impl Settings {
                     expect_string(&mut doc, name, value),
                 ),
                 "gitops_repo" => set(&mut self.gitops_repo, expect_string(&mut doc, name, value)),
+                "metrics_scrape" => set(
+                    &mut self.metrics_scrape,
+                    expect_string(&mut doc, name, value),
+                ),
                 "log_file" => set(
                     &mut self.log_file,
                     expect_string(&mut doc, name, value).map(PathBuf::from),

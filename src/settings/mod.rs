@@ -144,6 +144,7 @@ fn apply_options(settings: &mut Settings, options: &Options) {
     config::set(&mut settings.context, options.context.clone());
     config::set(&mut settings.prometheus_url, options.prometheus_url.clone());
     config::set(&mut settings.gitops_repo, options.gitops_repo.clone());
+    config::set(&mut settings.metrics_scrape, options.metrics_scrape.clone());
     config::set(&mut settings.log_file, options.log_file.clone());
     if let Some(namespace) = &options.namespace {
         settings.namespace = Some(namespace.clone());

@@ -154,6 +154,8 @@ pub struct App {
     pub audit_path: Option<std::path::PathBuf>,
     /// An intent being planned again after a conflict, and what to tell the user.
     pub reasking: Option<(crate::intent::Intent, String)>,
+    /// Scraped metrics (direct scrape mode).
+    pub metrics: crate::metrics::history::History,
 }
 
 impl App {
@@ -194,6 +196,7 @@ impl App {
             action_log: Vec::new(),
             audit_path: crate::audit::default_path(),
             reasking: None,
+            metrics: Default::default(),
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -337,6 +340,11 @@ impl App {
                 None
             }
             Msg::Executed(plan, result) => self.on_executed(*plan, result),
+            Msg::Scraped(at, totals, problem) => {
+                self.metrics.record(at, totals, problem);
+                self.dirty = true;
+                None
+            }
             Msg::GitLog(application, log) => {
                 self.on_git_log(application, log);
                 None

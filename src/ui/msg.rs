@@ -24,6 +24,12 @@ pub enum Msg {
     LogLines(crate::model::ObjectKey, Vec<String>),
     /// The followed log stream closed (`Ok`) or failed.
     LogEnded(crate::model::ObjectKey, Result<(), String>),
+    /// A round of direct scrapes at (seconds): the totals got, and what failed.
+    Scraped(
+        f64,
+        Vec<crate::metrics::history::SeriesTotals>,
+        Option<String>,
+    ),
     /// An intent was read and planned (or could not be).
     Prepared(
         crate::intent::Intent,

@@ -9,6 +9,7 @@ pub mod events;
 pub mod filter;
 pub mod kargo;
 pub mod lists;
+pub mod metrics;
 pub mod pipeline;
 pub mod rollout_detail;
 pub mod slots;

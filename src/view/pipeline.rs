@@ -62,7 +62,11 @@ fn workflow_cell(workflow: &WorkflowRow, now: i64) -> Cell {
     )
 }
 
-fn lane_row(lane: &EnvironmentLane<'_>, now: i64) -> Vec<Cell> {
+fn lane_row(
+    lane: &EnvironmentLane<'_>,
+    metrics: Option<&super::metrics::MetricsSource<'_>>,
+    now: i64,
+) -> Vec<Cell> {
     let app = lane.application;
     let mut row = vec![
         Cell::new(lane.env.clone(), Slot::Text),
@@ -133,12 +137,17 @@ fn lane_row(lane: &EnvironmentLane<'_>, now: i64) -> Vec<Cell> {
         }
         None => Cell::muted("-"),
     });
-    row.push(Cell::muted("no metrics source"));
+    row.push(super::metrics::cell(metrics, lane.rollout));
     row
 }
 
-/// Builds the pipeline view from the store at `now` (Unix seconds).
-pub fn build(store: &Store, now: i64) -> PipelineView {
+/// Builds the pipeline view from the store (and the metrics, where there are any) at `now` (Unix
+/// seconds).
+pub fn build(
+    store: &Store,
+    metrics: Option<&super::metrics::MetricsSource<'_>>,
+    now: i64,
+) -> PipelineView {
     let sections = pipelines(store)
         .iter()
         .map(|pipeline| {
@@ -160,7 +169,7 @@ pub fn build(store: &Store, now: i64) -> PipelineView {
                 rows: pipeline
                     .lanes
                     .iter()
-                    .map(|lane| lane_row(lane, now))
+                    .map(|lane| lane_row(lane, metrics, now))
                     .collect(),
             }
         })

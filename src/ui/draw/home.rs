@@ -20,7 +20,12 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .iter()
             .any(|kind| app.store.state(*kind) != crate::store::WatchState::Starting)
     {
-        let view = crate::view::pipeline::build(&app.store, app.now());
+        let metrics = crate::view::metrics::MetricsSource {
+            history: &app.metrics,
+            configured: app.settings.metrics_scrape.is_some(),
+            ascii: app.symbols.pointer == ">",
+        };
+        let view = crate::view::pipeline::build(&app.store, Some(&metrics), app.now());
         super::pipeline::draw(frame, app, area, &view, Line::from(title));
         return;
     }

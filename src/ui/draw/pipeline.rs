@@ -13,7 +13,7 @@ use crate::view::cell::Cell;
 use crate::view::pipeline::{COLUMNS, PipelineView};
 
 /// Column indices (into `COLUMNS`) in the order they are dropped when the screen is narrow.
-const DROP_ORDER: &[usize] = &[12, 3, 11, 10, 9, 5, 8, 7, 4, 1, 2];
+const DROP_ORDER: &[usize] = &[3, 11, 10, 5, 4, 9, 12, 8, 7, 1, 2];
 
 pub fn draw(
     frame: &mut Frame<'_>,

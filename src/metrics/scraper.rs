@@ -1,0 +1,94 @@
+//! Direct scrape mode's loop: every `INTERVAL`, GET each `/metrics` endpoint, parse it with
+//! prometheus-parse, reduce it to totals (`history::totals`) and send them to the UI loop. A
+//! slow, failing or garbage endpoint becomes a message; the others still count.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::history::{SeriesTotals, totals};
+use crate::ui::msg::Msg;
+
+/// Time between scrapes.
+pub const INTERVAL: Duration = Duration::from_secs(5);
+/// Longest wait for one endpoint.
+const TIMEOUT: Duration = Duration::from_secs(4);
+
+/// Scrapes `urls` until the UI loop is gone.
+pub async fn run(urls: Vec<String>, sender: mpsc::Sender<Msg>) {
+    let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
+        Ok(client) => client,
+        Err(error) => {
+            let _ = sender
+                .send(Msg::Scraped(
+                    now(),
+                    Vec::new(),
+                    Some(format!("cannot scrape: {error}")),
+                ))
+                .await;
+            return;
+        }
+    };
+    let mut ticks = tokio::time::interval(INTERVAL);
+    loop {
+        ticks.tick().await;
+        let at = now();
+        let mut all = Vec::new();
+        let mut problems = Vec::new();
+        for url in &urls {
+            match scrape(&client, url).await {
+                Ok(series) => all.extend(series),
+                Err(problem) => problems.push(format!("{url}: {problem}")),
+            }
+        }
+        let problem = (!problems.is_empty()).then(|| problems.join("; "));
+        if sender.send(Msg::Scraped(at, all, problem)).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// One endpoint's totals, or what was wrong with it.
+pub async fn scrape(client: &reqwest::Client, url: &str) -> Result<Vec<SeriesTotals>, String> {
+    let response = client.get(url).send().await.map_err(|e| {
+        if e.is_timeout() {
+            "timed out".to_string()
+        } else if e.is_connect() {
+            "unreachable".to_string()
+        } else {
+            e.to_string()
+        }
+    })?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("HTTP {status}"));
+    }
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    parse(&text)
+}
+
+/// Parses exposition text (refusing HTML and text without samples).
+pub fn parse(text: &str) -> Result<Vec<SeriesTotals>, String> {
+    let start = text
+        .trim_start()
+        .get(..15)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if start.starts_with("<!doctype") || start.starts_with("<html") {
+        return Err("answered HTML, not Prometheus text".into());
+    }
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
+        .map_err(|e| format!("not Prometheus text: {e}"))?;
+    // An endpoint with nothing to report yet still says what it would report (# HELP/# TYPE).
+    if scrape.samples.is_empty() && !text.lines().any(|line| line.starts_with("# ")) {
+        return Err("no samples in the answer (not Prometheus text?)".into());
+    }
+    Ok(totals(&scrape))
+}
+
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}

@@ -1,0 +1,167 @@
+//! The metric cells of the views: a sparkline of the error rate and the newest request rate,
+//! error % and p95 latency of a Rollout's canary (or, without one, of all its pods), from the
+//! scraped history. "no data" and "error: …" are told apart from zero. Pure.
+
+use crate::metrics::history::{History, Signals};
+use crate::model::rows::RolloutRow;
+use crate::theme::Slot;
+
+use super::cell::Cell;
+
+/// Sparkline levels, lowest first.
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+/// The same in ASCII terminals.
+const ASCII_BARS: [char; 8] = ['_', '.', '-', '~', '=', '+', '*', '#'];
+/// Points in a pipeline cell's sparkline.
+pub const SPARK_WIDTH: usize = 8;
+
+/// Where metrics come from, for the views.
+pub struct MetricsSource<'a> {
+    pub history: &'a History,
+    /// Whether any metrics source is configured at all.
+    pub configured: bool,
+    pub ascii: bool,
+}
+
+/// A sparkline of the newest `width` values, scaled from 0 to their maximum; gaps are spaces.
+pub fn sparkline(values: &[Option<f64>], width: usize, ascii: bool) -> String {
+    let bars = if ascii { &ASCII_BARS } else { &BARS };
+    let shown = &values[values.len().saturating_sub(width)..];
+    let max = shown.iter().flatten().copied().fold(0.0_f64, f64::max);
+    shown
+        .iter()
+        .map(|value| match value {
+            Some(v) if v.is_finite() && max > 0.0 => {
+                let level = ((v / max) * (bars.len() - 1) as f64).round() as usize;
+                bars[level.min(bars.len() - 1)]
+            }
+            Some(_) => bars[0],
+            None => ' ',
+        })
+        .collect()
+}
+
+/// How alarming an error percentage is.
+fn error_slot(percent: f64) -> Slot {
+    if percent >= 5.0 {
+        Slot::Error
+    } else if percent >= 1.0 {
+        Slot::Warning
+    } else {
+        Slot::Success
+    }
+}
+
+/// The pipeline's METRICS cell for a Rollout (its canary when it has one).
+pub fn cell(source: Option<&MetricsSource<'_>>, rollout: Option<&RolloutRow>) -> Cell {
+    let Some(source) = source.filter(|s| s.configured) else {
+        return Cell::muted("no metrics source");
+    };
+    let Some(rollout) = rollout else {
+        return Cell::muted("-");
+    };
+    let namespace = &rollout.key.namespace;
+    if !source.history.knows(namespace) {
+        return match &source.history.problem {
+            Some(problem) => Cell::new(format!("error: {problem}"), Slot::Error),
+            None => Cell::muted("no data yet"),
+        };
+    }
+    let canary = !rollout.current_hash.is_empty() && rollout.current_hash != rollout.stable_hash;
+    let signals: Signals = if canary {
+        source
+            .history
+            .signals(namespace, Some(&rollout.current_hash))
+    } else {
+        source.history.signals(namespace, None)
+    };
+    let (rate, errors, p95) = signals.latest();
+    let Some(rate) = rate else {
+        return Cell::muted("no data yet");
+    };
+    let errors = errors.unwrap_or(0.0);
+    let p95 = p95.map_or("-".to_string(), |v| format!("{v:.0}ms"));
+    let who = if canary { "canary " } else { "" };
+    let stale = if source.history.problem.is_some() {
+        " (stale)"
+    } else {
+        ""
+    };
+    Cell::new(
+        format!(
+            "{} {who}{rate:.1}/s {errors:.1}% {p95}{stale}",
+            sparkline(&signals.error_percent, SPARK_WIDTH, source.ascii)
+        ),
+        error_slot(errors),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::history::SeriesTotals;
+    use crate::model::ObjectKey;
+
+    #[test]
+    fn sparklines_scale_to_the_maximum_and_keep_gaps() {
+        assert_eq!(
+            sparkline(&[Some(0.0), Some(5.0), Some(10.0), None], 8, false),
+            "▁▅█ "
+        );
+        assert_eq!(sparkline(&[Some(1.0); 12], 8, true), "########");
+        assert_eq!(sparkline(&[Some(0.0), Some(0.0)], 8, false), "▁▁");
+        assert_eq!(sparkline(&[], 8, false), "");
+    }
+
+    #[test]
+    fn cells_tell_no_source_no_data_errors_and_values_apart() {
+        let rollout = RolloutRow {
+            key: ObjectKey::new("dev", "app"),
+            stable_hash: "a".into(),
+            current_hash: "b".into(),
+            ..Default::default()
+        };
+        let mut history = History::default();
+        fn source(history: &History) -> MetricsSource<'_> {
+            MetricsSource {
+                history,
+                configured: true,
+                ascii: false,
+            }
+        }
+        assert_eq!(cell(None, Some(&rollout)).text, "no metrics source");
+        assert_eq!(
+            cell(Some(&source(&history)), Some(&rollout)).text,
+            "no data yet"
+        );
+        history.record(
+            0.0,
+            Vec::new(),
+            Some("http://x/metrics: unreachable".into()),
+        );
+        assert_eq!(
+            cell(Some(&source(&history)), Some(&rollout)).text,
+            "error: http://x/metrics: unreachable"
+        );
+        let totals = |hash: &str, requests: f64, errors: f64| SeriesTotals {
+            namespace: "dev".into(),
+            hash: hash.into(),
+            requests,
+            errors,
+            buckets: vec![],
+        };
+        history.record(
+            10.0,
+            vec![totals("a", 0.0, 0.0), totals("b", 0.0, 0.0)],
+            None,
+        );
+        history.record(
+            20.0,
+            vec![totals("a", 100.0, 0.0), totals("b", 50.0, 25.0)],
+            None,
+        );
+        let shown = cell(Some(&source(&history)), Some(&rollout));
+        assert_eq!(shown.text, " █ canary 5.0/s 50.0% -");
+        assert_eq!(shown.slot, Slot::Error);
+    }
+}

@@ -1,0 +1,121 @@
+//! Direct scrape mode against real endpoints: the demo world's `/metrics` (a bad build spikes
+//! its canary's error %), and a small local HTTP server answering what broken endpoints answer
+//! (5xx, HTML, garbage, NaN, silence) — each a clear message, never a panic.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use flightdeck::demo::world::metrics::Quality;
+use flightdeck::demo::world::{World, WorldOptions};
+use flightdeck::metrics::history::History;
+use flightdeck::metrics::scraper::scrape;
+
+/// Serves `response` (raw HTTP) to every connection, after `delay`.
+fn serve(response: &'static str, delay: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 1024];
+                let _ = stream.read(&mut buffer);
+                std::thread::sleep(delay);
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    format!("http://{address}/metrics")
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn broken_endpoints_are_explained() {
+    let client = client();
+    let cases = [
+        (
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n",
+            "HTTP 503",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 28\r\n\r\n<html><body>login</body></html>",
+            "HTML",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\ncontent-length: 14\r\n\r\n{{{ garbage }}",
+            "no samples",
+        ),
+    ];
+    for (response, says) in cases {
+        let url = serve(response, Duration::ZERO);
+        let problem = scrape(&client, &url).await.expect_err(says);
+        assert!(problem.contains(says), "{problem}");
+    }
+    let silent = serve("HTTP/1.1 200 OK\r\n\r\n", Duration::from_secs(5));
+    assert_eq!(scrape(&client, &silent).await, Err("timed out".into()));
+    assert_eq!(
+        scrape(&client, "http://127.0.0.1:1/metrics").await,
+        Err("unreachable".into())
+    );
+    // NaN and +Inf values are not counted as requests.
+    let odd = serve(
+        "HTTP/1.1 200 OK\r\ncontent-length: 127\r\n\r\nhttp_requests_total{namespace=\"dev\",status=\"200\"} NaN\nhttp_requests_total{namespace=\"dev\",status=\"500\"} +Inf\nup{namespace=\"dev\"} 1\n",
+        Duration::ZERO,
+    );
+    let totals = scrape(&client, &odd).await.expect("parsed");
+    assert!(totals.iter().all(|t| t.requests == 0.0), "{totals:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_build_spikes_the_canary_error_rate() {
+    let client = client();
+    let dir = tempfile::tempdir().expect("temp");
+    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
+        .await
+        .expect("world");
+    let url = format!("http://{}/metrics", world.metrics_address);
+    let mut history = History::default();
+    let started = std::time::Instant::now();
+    let at = || started.elapsed().as_secs_f64() * 100.0; // world seconds at speed 100
+    world
+        .push_commit(Quality::Bad, "feat: broken")
+        .expect("push");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let totals = scrape(&client, &url)
+            .await
+            .expect("the demo endpoint scrapes");
+        history.record(at(), totals, None);
+        // Stable and canary are told apart by their pod-template hash: the bad canary's error
+        // rate is far above the stable's 1 %.
+        let errors: Vec<f64> = history
+            .hashes("demo-app-dev")
+            .iter()
+            .filter_map(|hash| history.signals("demo-app-dev", Some(hash)).latest().1)
+            .collect();
+        if errors.len() == 2 && errors.iter().any(|e| *e > 20.0) && errors.iter().any(|e| *e < 5.0)
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no error spike in dev"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (rate, errors, p95) = history.signals("demo-app-dev", None).latest();
+    assert!(rate.is_some_and(|r| r > 0.0), "{rate:?}");
+    assert!(
+        errors.is_some_and(|e| e > 2.0),
+        "the whole namespace shows it too: {errors:?}"
+    );
+    assert!(p95.is_some_and(|p| p > 0.0), "{p95:?}");
+}
