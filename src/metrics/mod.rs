@@ -4,4 +4,6 @@
 
 pub mod history;
 pub mod math;
+pub mod prometheus;
+pub mod queries;
 pub mod scraper;

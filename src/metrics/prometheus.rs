@@ -1,0 +1,255 @@
+//! The Prometheus HTTP API client: `query_range` (with `step` chosen from the sparkline's width)
+//! and instant `query`, with an optional bearer token, basic auth and a timeout. Answers are
+//! checked: HTML, non-JSON, HTTP errors and Prometheus's own `status: error` each become a clear
+//! message; `NaN` and `±Inf` samples stay as such (the views say so rather than drawing zero).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// How a Prometheus server is reached.
+#[derive(Debug, Clone, Default)]
+pub struct PrometheusConfig {
+    /// `http://prometheus:9090` (without `/api/v1`).
+    pub url: String,
+    pub bearer_token: Option<String>,
+    /// (user, password).
+    pub basic_auth: Option<(String, String)>,
+    pub timeout: Option<Duration>,
+}
+
+/// One series of a range query: its labels and `(seconds, value)` points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeSeries {
+    pub labels: Vec<(String, String)>,
+    pub points: Vec<(f64, f64)>,
+}
+
+impl RangeSeries {
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// A Prometheus server.
+#[derive(Debug, Clone)]
+pub struct Prometheus {
+    config: PrometheusConfig,
+    client: reqwest::Client,
+}
+
+impl Prometheus {
+    pub fn new(config: PrometheusConfig) -> Result<Prometheus, String> {
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout.unwrap_or(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        Ok(Prometheus { config, client })
+    }
+
+    /// `/api/v1/query_range` from `start` to `end` (Unix seconds) every `step` seconds.
+    pub async fn query_range(
+        &self,
+        query: &str,
+        start: f64,
+        end: f64,
+        step: u64,
+    ) -> Result<Vec<RangeSeries>, String> {
+        let data = self
+            .get(
+                "query_range",
+                &[
+                    ("query", query.to_string()),
+                    ("start", format!("{start:.3}")),
+                    ("end", format!("{end:.3}")),
+                    ("step", step.to_string()),
+                ],
+            )
+            .await?;
+        parse_matrix(&data)
+    }
+
+    /// `/api/v1/query` at `time` (Unix seconds): each series' labels and value.
+    pub async fn query(&self, query: &str, time: f64) -> Result<Vec<RangeSeries>, String> {
+        let data = self
+            .get(
+                "query",
+                &[("query", query.to_string()), ("time", format!("{time:.3}"))],
+            )
+            .await?;
+        parse_vector(&data)
+    }
+
+    async fn get(&self, endpoint: &str, params: &[(&str, String)]) -> Result<Value, String> {
+        let url = format!(
+            "{}/api/v1/{endpoint}",
+            self.config.url.trim_end_matches('/')
+        );
+        let url = reqwest::Url::parse_with_params(&url, params)
+            .map_err(|e| format!("bad Prometheus URL {}: {e}", self.config.url))?;
+        let mut request = self.client.get(url);
+        if let Some(token) = &self.config.bearer_token {
+            request = request.bearer_auth(token);
+        }
+        if let Some((user, password)) = &self.config.basic_auth {
+            request = request.basic_auth(user, Some(password));
+        }
+        let response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                "Prometheus did not answer in time".to_string()
+            } else if e.is_connect() {
+                format!("Prometheus is unreachable at {}", self.config.url)
+            } else {
+                e.to_string()
+            }
+        })?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        answer(status.as_u16(), &text)
+    }
+}
+
+/// The `data` of an API answer, or what is wrong with it.
+pub fn answer(status: u16, text: &str) -> Result<Value, String> {
+    let start = text
+        .trim_start()
+        .get(..15)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if start.starts_with("<!doctype") || start.starts_with("<html") {
+        return Err(format!(
+            "HTTP {status}: answered HTML, not the Prometheus API (wrong URL, or a login page?)"
+        ));
+    }
+    let Ok(body) = serde_json::from_str::<Value>(text) else {
+        return Err(format!("HTTP {status}: the answer is not JSON"));
+    };
+    if body.get("status").and_then(Value::as_str) == Some("error") {
+        let kind = body
+            .get("errorType")
+            .and_then(Value::as_str)
+            .unwrap_or("error");
+        let error = body
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        return Err(format!("Prometheus {kind}: {error}"));
+    }
+    if !(200..300).contains(&status) {
+        return Err(format!("HTTP {status}"));
+    }
+    body.get("data")
+        .cloned()
+        .ok_or_else(|| "the answer has no data".to_string())
+}
+
+/// A sample value as Prometheus writes it: a string, possibly `NaN`, `+Inf`, `-Inf`.
+fn sample(value: &Value) -> Option<(f64, f64)> {
+    let pair = value.as_array()?;
+    let time = pair.first()?.as_f64()?;
+    let value = match pair.get(1)?.as_str()? {
+        "NaN" => f64::NAN,
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        other => other.parse().ok()?,
+    };
+    Some((time, value))
+}
+
+fn labels(series: &Value) -> Vec<(String, String)> {
+    series
+        .get("metric")
+        .and_then(Value::as_object)
+        .map(|metric| {
+            metric
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn results(data: &Value, kind: &str) -> Result<Vec<Value>, String> {
+    let result_type = data
+        .get("resultType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if result_type != kind {
+        return Err(format!("expected a {kind} result, got `{result_type}`"));
+    }
+    Ok(data
+        .get("result")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// The series of a `matrix` result.
+pub fn parse_matrix(data: &Value) -> Result<Vec<RangeSeries>, String> {
+    Ok(results(data, "matrix")?
+        .iter()
+        .map(|series| RangeSeries {
+            labels: labels(series),
+            points: series
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|values| values.iter().filter_map(sample).collect())
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// The samples of a `vector` result, each as a one-point series.
+pub fn parse_vector(data: &Value) -> Result<Vec<RangeSeries>, String> {
+    Ok(results(data, "vector")?
+        .iter()
+        .map(|series| RangeSeries {
+            labels: labels(series),
+            points: series.get("value").and_then(sample).into_iter().collect(),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn answers_are_checked_before_they_are_read() {
+        assert!(answer(200, "<!DOCTYPE html><p>sign in</p>").is_err_and(|e| e.contains("HTML")));
+        assert!(answer(502, "bad gateway").is_err_and(|e| e == "HTTP 502: the answer is not JSON"));
+        assert_eq!(
+            answer(
+                400,
+                r#"{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"#
+            ),
+            Err("Prometheus bad_data: parse error at char 5".into())
+        );
+        assert_eq!(
+            answer(503, r#"{"status":"success","data":{}}"#),
+            Err("HTTP 503".into())
+        );
+        let data = answer(
+            200,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,
+        )
+        .expect("ok");
+        assert_eq!(parse_matrix(&data), Ok(vec![]));
+        assert!(parse_vector(&data).is_err_and(|e| e.contains("expected a vector")));
+    }
+
+    #[test]
+    fn matrices_keep_nan_and_infinities() {
+        let data = json!({"resultType": "matrix", "result": [{"metric": {"rollouts_pod_template_hash": "abc"}, "values": [[10, "1.5"], [20, "NaN"], [30, "+Inf"], [40, "garbage"]]}]});
+        let series = parse_matrix(&data).expect("matrix");
+        assert_eq!(series[0].label("rollouts_pod_template_hash"), Some("abc"));
+        assert_eq!(series[0].points[0], (10.0, 1.5));
+        assert!(series[0].points[1].1.is_nan());
+        assert_eq!(series[0].points[2].1, f64::INFINITY);
+        assert_eq!(series[0].points.len(), 3, "unparseable samples are dropped");
+    }
+}
