@@ -147,6 +147,32 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     if app.target.problem.is_none() {
         ui::event_loop::Host::connect(&mut host, app.settings.clone(), app.connection);
     }
+    // Prometheus mode: a poller asks about what the pipeline shows.
+    let poller = match (&app.settings.prometheus_url, &app.settings.metrics_scrape) {
+        (Some(url), None) => {
+            let config = metrics::prometheus::PrometheusConfig {
+                url: url.clone(),
+                bearer_token: std::env::var("FLIGHTDECK_PROMETHEUS_TOKEN").ok(),
+                ..Default::default()
+            };
+            match metrics::prometheus::Prometheus::new(config) {
+                Ok(prometheus) => {
+                    let (targets, receiver) = tokio::sync::watch::channel(Vec::new());
+                    host.metric_targets = Some(targets);
+                    Some(tokio::spawn(metrics::poller::run(
+                        prometheus,
+                        receiver,
+                        sender.clone(),
+                    )))
+                }
+                Err(problem) => {
+                    app.notify(ui::app::ToastLevel::Error, problem);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let scraper = app.settings.metrics_scrape.clone().map(|urls| {
         let urls = urls
             .split(',')
@@ -157,8 +183,8 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
         tokio::spawn(metrics::scraper::run(urls, sender.clone()))
     });
     let result = ui::event_loop::run(&mut guard.terminal, &mut app, &mut receiver, &mut host).await;
-    if let Some(scraper) = scraper {
-        scraper.abort();
+    for task in [scraper, poller].into_iter().flatten() {
+        task.abort();
     }
     drop(host);
     input.abort();

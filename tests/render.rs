@@ -625,3 +625,48 @@ fn application_detail_shows_history_for_rollback() {
         "{shown}"
     );
 }
+
+#[test]
+fn pipeline_metrics_come_from_prometheus_when_configured() {
+    use flightdeck::metrics::prometheus::RangeSeries;
+    use flightdeck::ui::msg::Effect;
+    let mut app = pipeline_app();
+    assert!(text(&screen(&app, 160, 40)).contains("no metrics source"));
+    app.settings.prometheus_url = Some("http://prometheus:9090".into());
+    let effect = app.update(Msg::Kube(Vec::new()));
+    let Some(Effect::MetricTargets(targets)) = effect else {
+        panic!("the pipeline's apps are given to the poller: {effect:?}");
+    };
+    assert!(targets.contains(&("demo-app".to_string(), "demo-app-dev".to_string())));
+    assert_eq!(
+        app.update(Msg::Kube(Vec::new())),
+        None,
+        "only when they change"
+    );
+    assert!(text(&screen(&app, 160, 40)).contains("asking Prometheus"));
+    let series = |values: &[f64]| {
+        vec![RangeSeries {
+            labels: vec![],
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, *v))
+                .collect(),
+        }]
+    };
+    app.update(Msg::Queried(
+        "demo-app-dev".into(),
+        Ok([
+            series(&[10.0, 12.0]),
+            series(&[0.5, 7.5]),
+            series(&[80.0, 95.0]),
+        ]),
+    ));
+    app.update(Msg::Queried(
+        "demo-app-prod".into(),
+        Err("Prometheus is unreachable at http://prometheus:9090".into()),
+    ));
+    let shown = text(&screen(&app, 160, 40));
+    assert!(shown.contains("12.0/s 7.5% 95ms"), "{shown}");
+    assert!(shown.contains("error: Prometheus is"), "{shown}");
+}

@@ -4,6 +4,8 @@
 
 pub mod history;
 pub mod math;
+pub mod poller;
 pub mod prometheus;
+pub mod queried;
 pub mod queries;
 pub mod scraper;

@@ -156,6 +156,10 @@ pub struct App {
     pub reasking: Option<(crate::intent::Intent, String)>,
     /// Scraped metrics (direct scrape mode).
     pub metrics: crate::metrics::history::History,
+    /// Prometheus's answers (Prometheus mode).
+    pub queried: crate::metrics::queried::Queried,
+    /// The (app, namespace) pairs last given to the Prometheus poller.
+    pub metric_targets: Vec<(String, String)>,
 }
 
 impl App {
@@ -197,6 +201,8 @@ impl App {
             audit_path: crate::audit::default_path(),
             reasking: None,
             metrics: Default::default(),
+            queried: Default::default(),
+            metric_targets: Vec::new(),
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -283,7 +289,7 @@ impl App {
                 if self.store.apply(deltas) {
                     self.dirty = true;
                 }
-                refetch
+                refetch.or_else(|| self.new_metric_targets())
             }
             Msg::Object(key, answer) => {
                 if let Some(Overlay::Yaml {
@@ -340,6 +346,11 @@ impl App {
                 None
             }
             Msg::Executed(plan, result) => self.on_executed(*plan, result),
+            Msg::Queried(namespace, answers) => {
+                self.queried.record(&namespace, answers);
+                self.dirty = true;
+                None
+            }
             Msg::Scraped(at, totals, problem) => {
                 self.metrics.record(at, totals, problem);
                 self.dirty = true;

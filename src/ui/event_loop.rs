@@ -46,6 +46,8 @@ pub trait Host {
     fn execute(&mut self, plan: crate::intent::Plan, read_only: bool);
     /// Reads the GitOps repository's log; it arrives as `Msg::GitLog`.
     fn git_log(&mut self, application: crate::model::ObjectKey);
+    /// The (app, namespace) pairs to ask Prometheus about.
+    fn metric_targets(&mut self, targets: Vec<(String, String)>);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -69,6 +71,8 @@ impl Host for Headless {
     fn execute(&mut self, _plan: crate::intent::Plan, _read_only: bool) {}
 
     fn git_log(&mut self, _application: crate::model::ObjectKey) {}
+
+    fn metric_targets(&mut self, _targets: Vec<(String, String)>) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -129,6 +133,7 @@ pub async fn run<W: Write>(
                 Some(Effect::Prepare(intent)) => host.prepare(intent),
                 Some(Effect::Execute(plan)) => host.execute(*plan, app.read_only),
                 Some(Effect::GitLog(application)) => host.git_log(application),
+                Some(Effect::MetricTargets(targets)) => host.metric_targets(targets),
                 None => {}
             }
         }

@@ -23,6 +23,8 @@ pub struct CockpitHost {
     logs: Option<AbortHandle>,
     /// The GitOps repository (path or URL) and where flightdeck keeps its clone.
     gitops: Option<(String, std::path::PathBuf)>,
+    /// What the Prometheus poller asks about.
+    pub metric_targets: Option<tokio::sync::watch::Sender<Vec<(String, String)>>>,
 }
 
 impl CockpitHost {
@@ -34,6 +36,7 @@ impl CockpitHost {
             session: None,
             logs: None,
             gitops: None,
+            metric_targets: None,
         }
     }
 
@@ -163,6 +166,12 @@ impl Host for CockpitHost {
                 .and_then(|(repository, cache)| crate::git::intents::log(&repository, &cache, 30));
             let _ = sender.blocking_send(Msg::GitLog(application, log));
         });
+    }
+
+    fn metric_targets(&mut self, targets: Vec<(String, String)>) {
+        if let Some(sender) = &self.metric_targets {
+            sender.send_replace(targets);
+        }
     }
 
     fn connect(&mut self, settings: crate::settings::Settings, connection: u64) {

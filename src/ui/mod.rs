@@ -10,6 +10,7 @@ pub mod help;
 pub mod host;
 pub mod input;
 pub mod logs;
+pub mod metrics;
 pub mod msg;
 pub mod navigation;
 pub mod palette;

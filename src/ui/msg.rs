@@ -30,6 +30,8 @@ pub enum Msg {
         Vec<crate::metrics::history::SeriesTotals>,
         Option<String>,
     ),
+    /// Prometheus's answers for a namespace (rate, error %, p95), or why there are none.
+    Queried(String, Result<crate::metrics::queried::Answers, String>),
     /// An intent was read and planned (or could not be).
     Prepared(
         crate::intent::Intent,
@@ -72,6 +74,8 @@ pub enum Effect {
     Prepare(crate::intent::Intent),
     /// Send a confirmed plan; the outcome arrives as `Msg::Executed`.
     Execute(Box<crate::intent::Plan>),
+    /// Ask Prometheus about these (app, namespace) pairs from now on.
+    MetricTargets(Vec<(String, String)>),
     /// Read the GitOps repository's log; it arrives as `Msg::GitLog`.
     GitLog(crate::model::ObjectKey),
     /// Drop the current cluster connection (its watchers, fetches and log stream) and connect

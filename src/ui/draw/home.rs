@@ -22,7 +22,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     {
         let metrics = crate::view::metrics::MetricsSource {
             history: &app.metrics,
-            configured: app.settings.metrics_scrape.is_some(),
+            queried: app.prometheus_mode().then_some(&app.queried),
+            configured: app.settings.metrics_scrape.is_some() || app.prometheus_mode(),
             ascii: app.symbols.pointer == ">",
         };
         let view = crate::view::pipeline::build(&app.store, Some(&metrics), app.now());

@@ -1,0 +1,70 @@
+//! Prometheus mode's loop: for each (app, namespace) the pipeline shows, ask Prometheus for the
+//! last 15 minutes of the three signals (one range query each, `step` from the sparkline's
+//! width), every `INTERVAL` and at once when the shown set changes — which also abandons the
+//! round in progress (latest wins). Answers go to the UI loop; the loop is never blocked.
+
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use super::math::step_seconds;
+use super::prometheus::Prometheus;
+use super::queried::Answers;
+use super::queries::{Signal, query};
+use crate::ui::msg::Msg;
+
+/// Time between rounds.
+pub const INTERVAL: Duration = Duration::from_secs(15);
+/// The range each sparkline covers.
+const RANGE_SECONDS: u64 = 15 * 60;
+
+/// Queries until the UI loop is gone.
+pub async fn run(
+    prometheus: Prometheus,
+    mut targets: watch::Receiver<Vec<(String, String)>>,
+    sender: mpsc::Sender<Msg>,
+) {
+    loop {
+        let shown = targets.borrow_and_update().clone();
+        for (app, namespace) in shown {
+            if targets.has_changed().unwrap_or(true) {
+                break;
+            }
+            let answers = ask(&prometheus, &app, &namespace).await;
+            if sender.send(Msg::Queried(namespace, answers)).await.is_err() {
+                return;
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(INTERVAL) => {}
+            changed = targets.changed() => if changed.is_err() { return },
+        }
+    }
+}
+
+async fn ask(prometheus: &Prometheus, app: &str, namespace: &str) -> Result<Answers, String> {
+    let end = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default();
+    let start = end - RANGE_SECONDS as f64;
+    let step = step_seconds(
+        RANGE_SECONDS,
+        super::super::view::metrics::SPARK_WIDTH as u16 * 4,
+    );
+    let mut answers = Vec::with_capacity(3);
+    for signal in [
+        Signal::RequestRate,
+        Signal::ErrorPercent,
+        Signal::P95Latency,
+    ] {
+        answers.push(
+            prometheus
+                .query_range(&query(signal, app, namespace), start, end, step)
+                .await?,
+        );
+    }
+    answers
+        .try_into()
+        .map_err(|_| "three answers expected".to_string())
+}
