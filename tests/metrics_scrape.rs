@@ -119,3 +119,73 @@ async fn a_bad_build_spikes_the_canary_error_rate() {
     );
     assert!(p95.is_some_and(|p| p > 0.0), "{p95:?}");
 }
+
+#[tokio::test]
+async fn a_broken_prometheus_is_explained() {
+    use flightdeck::metrics::prometheus::{Prometheus, PrometheusConfig};
+    let _ = client();
+    let prometheus = |url: String, timeout: u64| {
+        Prometheus::new(PrometheusConfig {
+            url: url.trim_end_matches("/metrics").to_string(),
+            timeout: Some(Duration::from_secs(timeout)),
+            ..Default::default()
+        })
+        .expect("client")
+    };
+    // A raw HTTP answer with the right content-length.
+    let http = |status: &str, body: &str| -> &'static str {
+        Box::leak(
+            format!(
+                "HTTP/1.1 {status}\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_boxed_str(),
+        )
+    };
+    let cases = [
+        (
+            http("503 Service Unavailable", "busy!"),
+            "HTTP 503: the answer is not JSON",
+        ),
+        (
+            http("200 OK", "<html><body>login</body></html>"),
+            "answered HTML",
+        ),
+        (
+            http(
+                "400 Bad Request",
+                r#"{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"#,
+            ),
+            "Prometheus bad_data: parse error at char 5",
+        ),
+        (http("401 Unauthorized", "{}"), "HTTP 401"),
+    ];
+    for (response, says) in cases {
+        let url = serve(response, Duration::ZERO);
+        let error = prometheus(url, 2).query("up", 0.0).await.expect_err(says);
+        assert!(error.contains(says), "{error}");
+    }
+    let empty = serve(
+        http(
+            "200 OK",
+            r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,
+        ),
+        Duration::ZERO,
+    );
+    assert_eq!(
+        prometheus(empty, 2).query_range("up", 0.0, 60.0, 15).await,
+        Ok(vec![])
+    );
+    let slow = serve("HTTP/1.1 200 OK\r\n\r\n", Duration::from_secs(5));
+    assert_eq!(
+        prometheus(slow, 1).query("up", 0.0).await,
+        Err("Prometheus did not answer in time".into())
+    );
+    let down = prometheus("http://127.0.0.1:1".into(), 1)
+        .query("up", 0.0)
+        .await;
+    assert_eq!(
+        down,
+        Err("Prometheus is unreachable at http://127.0.0.1:1".into())
+    );
+}
