@@ -670,3 +670,56 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
     assert!(shown.contains("12.0/s 7.5% 95ms"), "{shown}");
     assert!(shown.contains("error: Prometheus is"), "{shown}");
 }
+
+#[test]
+fn metric_detail_view_120x40() {
+    use flightdeck::metrics::history::SeriesTotals;
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::Delta;
+    let mut app = pipeline_app();
+    app.size = (120, 40);
+    app.settings.metrics_scrape = Some("http://127.0.0.1:9/metrics".into());
+    app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+        Kind::Rollout,
+        &serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev"}, "spec": {"strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}}, "status": {"phase": "Paused", "currentStepIndex": 1, "stableRS": "stablehash", "currentPodHash": "canaryhash"}}),
+    ))]));
+    let now = 1_795_000_000.0;
+    let bucket =
+        |fast: f64, total: f64| vec![(100.0, fast), (500.0, total), (f64::INFINITY, total)];
+    for minute in 0..=10 {
+        let at = now - 600.0 + 60.0 * f64::from(minute);
+        let n = f64::from(minute);
+        let totals = vec![
+            SeriesTotals {
+                namespace: "demo-app-dev".into(),
+                hash: "stablehash".into(),
+                requests: 600.0 * n,
+                errors: 6.0 * n,
+                buckets: bucket(570.0 * n, 600.0 * n),
+            },
+            SeriesTotals {
+                namespace: "demo-app-dev".into(),
+                hash: "canaryhash".into(),
+                requests: 120.0 * n,
+                errors: 12.0 * n * n / 10.0,
+                buckets: bucket(60.0 * n, 120.0 * n),
+            },
+        ];
+        app.update(Msg::Scraped(at, totals, None));
+    }
+    let pipeline = text(&screen(&app, 160, 40));
+    assert!(
+        pipeline.contains("canary 2.0/s"),
+        "the canary's rate in the pipeline: {pipeline}"
+    );
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ro");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('m'));
+    insta::assert_snapshot!(screen(&app, 120, 40).backend());
+    let shown = text(&screen(&app, 120, 40));
+    assert!(
+        shown.contains("error rate (%)") && shown.contains("stable 1.0%"),
+        "{shown}"
+    );
+}

@@ -131,6 +131,8 @@ actions! {
     Revert = "revert", Navigation, palette: true;
     /// Set the image tag in an Application's overlay in Git (pick a built tag)
     SetImage = "set-image", Navigation, palette: true;
+    /// Show a Rollout's metrics as charts: request rate, error rate, p95; stable and canary
+    ShowMetrics = "show-metrics", Navigation, palette: true;
     /// Show every change asked for in this session and its outcome
     ShowActionLog = "show-action-log", Command, palette: true;
     /// Sort by the next column to the right (after the last: the default order)

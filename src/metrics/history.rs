@@ -92,6 +92,8 @@ struct Point {
 /// The signals of a series over time: one value per scrape (None where it cannot be computed).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Signals {
+    /// When each value was measured (Unix seconds).
+    pub times: Vec<f64>,
     pub request_rate: Vec<Option<f64>>,
     pub error_percent: Vec<Option<f64>>,
     pub p95_ms: Vec<Option<f64>>,
@@ -207,6 +209,7 @@ impl History {
             };
             let requests = rate(&series(&|p| p.requests));
             let errors = rate(&series(&|p| p.errors));
+            signals.times.push(point.at);
             signals.request_rate.push(requests);
             signals.error_percent.push(match (requests, errors) {
                 (Some(r), Some(e)) if r > 0.0 => Some(100.0 * e / r),

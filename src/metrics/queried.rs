@@ -39,6 +39,13 @@ impl Queried {
             fill(&rate, |s| &mut s.request_rate);
             fill(&errors, |s| &mut s.error_percent);
             fill(&p95, |s| &mut s.p95_ms);
+            // The request-rate answer's timestamps stand for all three (same range and step).
+            for s in &rate {
+                let hash = s.label(HASH_LABEL).unwrap_or_default().to_string();
+                if let Some(signals) = by_hash.get_mut(&hash) {
+                    signals.times = s.points.iter().map(|(t, _)| *t).collect();
+                }
+            }
             by_hash
         });
         self.by_namespace.insert(namespace.to_string(), signals);

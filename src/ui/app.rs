@@ -58,6 +58,8 @@ pub enum View {
     Logs,
     /// Every change asked for in this session and its outcome.
     ActionLog,
+    /// A Rollout's metric charts (which: `App::detail`).
+    Metrics,
     /// One object's detail (which object: `App::detail`).
     Detail(crate::model::Kind),
 }
@@ -72,6 +74,7 @@ impl View {
             View::Kargo => "Kargo",
             View::Logs => "Logs",
             View::ActionLog => "Action log",
+            View::Metrics => "Metrics",
             View::Detail(_) => "Detail",
         }
     }
@@ -551,6 +554,16 @@ impl App {
             | Action::Revert
             | Action::SetImage
             | Action::ShowActionLog => return self.act(action),
+            Action::ShowMetrics => {
+                match self.selected_object() {
+                    Some((crate::model::Kind::Rollout, key)) => {
+                        self.detail = Some(key);
+                        self.show(View::Metrics);
+                    }
+                    _ => self.notify(ToastLevel::Info, "metrics: select a Rollout"),
+                }
+                None
+            }
             Action::DeleteWord | Action::ClearInput => {
                 let input = match &mut self.overlay {
                     Some(Overlay::Palette(palette)) => {

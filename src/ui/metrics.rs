@@ -5,6 +5,16 @@ use super::app::App;
 use super::msg::Effect;
 
 impl App {
+    /// Where the views read metrics from.
+    pub fn metrics_source(&self) -> crate::view::metrics::MetricsSource<'_> {
+        crate::view::metrics::MetricsSource {
+            history: &self.metrics,
+            queried: self.prometheus_mode().then_some(&self.queried),
+            configured: self.settings.metrics_scrape.is_some() || self.prometheus_mode(),
+            ascii: self.symbols.pointer == ">",
+        }
+    }
+
     /// Whether metrics come from a Prometheus server (rather than direct scrapes).
     pub fn prometheus_mode(&self) -> bool {
         self.settings.prometheus_url.is_some() && self.settings.metrics_scrape.is_none()

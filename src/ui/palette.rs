@@ -71,6 +71,7 @@ impl Command {
             Command::Show(View::Detail(_)) => "detail",
             Command::Show(View::Logs) => "logs",
             Command::Show(View::ActionLog) => "show-action-log",
+            Command::Show(View::Metrics) => "show-metrics",
         }
     }
 

@@ -9,6 +9,7 @@ pub mod events;
 pub mod filter;
 pub mod kargo;
 pub mod lists;
+pub mod metric_chart;
 pub mod metrics;
 pub mod pipeline;
 pub mod rollout_detail;

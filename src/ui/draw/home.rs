@@ -20,12 +20,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .iter()
             .any(|kind| app.store.state(*kind) != crate::store::WatchState::Starting)
     {
-        let metrics = crate::view::metrics::MetricsSource {
-            history: &app.metrics,
-            queried: app.prometheus_mode().then_some(&app.queried),
-            configured: app.settings.metrics_scrape.is_some() || app.prometheus_mode(),
-            ascii: app.symbols.pointer == ">",
-        };
+        let metrics = app.metrics_source();
         let view = crate::view::pipeline::build(&app.store, Some(&metrics), app.now());
         super::pipeline::draw(frame, app, area, &view, Line::from(title));
         return;

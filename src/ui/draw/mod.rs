@@ -7,6 +7,7 @@ mod home;
 mod kargo;
 mod list;
 mod logs;
+mod metric_chart;
 mod overlays;
 mod pipeline;
 mod prompts;
@@ -43,6 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         super::app::View::Detail(_) => detail::draw(frame, app, body_area),
         super::app::View::Kargo => kargo::draw(frame, app, body_area),
         super::app::View::Logs => logs::draw(frame, app, body_area),
+        super::app::View::Metrics => metric_chart::draw(frame, app, body_area),
         _ => list::draw(frame, app, body_area),
     }
     footer::draw(frame, app, footer_area);

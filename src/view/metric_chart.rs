@@ -1,0 +1,148 @@
+//! The metric detail view model of a Rollout: one panel per signal (request rate, error %, p95
+//! latency), each with the stable and the canary series over the kept history (x = seconds
+//! before now), its unit and the newest values. "no data" is said, never drawn as zero. Pure.
+
+use crate::metrics::history::Signals;
+use crate::model::rows::RolloutRow;
+use crate::theme::Slot;
+
+use super::metrics::MetricsSource;
+
+/// One line of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartSeries {
+    pub label: String,
+    pub slot: Slot,
+    /// (seconds relative to now, value).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// One chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    pub title: &'static str,
+    pub unit: &'static str,
+    pub series: Vec<ChartSeries>,
+    /// The newest value of each series, in words.
+    pub last: String,
+}
+
+/// The signals of one pod-template hash, or why there are none.
+fn signals_of(source: &MetricsSource<'_>, namespace: &str, hash: &str) -> Result<Signals, String> {
+    match source.queried {
+        Some(queried) => match queried.signals(namespace, hash) {
+            None => Err("asking Prometheus…".into()),
+            Some(answer) => answer,
+        },
+        None => Ok(source.history.signals(namespace, Some(hash))),
+    }
+}
+
+/// The panels for `rollout` at `now` (Unix seconds), or why there are none.
+pub fn build(
+    source: &MetricsSource<'_>,
+    rollout: &RolloutRow,
+    now: f64,
+) -> Result<Vec<Panel>, String> {
+    if !source.configured {
+        return Err("no metrics source: set --prometheus-url or --metrics-scrape".into());
+    }
+    let namespace = &rollout.key.namespace;
+    let mut roles = vec![("stable", Slot::Success, rollout.stable_hash.clone())];
+    if !rollout.current_hash.is_empty() && rollout.current_hash != rollout.stable_hash {
+        roles.push(("canary", Slot::Warning, rollout.current_hash.clone()));
+    }
+    let mut by_role = Vec::new();
+    for (role, slot, hash) in roles {
+        by_role.push((role, slot, signals_of(source, namespace, &hash)?));
+    }
+    let panel = |title, unit, pick: fn(&Signals) -> &Vec<Option<f64>>| {
+        let series: Vec<ChartSeries> = by_role
+            .iter()
+            .map(|(role, slot, signals)| ChartSeries {
+                label: role.to_string(),
+                slot: *slot,
+                points: signals
+                    .times
+                    .iter()
+                    .zip(pick(signals))
+                    .filter_map(|(t, v)| v.map(|v| (t - now, v)))
+                    .collect(),
+            })
+            .collect();
+        let last = by_role
+            .iter()
+            .map(
+                |(role, _, signals)| match pick(signals).last().copied().flatten() {
+                    Some(value) => format!("{role} {value:.1}{unit}"),
+                    None => format!("{role} no data"),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join("  ");
+        Panel {
+            title,
+            unit,
+            series,
+            last,
+        }
+    };
+    Ok(vec![
+        panel("request rate", "/s", |s| &s.request_rate),
+        panel("error rate", "%", |s| &s.error_percent),
+        panel("p95 latency", "ms", |s| &s.p95_ms),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::history::{History, SeriesTotals};
+    use crate::model::ObjectKey;
+
+    #[test]
+    fn panels_split_stable_and_canary() {
+        let mut history = History::default();
+        let totals = |hash: &str, requests: f64, errors: f64| SeriesTotals {
+            namespace: "dev".into(),
+            hash: hash.into(),
+            requests,
+            errors,
+            buckets: vec![],
+        };
+        history.record(
+            100.0,
+            vec![totals("s", 0.0, 0.0), totals("c", 0.0, 0.0)],
+            None,
+        );
+        history.record(
+            110.0,
+            vec![totals("s", 100.0, 1.0), totals("c", 20.0, 6.0)],
+            None,
+        );
+        let source = MetricsSource {
+            history: &history,
+            queried: None,
+            configured: true,
+            ascii: false,
+        };
+        let rollout = RolloutRow {
+            key: ObjectKey::new("dev", "app"),
+            stable_hash: "s".into(),
+            current_hash: "c".into(),
+            ..Default::default()
+        };
+        let panels = build(&source, &rollout, 120.0).expect("panels");
+        assert_eq!(panels.len(), 3);
+        let errors = &panels[1];
+        assert_eq!(errors.series[0].label, "stable");
+        assert_eq!(errors.series[1].points, vec![(-10.0, 30.0)]);
+        assert_eq!(errors.last, "stable 1.0%  canary 30.0%");
+        assert_eq!(panels[2].last, "stable no data  canary no data");
+        let unconfigured = MetricsSource {
+            configured: false,
+            ..source
+        };
+        assert!(build(&unconfigured, &rollout, 120.0).is_err());
+    }
+}
