@@ -159,6 +159,7 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
                 Ok(prometheus) => {
                     let (targets, receiver) = tokio::sync::watch::channel(Vec::new());
                     host.metric_targets = Some(targets);
+                    host.prometheus = Some(prometheus.clone());
                     Some(tokio::spawn(metrics::poller::run(
                         prometheus,
                         receiver,

@@ -723,3 +723,56 @@ fn metric_detail_view_120x40() {
         "{shown}"
     );
 }
+
+#[test]
+fn analysis_run_chart_runs_its_own_query_with_the_threshold() {
+    use flightdeck::model::{Kind, ObjectKey, Row};
+    use flightdeck::store::Delta;
+    use flightdeck::ui::msg::Effect;
+    let mut app = pipeline_app();
+    app.settings.prometheus_url = Some("http://prometheus:9090".into());
+    let run = serde_json::json!({
+        "metadata": {"name": "demo-app-abc-2-2", "namespace": "demo-app-dev"},
+        "spec": {"args": [{"name": "service", "value": "demo-app"}],
+                 "metrics": [{"name": "success-rate", "successCondition": "result[0] >= 0.95",
+                              "provider": {"prometheus": {"query": "ratio{app=\"{{args.service}}\"}"}}}]},
+        "status": {"phase": "Running", "startedAt": "2026-11-18T08:00:00Z",
+                   "metricResults": [{"name": "success-rate", "measurements": [
+                       {"value": "[0.97]", "finishedAt": "2026-11-18T08:00:30Z"}]}]}
+    });
+    app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+        Kind::AnalysisRun,
+        &run,
+    ))]));
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ar");
+    press(&mut app, KeyCode::Enter);
+    let key = ObjectKey::new("demo-app-dev", "demo-app-abc-2-2");
+    let effect = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('m'),
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(effect, Some(Effect::Fetch(Kind::AnalysisRun, key.clone())));
+    let Some(Effect::QueryAnalysis(asked, queries)) = app.update(Msg::Object(key.clone(), Ok(run)))
+    else {
+        panic!("the run's queries go to Prometheus");
+    };
+    assert_eq!(asked, key);
+    assert_eq!(queries[0].0, "success-rate");
+    assert_eq!(
+        queries[0].1, "ratio{app=\"demo-app\"}",
+        "arguments filled in"
+    );
+    let now = 1_795_000_000.0;
+    app.update(Msg::AnalysisSeries(
+        key,
+        "success-rate".into(),
+        Ok(vec![(now - 120.0, 0.99), (now - 60.0, 0.97)]),
+    ));
+    let shown = text(&screen(&app, 120, 40));
+    assert!(shown.contains("success-rate (result)"), "{shown}");
+    assert!(
+        shown.contains("measured 0.970  now 0.970  success when >= 0.95"),
+        "{shown}"
+    );
+}

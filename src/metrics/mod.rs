@@ -2,6 +2,7 @@
 //! the scraped history per application and pod-template hash, and the signals the views draw
 //! (request rate, error %, p95 latency; canary vs stable).
 
+pub mod analysis;
 pub mod history;
 pub mod math;
 pub mod poller;

@@ -58,8 +58,8 @@ pub enum View {
     Logs,
     /// Every change asked for in this session and its outcome.
     ActionLog,
-    /// A Rollout's metric charts (which: `App::detail`).
-    Metrics,
+    /// Metric charts of a Rollout or an AnalysisRun (which: `App::detail`).
+    Metrics(crate::model::Kind),
     /// One object's detail (which object: `App::detail`).
     Detail(crate::model::Kind),
 }
@@ -74,7 +74,7 @@ impl View {
             View::Kargo => "Kargo",
             View::Logs => "Logs",
             View::ActionLog => "Action log",
-            View::Metrics => "Metrics",
+            View::Metrics(_) => "Metrics",
             View::Detail(_) => "Detail",
         }
     }
@@ -161,6 +161,8 @@ pub struct App {
     pub metrics: crate::metrics::history::History,
     /// Prometheus's answers (Prometheus mode).
     pub queried: crate::metrics::queried::Queried,
+    /// The live series of the shown AnalysisRun's metrics, by metric name (or why not).
+    pub analysis_series: std::collections::BTreeMap<String, Result<Vec<(f64, f64)>, String>>,
     /// The (app, namespace) pairs last given to the Prometheus poller.
     pub metric_targets: Vec<(String, String)>,
 }
@@ -205,6 +207,7 @@ impl App {
             reasking: None,
             metrics: Default::default(),
             queried: Default::default(),
+            analysis_series: Default::default(),
             metric_targets: Vec::new(),
         };
         if !app.warnings.is_empty() {
@@ -305,6 +308,17 @@ impl App {
                     }));
                     self.dirty = true;
                 }
+                if let View::Metrics(crate::model::Kind::AnalysisRun) = self.view()
+                    && self.detail.as_ref() == Some(&key)
+                {
+                    let queries = answer
+                        .as_ref()
+                        .map(crate::metrics::analysis::queries)
+                        .unwrap_or_default();
+                    self.detail_object = Some(answer);
+                    self.dirty = true;
+                    return self.query_analysis(key, queries);
+                }
                 if let View::Detail(kind) = self.view()
                     && self.detail.as_ref() == Some(&key)
                 {
@@ -349,6 +363,13 @@ impl App {
                 None
             }
             Msg::Executed(plan, result) => self.on_executed(*plan, result),
+            Msg::AnalysisSeries(key, metric, series) => {
+                if self.detail.as_ref() == Some(&key) {
+                    self.analysis_series.insert(metric, series);
+                    self.dirty = true;
+                }
+                None
+            }
             Msg::Queried(namespace, answers) => {
                 self.queried.record(&namespace, answers);
                 self.dirty = true;
@@ -554,16 +575,7 @@ impl App {
             | Action::Revert
             | Action::SetImage
             | Action::ShowActionLog => return self.act(action),
-            Action::ShowMetrics => {
-                match self.selected_object() {
-                    Some((crate::model::Kind::Rollout, key)) => {
-                        self.detail = Some(key);
-                        self.show(View::Metrics);
-                    }
-                    _ => self.notify(ToastLevel::Info, "metrics: select a Rollout"),
-                }
-                None
-            }
+            Action::ShowMetrics => return self.show_metrics(),
             Action::DeleteWord | Action::ClearInput => {
                 let input = match &mut self.overlay {
                     Some(Overlay::Palette(palette)) => {

@@ -48,6 +48,9 @@ pub trait Host {
     fn git_log(&mut self, application: crate::model::ObjectKey);
     /// The (app, namespace) pairs to ask Prometheus about.
     fn metric_targets(&mut self, targets: Vec<(String, String)>);
+    /// Runs an AnalysisRun's queries (metric, query, start); answers arrive as
+    /// `Msg::AnalysisSeries`.
+    fn query_analysis(&mut self, run: crate::model::ObjectKey, queries: Vec<(String, String, f64)>);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -73,6 +76,13 @@ impl Host for Headless {
     fn git_log(&mut self, _application: crate::model::ObjectKey) {}
 
     fn metric_targets(&mut self, _targets: Vec<(String, String)>) {}
+
+    fn query_analysis(
+        &mut self,
+        _run: crate::model::ObjectKey,
+        _queries: Vec<(String, String, f64)>,
+    ) {
+    }
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -134,6 +144,7 @@ pub async fn run<W: Write>(
                 Some(Effect::Execute(plan)) => host.execute(*plan, app.read_only),
                 Some(Effect::GitLog(application)) => host.git_log(application),
                 Some(Effect::MetricTargets(targets)) => host.metric_targets(targets),
+                Some(Effect::QueryAnalysis(run, queries)) => host.query_analysis(run, queries),
                 None => {}
             }
         }

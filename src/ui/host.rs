@@ -25,6 +25,8 @@ pub struct CockpitHost {
     gitops: Option<(String, std::path::PathBuf)>,
     /// What the Prometheus poller asks about.
     pub metric_targets: Option<tokio::sync::watch::Sender<Vec<(String, String)>>>,
+    /// The Prometheus server, in Prometheus mode.
+    pub prometheus: Option<crate::metrics::prometheus::Prometheus>,
 }
 
 impl CockpitHost {
@@ -37,6 +39,7 @@ impl CockpitHost {
             logs: None,
             gitops: None,
             metric_targets: None,
+            prometheus: None,
         }
     }
 
@@ -172,6 +175,39 @@ impl Host for CockpitHost {
         if let Some(sender) = &self.metric_targets {
             sender.send_replace(targets);
         }
+    }
+
+    fn query_analysis(&mut self, run: ObjectKey, queries: Vec<(String, String, f64)>) {
+        let Some(prometheus) = self.prometheus.clone() else {
+            return;
+        };
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            let end = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or_default();
+            for (metric, query, start) in queries {
+                let step = crate::metrics::math::step_seconds((end - start).max(60.0) as u64, 120);
+                let series = prometheus
+                    .query_range(&query, start, end, step)
+                    .await
+                    .map(|series| {
+                        series
+                            .into_iter()
+                            .next()
+                            .map(|s| s.points)
+                            .unwrap_or_default()
+                    });
+                if sender
+                    .send(Msg::AnalysisSeries(run.clone(), metric, series))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
     }
 
     fn connect(&mut self, settings: crate::settings::Settings, connection: u64) {

@@ -41,3 +41,55 @@ impl App {
         Some(Effect::MetricTargets(targets))
     }
 }
+
+impl App {
+    /// Opens the metric charts of the selected Rollout or AnalysisRun (the run's own queries are
+    /// run on Prometheus once the run is fetched).
+    pub(super) fn show_metrics(&mut self) -> Option<Effect> {
+        match self.selected_object() {
+            Some((kind @ crate::model::Kind::Rollout, key)) => {
+                self.detail = Some(key);
+                self.show(super::app::View::Metrics(kind));
+                None
+            }
+            Some((kind @ crate::model::Kind::AnalysisRun, key)) => {
+                self.detail = Some(key.clone());
+                self.detail_object = None;
+                self.analysis_series.clear();
+                self.show(super::app::View::Metrics(kind));
+                Some(Effect::Fetch(kind, key))
+            }
+            _ => {
+                self.notify(
+                    super::app::ToastLevel::Info,
+                    "metrics: select a Rollout or an AnalysisRun",
+                );
+                None
+            }
+        }
+    }
+
+    /// Asks Prometheus for the run's queries, when there is a Prometheus to ask.
+    pub(super) fn query_analysis(
+        &mut self,
+        run: crate::model::ObjectKey,
+        queries: Vec<crate::metrics::analysis::AnalysisQuery>,
+    ) -> Option<Effect> {
+        if !self.prometheus_mode() {
+            return None;
+        }
+        let now = self.now() as f64;
+        let runnable: Vec<(String, String, f64)> = queries
+            .into_iter()
+            .filter_map(|q| {
+                let query = q.query.ok()?;
+                Some((
+                    q.metric,
+                    query,
+                    q.started.unwrap_or(now - 900.0).min(now - 60.0),
+                ))
+            })
+            .collect();
+        (!runnable.is_empty()).then_some(Effect::QueryAnalysis(run, runnable))
+    }
+}

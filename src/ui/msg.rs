@@ -30,6 +30,12 @@ pub enum Msg {
         Vec<crate::metrics::history::SeriesTotals>,
         Option<String>,
     ),
+    /// The live series of one AnalysisRun metric's query (or why there is none).
+    AnalysisSeries(
+        crate::model::ObjectKey,
+        String,
+        Result<Vec<(f64, f64)>, String>,
+    ),
     /// Prometheus's answers for a namespace (rate, error %, p95), or why there are none.
     Queried(String, Result<crate::metrics::queried::Answers, String>),
     /// An intent was read and planned (or could not be).
@@ -74,6 +80,9 @@ pub enum Effect {
     Prepare(crate::intent::Intent),
     /// Send a confirmed plan; the outcome arrives as `Msg::Executed`.
     Execute(Box<crate::intent::Plan>),
+    /// Run an AnalysisRun's queries over (metric, query, start) on Prometheus; answers arrive as
+    /// `Msg::AnalysisSeries`.
+    QueryAnalysis(crate::model::ObjectKey, Vec<(String, String, f64)>),
     /// Ask Prometheus about these (app, namespace) pairs from now on.
     MetricTargets(Vec<(String, String)>),
     /// Read the GitOps repository's log; it arrives as `Msg::GitLog`.

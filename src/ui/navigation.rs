@@ -52,7 +52,7 @@ impl App {
         match self.view() {
             View::Pipeline => Layer::Pipeline,
             View::Waiting | View::List(_) | View::Kargo | View::ActionLog => Layer::List,
-            View::Logs | View::Metrics => Layer::Detail,
+            View::Logs | View::Metrics(_) => Layer::Detail,
             View::Detail(_) => Layer::Detail,
         }
     }
@@ -68,7 +68,7 @@ impl App {
                 &self.store,
                 self.scope(),
             )),
-            View::Pipeline | View::Detail(_) | View::Logs | View::Metrics => Vec::new(),
+            View::Pipeline | View::Detail(_) | View::Logs | View::Metrics(_) => Vec::new(),
         }
     }
 
@@ -77,10 +77,7 @@ impl App {
         match self.view() {
             View::Pipeline | View::ActionLog => None,
             View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
-            View::Metrics => self
-                .detail
-                .clone()
-                .map(|key| (crate::model::Kind::Rollout, key)),
+            View::Metrics(kind) => self.detail.clone().map(|key| (kind, key)),
             View::Logs => self
                 .logs
                 .as_ref()

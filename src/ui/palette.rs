@@ -71,7 +71,7 @@ impl Command {
             Command::Show(View::Detail(_)) => "detail",
             Command::Show(View::Logs) => "logs",
             Command::Show(View::ActionLog) => "show-action-log",
-            Command::Show(View::Metrics) => "show-metrics",
+            Command::Show(View::Metrics(_)) => "show-metrics",
         }
     }
 

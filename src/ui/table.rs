@@ -45,7 +45,7 @@ impl App {
             return rows.clone();
         }
         let rows = Arc::new(match key.view {
-            View::Pipeline | View::Detail(_) | View::Logs | View::Metrics => Vec::new(),
+            View::Pipeline | View::Detail(_) | View::Logs | View::Metrics(_) => Vec::new(),
             View::ActionLog => {
                 let mut rows: Vec<ListRow> = self
                     .action_log

@@ -1,6 +1,8 @@
-//! The metric detail view model of a Rollout: one panel per signal (request rate, error %, p95
+//! The metric detail view models: for a Rollout one panel per signal (request rate, error %, p95
 //! latency), each with the stable and the canary series over the kept history (x = seconds
-//! before now), its unit and the newest values. "no data" is said, never drawn as zero. Pure.
+//! before now), its unit and the newest values; for an AnalysisRun one panel per Prometheus
+//! metric with the run's own query live, its recorded measurements and its success threshold.
+//! "no data" is said, never drawn as zero. Pure.
 
 use crate::metrics::history::Signals;
 use crate::model::rows::RolloutRow;
@@ -20,11 +22,13 @@ pub struct ChartSeries {
 /// One chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
-    pub title: &'static str,
-    pub unit: &'static str,
+    pub title: String,
+    pub unit: String,
     pub series: Vec<ChartSeries>,
     /// The newest value of each series, in words.
     pub last: String,
+    /// A value drawn across the chart (an analysis's success threshold).
+    pub threshold: Option<f64>,
 }
 
 /// The signals of one pod-template hash, or why there are none.
@@ -56,7 +60,7 @@ pub fn build(
     for (role, slot, hash) in roles {
         by_role.push((role, slot, signals_of(source, namespace, &hash)?));
     }
-    let panel = |title, unit, pick: fn(&Signals) -> &Vec<Option<f64>>| {
+    let panel = |title: &str, unit: &str, pick: fn(&Signals) -> &Vec<Option<f64>>| {
         let series: Vec<ChartSeries> = by_role
             .iter()
             .map(|(role, slot, signals)| ChartSeries {
@@ -81,10 +85,11 @@ pub fn build(
             .collect::<Vec<_>>()
             .join("  ");
         Panel {
-            title,
-            unit,
+            title: title.to_string(),
+            unit: unit.to_string(),
             series,
             last,
+            threshold: None,
         }
     };
     Ok(vec![
@@ -92,6 +97,73 @@ pub fn build(
         panel("error rate", "%", |s| &s.error_percent),
         panel("p95 latency", "ms", |s| &s.p95_ms),
     ])
+}
+
+/// The panels of an AnalysisRun `run` at `now`: per Prometheus metric, the live series of its
+/// query (`live`, by metric name) and its measurements, with the success threshold.
+pub fn analysis(
+    run: &serde_json::Value,
+    live: &std::collections::BTreeMap<String, Result<Vec<(f64, f64)>, String>>,
+    prometheus: bool,
+    now: f64,
+) -> Result<Vec<Panel>, String> {
+    let queries = crate::metrics::analysis::queries(run);
+    if queries.is_empty() {
+        return Err("no Prometheus metric in this AnalysisRun".into());
+    }
+    Ok(queries
+        .into_iter()
+        .map(|query| {
+            let mut series = vec![ChartSeries {
+                label: "measurements".into(),
+                slot: Slot::Info,
+                points: query
+                    .measurements
+                    .iter()
+                    .map(|(t, v)| (t - now, *v))
+                    .collect(),
+            }];
+            let live_note = match (&query.query, live.get(&query.metric), prometheus) {
+                (Err(why), _, _) => why.clone(),
+                (_, _, false) => "the live query needs a Prometheus server".into(),
+                (_, None, true) => "asking Prometheus…".into(),
+                (_, Some(Err(why)), true) => format!("error: {why}"),
+                (_, Some(Ok(points)), true) => {
+                    series.push(ChartSeries {
+                        label: "query now".into(),
+                        slot: Slot::Text,
+                        points: points
+                            .iter()
+                            .filter(|(_, v)| v.is_finite())
+                            .map(|(t, v)| (t - now, *v))
+                            .collect(),
+                    });
+                    match points.last() {
+                        Some((_, value)) => format!("now {value:.3}"),
+                        None => "no data".into(),
+                    }
+                }
+            };
+            let measured = query
+                .measurements
+                .last()
+                .map_or("no measurement".to_string(), |(_, v)| {
+                    format!("measured {v:.3}")
+                });
+            let threshold = query
+                .threshold
+                .as_ref()
+                .map(|(op, value)| format!("  success when {op} {value}"))
+                .unwrap_or_default();
+            Panel {
+                title: query.metric,
+                unit: "result".into(),
+                series,
+                last: format!("{measured}  {live_note}{threshold}"),
+                threshold: query.threshold.map(|(_, value)| value),
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

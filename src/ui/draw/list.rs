@@ -148,7 +148,7 @@ pub fn breadcrumbs(app: &App, width: u16) -> String {
         .iter()
         .map(|view| match (view, &app.detail, &app.logs) {
             (View::Detail(_), Some(key), _) => key.to_string(),
-            (View::Metrics, Some(key), _) => format!("Metrics {key}"),
+            (View::Metrics(_), Some(key), _) => format!("Metrics {key}"),
             (View::Logs, _, Some(logs)) => format!("Logs {}", logs.pod.name),
             (view, _, _) => view.title().to_string(),
         })

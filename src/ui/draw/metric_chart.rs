@@ -7,9 +7,11 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
+use crate::model::Kind;
 use crate::theme::Slot;
 use crate::ui::app::App;
-use crate::view::metric_chart::{Panel, build};
+use crate::ui::app::View;
+use crate::view::metric_chart::{ChartSeries, Panel, analysis, build};
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;
@@ -22,10 +24,17 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rollout = app.detail.as_ref().and_then(|key| app.store.rollout(key));
-    let panels = match rollout {
-        Some(rollout) => build(&app.metrics_source(), rollout, app.now() as f64),
-        None => Err("the Rollout is gone".into()),
+    let now = app.now() as f64;
+    let panels = match app.view() {
+        View::Metrics(Kind::AnalysisRun) => match &app.detail_object {
+            None => Err("loading…".into()),
+            Some(Err(error)) => Err(format!("cannot fetch the AnalysisRun: {error}")),
+            Some(Ok(run)) => analysis(run, &app.analysis_series, app.prometheus_mode(), now),
+        },
+        _ => match app.detail.as_ref().and_then(|key| app.store.rollout(key)) {
+            Some(rollout) => build(&app.metrics_source(), rollout, now),
+            None => Err("the Rollout is gone".into()),
+        },
     };
     let panels = match panels {
         Ok(panels) => panels,
@@ -61,10 +70,21 @@ fn draw_panel(frame: &mut Frame<'_>, app: &App, panel: &Panel, area: Rect) {
         .map(|(t, _)| *t)
         .fold(0.0_f64, f64::min)
         .min(-60.0);
-    let highest = points.map(|(_, v)| *v).fold(0.0_f64, f64::max).max(1e-9) * 1.1;
+    let highest = points
+        .map(|(_, v)| *v)
+        .chain(panel.threshold)
+        .fold(0.0_f64, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let threshold = panel.threshold.map(|value| ChartSeries {
+        label: format!("threshold {value}"),
+        slot: Slot::Error,
+        points: vec![(earliest, value), (0.0, value)],
+    });
     let datasets: Vec<Dataset<'_>> = panel
         .series
         .iter()
+        .chain(threshold.as_ref())
         .map(|series| {
             Dataset::default()
                 .name(series.label.clone())

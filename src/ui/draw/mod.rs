@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
         super::app::View::Detail(_) => detail::draw(frame, app, body_area),
         super::app::View::Kargo => kargo::draw(frame, app, body_area),
         super::app::View::Logs => logs::draw(frame, app, body_area),
-        super::app::View::Metrics => metric_chart::draw(frame, app, body_area),
+        super::app::View::Metrics(_) => metric_chart::draw(frame, app, body_area),
         _ => list::draw(frame, app, body_area),
     }
     footer::draw(frame, app, footer_area);
