@@ -8,6 +8,9 @@ use serde_json::Value;
 
 use crate::model::json::str_at;
 
+/// The live series of a run's metrics by metric name, or why a metric has none.
+pub type LiveSeries = std::collections::BTreeMap<String, Result<Vec<(f64, f64)>, String>>;
+
 /// One Prometheus metric of a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisQuery {

@@ -162,7 +162,7 @@ pub struct App {
     /// Prometheus's answers (Prometheus mode).
     pub queried: crate::metrics::queried::Queried,
     /// The live series of the shown AnalysisRun's metrics, by metric name (or why not).
-    pub analysis_series: std::collections::BTreeMap<String, Result<Vec<(f64, f64)>, String>>,
+    pub analysis_series: crate::metrics::analysis::LiveSeries,
     /// The (app, namespace) pairs last given to the Prometheus poller.
     pub metric_targets: Vec<(String, String)>,
 }

@@ -103,7 +103,7 @@ pub fn build(
 /// query (`live`, by metric name) and its measurements, with the success threshold.
 pub fn analysis(
     run: &serde_json::Value,
-    live: &std::collections::BTreeMap<String, Result<Vec<(f64, f64)>, String>>,
+    live: &crate::metrics::analysis::LiveSeries,
     prometheus: bool,
     now: f64,
 ) -> Result<Vec<Panel>, String> {
