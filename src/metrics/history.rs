@@ -25,6 +25,19 @@ pub struct SeriesTotals {
     pub buckets: Vec<(f64, f64)>,
 }
 
+impl SeriesTotals {
+    /// Totals without latency buckets (for tests and simple sources).
+    pub fn counts(namespace: &str, hash: &str, requests: f64, errors: f64) -> SeriesTotals {
+        SeriesTotals {
+            namespace: namespace.to_string(),
+            hash: hash.to_string(),
+            requests,
+            errors,
+            buckets: Vec::new(),
+        }
+    }
+}
+
 /// Reduces a parsed scrape to totals per (namespace, hash), from `http_requests_total{status}`
 /// and the `http_request_duration_milliseconds` histogram (the seed's metric names).
 pub fn totals(scrape: &Scrape) -> Vec<SeriesTotals> {

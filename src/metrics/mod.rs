@@ -10,3 +10,10 @@ pub mod prometheus;
 pub mod queried;
 pub mod queries;
 pub mod scraper;
+
+/// Whether an answer is an HTML page (a login page, a proxy's error) rather than metrics.
+pub fn looks_like_html(text: &str) -> bool {
+    let start: String = text.trim_start().chars().take(15).collect();
+    let start = start.to_ascii_lowercase();
+    start.starts_with("<!doctype") || start.starts_with("<html")
+}

@@ -43,10 +43,7 @@ pub async fn run(
 }
 
 async fn ask(prometheus: &Prometheus, app: &str, namespace: &str) -> Result<Answers, String> {
-    let end = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default();
+    let end = crate::model::time::now_precise();
     let start = end - RANGE_SECONDS as f64;
     let step = step_seconds(
         RANGE_SECONDS,

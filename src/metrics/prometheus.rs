@@ -114,12 +114,7 @@ impl Prometheus {
 
 /// The `data` of an API answer, or what is wrong with it.
 pub fn answer(status: u16, text: &str) -> Result<Value, String> {
-    let start = text
-        .trim_start()
-        .get(..15)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if start.starts_with("<!doctype") || start.starts_with("<html") {
+    if super::looks_like_html(text) {
         return Err(format!(
             "HTTP {status}: answered HTML, not the Prometheus API (wrong URL, or a login page?)"
         ));

@@ -21,7 +21,7 @@ pub async fn run(urls: Vec<String>, sender: mpsc::Sender<Msg>) {
         Err(error) => {
             let _ = sender
                 .send(Msg::Scraped(
-                    now(),
+                    crate::model::time::now_precise(),
                     Vec::new(),
                     Some(format!("cannot scrape: {error}")),
                 ))
@@ -32,7 +32,7 @@ pub async fn run(urls: Vec<String>, sender: mpsc::Sender<Msg>) {
     let mut ticks = tokio::time::interval(INTERVAL);
     loop {
         ticks.tick().await;
-        let at = now();
+        let at = crate::model::time::now_precise();
         let mut all = Vec::new();
         let mut problems = Vec::new();
         for url in &urls {
@@ -69,12 +69,7 @@ pub async fn scrape(client: &reqwest::Client, url: &str) -> Result<Vec<SeriesTot
 
 /// Parses exposition text (refusing HTML and text without samples).
 pub fn parse(text: &str) -> Result<Vec<SeriesTotals>, String> {
-    let start = text
-        .trim_start()
-        .get(..15)
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if start.starts_with("<!doctype") || start.starts_with("<html") {
+    if super::looks_like_html(text) {
         return Err("answered HTML, not Prometheus text".into());
     }
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
@@ -84,11 +79,4 @@ pub fn parse(text: &str) -> Result<Vec<SeriesTotals>, String> {
         return Err("no samples in the answer (not Prometheus text?)".into());
     }
     Ok(totals(&scrape))
-}
-
-fn now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default()
 }

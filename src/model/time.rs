@@ -61,6 +61,14 @@ pub fn now_seconds() -> i64 {
         .unwrap_or(0)
 }
 
+/// Now, in Unix seconds with the fraction (for metrics).
+pub fn now_precise() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
 /// A kubectl-style age of `seconds`.
 pub fn human_age(seconds: i64) -> String {
     match seconds.max(0) {

@@ -183,10 +183,7 @@ impl Host for CockpitHost {
         };
         let sender = self.sender.clone();
         tokio::spawn(async move {
-            let end = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or_default();
+            let end = crate::model::time::now_precise();
             for (metric, query, start) in queries {
                 let step = crate::metrics::math::step_seconds((end - start).max(60.0) as u64, 120);
                 let series = prometheus

@@ -175,12 +175,8 @@ mod tests {
     #[test]
     fn panels_split_stable_and_canary() {
         let mut history = History::default();
-        let totals = |hash: &str, requests: f64, errors: f64| SeriesTotals {
-            namespace: "dev".into(),
-            hash: hash.into(),
-            requests,
-            errors,
-            buckets: vec![],
+        let totals = |hash: &str, requests: f64, errors: f64| {
+            SeriesTotals::counts("dev", hash, requests, errors)
         };
         history.record(
             100.0,

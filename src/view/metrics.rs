@@ -164,12 +164,8 @@ mod tests {
             cell(Some(&source(&history)), Some(&rollout)).text,
             "error: http://x/metrics: unreachable"
         );
-        let totals = |hash: &str, requests: f64, errors: f64| SeriesTotals {
-            namespace: "dev".into(),
-            hash: hash.into(),
-            requests,
-            errors,
-            buckets: vec![],
+        let totals = |hash: &str, requests: f64, errors: f64| {
+            SeriesTotals::counts("dev", hash, requests, errors)
         };
         history.record(
             10.0,

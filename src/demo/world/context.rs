@@ -115,11 +115,7 @@ pub fn seconds_since(timestamp: &str) -> f64 {
     let Some(then) = crate::demo::apiserver::writes::parse_timestamp(timestamp) else {
         return 0.0;
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
-    (now - then as f64).max(0.0)
+    (crate::model::time::now_precise() - then as f64).max(0.0)
 }
 
 /// Now as RFC 3339 UTC (second precision).
