@@ -715,6 +715,16 @@ fn metric_detail_view_120x40() {
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "ro");
     press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let detail = text(&screen(&app, 120, 40));
+    assert!(detail.contains("Metrics (m: charts)"), "{detail}");
+    assert!(
+        detail
+            .lines()
+            .any(|l| l.contains("canary") && l.contains("2.0/s")),
+        "the Rollout detail shows the canary's signals: {detail}"
+    );
+    press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('m'));
     insta::assert_snapshot!(screen(&app, 120, 40).backend());
     let shown = text(&screen(&app, 120, 40));

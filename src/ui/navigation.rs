@@ -131,6 +131,7 @@ impl App {
                 kind,
                 key,
                 self.detail_object.as_ref(),
+                Some(&self.metrics_source()),
                 self.now(),
             ),
             _ => Vec::new(),

@@ -16,10 +16,19 @@ pub fn lines(
     kind: Kind,
     key: &ObjectKey,
     object: Option<&Result<Value, String>>,
+    metrics: Option<&super::metrics::MetricsSource<'_>>,
     now: i64,
 ) -> Vec<Vec<Cell>> {
     let mut lines = match (kind, object) {
-        (Kind::Rollout, _) => super::rollout_detail::build(store, key, now),
+        (Kind::Rollout, _) => {
+            let mut lines = super::rollout_detail::build(store, key, now);
+            if let (Some(metrics), Some(rollout)) = (metrics, store.rollout(key)) {
+                lines.push(Vec::new());
+                lines.push(vec![Cell::new("Metrics (m: charts)", Slot::Header)]);
+                lines.extend(super::metrics::roles(metrics, rollout));
+            }
+            lines
+        }
         (_, None) => vec![vec![Cell::muted(format!("loading {key}..."))]],
         (_, Some(Err(error))) => vec![vec![Cell::new(
             format!("cannot fetch {key}: {error}"),

@@ -97,6 +97,39 @@ pub fn cell(source: Option<&MetricsSource<'_>>, rollout: Option<&RolloutRow>) ->
     )
 }
 
+/// The Rollout detail's metric lines: stable and, during an update, canary.
+pub fn roles(source: &MetricsSource<'_>, rollout: &RolloutRow) -> Vec<Vec<Cell>> {
+    if !source.configured {
+        return vec![vec![Cell::muted(
+            "  no metrics source (--prometheus-url or --metrics-scrape)",
+        )]];
+    }
+    let namespace = &rollout.key.namespace;
+    let mut roles = vec![("stable", &rollout.stable_hash)];
+    if !rollout.current_hash.is_empty() && rollout.current_hash != rollout.stable_hash {
+        roles.push(("canary", &rollout.current_hash));
+    }
+    roles
+        .into_iter()
+        .map(|(role, hash)| {
+            let cell = match source.queried {
+                Some(queried) => match queried.signals(namespace, hash) {
+                    None => Cell::muted("asking Prometheus…"),
+                    Some(Err(problem)) => Cell::new(format!("error: {problem}"), Slot::Error),
+                    Some(Ok(signals)) => describe(&signals, false, false, source.ascii),
+                },
+                None => describe(
+                    &source.history.signals(namespace, Some(hash)),
+                    false,
+                    source.history.problem.is_some(),
+                    source.ascii,
+                ),
+            };
+            vec![Cell::muted(format!("  {role:<8}")), cell]
+        })
+        .collect()
+}
+
 /// "▁▂▅█ canary 12.0/s 4.2% 180ms": the error-rate sparkline and the newest values.
 fn describe(signals: &Signals, canary: bool, stale: bool, ascii: bool) -> Cell {
     let (rate, errors, p95) = signals.latest();
