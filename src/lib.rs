@@ -150,11 +150,8 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     // Prometheus mode: a poller asks about what the pipeline shows.
     let poller = match (&app.settings.prometheus_url, &app.settings.metrics_scrape) {
         (Some(url), None) => {
-            let config = metrics::prometheus::PrometheusConfig {
-                url: url.clone(),
-                bearer_token: std::env::var("FLIGHTDECK_PROMETHEUS_TOKEN").ok(),
-                ..Default::default()
-            };
+            let config =
+                metrics::prometheus::PrometheusConfig::from_settings(url, &app.settings.prometheus);
             match metrics::prometheus::Prometheus::new(config) {
                 Ok(prometheus) => {
                     let (targets, receiver) = tokio::sync::watch::channel(Vec::new());
@@ -162,6 +159,7 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
                     host.prometheus = Some(prometheus.clone());
                     Some(tokio::spawn(metrics::poller::run(
                         prometheus,
+                        app.settings.queries.clone(),
                         receiver,
                         sender.clone(),
                     )))

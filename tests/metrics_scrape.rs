@@ -189,3 +189,46 @@ async fn a_broken_prometheus_is_explained() {
         Err("Prometheus is unreachable at http://127.0.0.1:1".into())
     );
 }
+
+#[tokio::test]
+async fn prometheus_gets_the_configured_credentials_and_headers() {
+    use flightdeck::metrics::prometheus::{Prometheus, PrometheusConfig};
+    use std::sync::{Arc, Mutex};
+    let _ = client();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let seen = Arc::new(Mutex::new(String::new()));
+    let recorded = seen.clone();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut buffer = [0u8; 4096];
+            let read = stream.read(&mut buffer).unwrap_or(0);
+            *recorded.lock().expect("lock") = String::from_utf8_lossy(&buffer[..read]).to_string();
+            let body = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    let access = flightdeck::settings::config::PrometheusAccess {
+        user: Some("viewer".into()),
+        headers: Some("X-Scope-OrgID: team-a; X-Other: 1".into()),
+        ..Default::default()
+    };
+    let mut config = PrometheusConfig::from_settings(&format!("http://{address}"), &access);
+    config.basic_auth = Some(("viewer".into(), "s3cret".into()));
+    let prometheus = Prometheus::new(config).expect("client");
+    assert_eq!(prometheus.query("up", 0.0).await, Ok(vec![]));
+    let request = seen.lock().expect("lock").to_lowercase();
+    assert!(request.contains("x-scope-orgid: team-a"), "{request}");
+    assert!(request.contains("x-other: 1"), "{request}");
+    // viewer:s3cret in base64.
+    assert!(
+        request.contains("authorization: basic dmlld2vyonmzy3jlda=="),
+        "{request}"
+    );
+}

@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use super::math::step_seconds;
 use super::prometheus::Prometheus;
 use super::queried::Answers;
-use super::queries::{Signal, query};
+use super::queries::{Signal, query_for};
 use crate::ui::msg::Msg;
 
 /// Time between rounds.
@@ -21,6 +21,7 @@ const RANGE_SECONDS: u64 = 15 * 60;
 /// Queries until the UI loop is gone.
 pub async fn run(
     prometheus: Prometheus,
+    overrides: Vec<crate::settings::config::QueryOverride>,
     mut targets: watch::Receiver<Vec<(String, String)>>,
     sender: mpsc::Sender<Msg>,
 ) {
@@ -30,7 +31,7 @@ pub async fn run(
             if targets.has_changed().unwrap_or(true) {
                 break;
             }
-            let answers = ask(&prometheus, &app, &namespace).await;
+            let answers = ask(&prometheus, &overrides, &app, &namespace).await;
             if sender.send(Msg::Queried(namespace, answers)).await.is_err() {
                 return;
             }
@@ -42,7 +43,12 @@ pub async fn run(
     }
 }
 
-async fn ask(prometheus: &Prometheus, app: &str, namespace: &str) -> Result<Answers, String> {
+async fn ask(
+    prometheus: &Prometheus,
+    overrides: &[crate::settings::config::QueryOverride],
+    app: &str,
+    namespace: &str,
+) -> Result<Answers, String> {
     let end = crate::model::time::now_precise();
     let start = end - RANGE_SECONDS as f64;
     let step = step_seconds(
@@ -57,7 +63,12 @@ async fn ask(prometheus: &Prometheus, app: &str, namespace: &str) -> Result<Answ
     ] {
         answers.push(
             prometheus
-                .query_range(&query(signal, app, namespace), start, end, step)
+                .query_range(
+                    &query_for(overrides, signal, app, namespace),
+                    start,
+                    end,
+                    step,
+                )
                 .await?,
         );
     }

@@ -15,7 +15,39 @@ pub struct PrometheusConfig {
     pub bearer_token: Option<String>,
     /// (user, password).
     pub basic_auth: Option<(String, String)>,
+    /// Extra headers on every request (a tenant id, say).
+    pub headers: Vec<(String, String)>,
+    /// A PEM file with the CA that signed Prometheus's certificate.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Accept any certificate (a test setup's self-signed one).
+    pub insecure: bool,
     pub timeout: Option<Duration>,
+}
+
+impl PrometheusConfig {
+    /// From the settings (the password and token from the environment, never from files).
+    pub fn from_settings(url: &str, access: &crate::settings::config::PrometheusAccess) -> Self {
+        let password = std::env::var("FLIGHTDECK_PROMETHEUS_PASSWORD").unwrap_or_default();
+        PrometheusConfig {
+            url: url.to_string(),
+            bearer_token: std::env::var("FLIGHTDECK_PROMETHEUS_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty()),
+            basic_auth: access.user.clone().map(|user| (user, password)),
+            headers: access
+                .headers
+                .as_deref()
+                .unwrap_or_default()
+                .split(';')
+                .filter_map(|header| header.split_once(':'))
+                .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+                .filter(|(name, _)| !name.is_empty())
+                .collect(),
+            ca_file: access.ca_file.clone(),
+            insecure: access.insecure,
+            timeout: None,
+        }
+    }
 }
 
 /// One series of a range query: its labels and `(seconds, value)` points.
@@ -43,8 +75,26 @@ pub struct Prometheus {
 
 impl Prometheus {
     pub fn new(config: PrometheusConfig) -> Result<Prometheus, String> {
-        let client = reqwest::Client::builder()
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &config.headers {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("bad header name `{name}` in prometheus_headers"))?;
+            let value = reqwest::header::HeaderValue::from_str(value)
+                .map_err(|_| format!("bad value for header `{name}` in prometheus_headers"))?;
+            headers.insert(name, value);
+        }
+        let mut builder = reqwest::Client::builder()
             .timeout(config.timeout.unwrap_or(Duration::from_secs(10)))
+            .default_headers(headers)
+            .danger_accept_invalid_certs(config.insecure);
+        if let Some(path) = &config.ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read prometheus_ca_file {}: {e}", path.display()))?;
+            let certificate = reqwest::Certificate::from_pem(&pem)
+                .map_err(|e| format!("prometheus_ca_file {}: {e}", path.display()))?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        let client = builder
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
         Ok(Prometheus { config, client })

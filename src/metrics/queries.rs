@@ -30,6 +30,33 @@ pub fn query(signal: Signal, app: &str, namespace: &str) -> String {
     }
 }
 
+/// The query for `signal`: the first override for `app/namespace`, else for `app`, else the
+/// seed's; `{{app}}` and `{{namespace}}` are filled in.
+pub fn query_for(
+    overrides: &[crate::settings::config::QueryOverride],
+    signal: Signal,
+    app: &str,
+    namespace: &str,
+) -> String {
+    let exact = format!("{app}/{namespace}");
+    let chosen = [exact.as_str(), app].iter().find_map(|target| {
+        overrides
+            .iter()
+            .filter(|o| o.target == *target)
+            .find_map(|o| match signal {
+                Signal::RequestRate => o.request_rate.clone(),
+                Signal::ErrorPercent => o.error_percent.clone(),
+                Signal::P95Latency => o.p95.clone(),
+            })
+    });
+    match chosen {
+        Some(template) => template
+            .replace("{{app}}", app)
+            .replace("{{namespace}}", namespace),
+        None => query(signal, app, namespace),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,6 +71,36 @@ mod tests {
         assert!(
             query(Signal::P95Latency, "a", "n")
                 .starts_with("histogram_quantile(0.95, sum by (le, rollouts_pod_template_hash)")
+        );
+    }
+
+    #[test]
+    fn overrides_by_app_and_namespace_are_templated() {
+        use crate::settings::config::QueryOverride;
+        let overrides = [
+            QueryOverride {
+                target: "shop".into(),
+                request_rate: Some("sum by (rollouts_pod_template_hash) (rate(reqs{svc=\"{{app}}\",ns=\"{{namespace}}\"}[1m]))".into()),
+                ..Default::default()
+            },
+            QueryOverride {
+                target: "shop/shop-prod".into(),
+                request_rate: Some("prod_rate".into()),
+                ..Default::default()
+            },
+        ];
+        assert_eq!(
+            query_for(&overrides, Signal::RequestRate, "shop", "shop-prod"),
+            "prod_rate"
+        );
+        assert_eq!(
+            query_for(&overrides, Signal::RequestRate, "shop", "shop-dev"),
+            "sum by (rollouts_pod_template_hash) (rate(reqs{svc=\"shop\",ns=\"shop-dev\"}[1m]))"
+        );
+        assert_eq!(
+            query_for(&overrides, Signal::ErrorPercent, "shop", "shop-dev"),
+            query(Signal::ErrorPercent, "shop", "shop-dev"),
+            "not overridden: the seed's"
         );
     }
 }

@@ -39,6 +39,28 @@ pub struct ContextRule {
     pub read_only: Option<bool>,
 }
 
+/// Prometheus access beyond the URL (`prometheus_user`, `prometheus_headers`,
+/// `prometheus_ca_file`, `prometheus_insecure`; the password and token come from
+/// `FLIGHTDECK_PROMETHEUS_PASSWORD` and `FLIGHTDECK_PROMETHEUS_TOKEN`, never from files).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrometheusAccess {
+    pub user: Option<String>,
+    /// `Name: value; Name2: value2`.
+    pub headers: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub insecure: bool,
+}
+
+/// `[queries."APP"]` or `[queries."APP/NAMESPACE"]`: PromQL templates with `{{app}}` and
+/// `{{namespace}}`, each returning one series per `rollouts_pod_template_hash`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryOverride {
+    pub target: String,
+    pub request_rate: Option<String>,
+    pub error_percent: Option<String>,
+    pub p95: Option<String>,
+}
+
 /// The settings flightdeck runs with, after layering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -52,6 +74,10 @@ pub struct Settings {
     pub prometheus_url: Option<String>,
     /// `/metrics` endpoints scraped directly (comma-separated URLs).
     pub metrics_scrape: Option<String>,
+    /// How to reach Prometheus beyond its URL.
+    pub prometheus: PrometheusAccess,
+    /// Queries replacing the seed's for some apps or app/namespace pairs.
+    pub queries: Vec<QueryOverride>,
     pub gitops_repo: Option<String>,
     pub log_file: Option<PathBuf>,
     pub color: ColorChoice,
@@ -71,6 +97,8 @@ impl Default for Settings {
             keymap: "default".into(),
             prometheus_url: None,
             metrics_scrape: None,
+            prometheus: PrometheusAccess::default(),
+            queries: Vec::new(),
             gitops_repo: None,
             log_file: None,
             color: ColorChoice::Auto,
@@ -104,6 +132,58 @@ impl Settings {
                     expect_string(&mut doc, name, value),
                 ),
                 "gitops_repo" => set(&mut self.gitops_repo, expect_string(&mut doc, name, value)),
+                "prometheus_user" => set(
+                    &mut self.prometheus.user,
+                    expect_string(&mut doc, name, value),
+                ),
+                "prometheus_headers" => set(
+                    &mut self.prometheus.headers,
+                    expect_string(&mut doc, name, value),
+                ),
+                "prometheus_ca_file" => set(
+                    &mut self.prometheus.ca_file,
+                    expect_string(&mut doc, name, value).map(PathBuf::from),
+                ),
+                "prometheus_insecure" => {
+                    self.prometheus.insecure =
+                        expect_bool(&mut doc, name, value).unwrap_or(self.prometheus.insecure)
+                }
+                "queries" => {
+                    let DeValue::Table(table) = value.get_ref() else {
+                        doc.warn(
+                            value.span(),
+                            "`queries` must be a table of [queries.\"APP\"] sections; ignored",
+                        );
+                        continue;
+                    };
+                    for (target, fields) in table.iter() {
+                        let target = target.get_ref().to_string();
+                        let DeValue::Table(fields) = fields.get_ref() else {
+                            doc.warn(
+                                fields.span(),
+                                format!("[queries.\"{target}\"] must be a table; ignored"),
+                            );
+                            continue;
+                        };
+                        let mut parsed = QueryOverride {
+                            target: target.clone(),
+                            ..Default::default()
+                        };
+                        for (field, field_value) in fields.iter() {
+                            let slot = match field.get_ref().as_ref() {
+                                "request_rate" => &mut parsed.request_rate,
+                                "error_percent" => &mut parsed.error_percent,
+                                "p95" => &mut parsed.p95,
+                                other => {
+                                    doc.warn(field.span(), format!("[queries.\"{target}\"]: unknown key `{other}` (request_rate, error_percent, p95); ignored"));
+                                    continue;
+                                }
+                            };
+                            *slot = expect_string(&mut doc, "query", field_value);
+                        }
+                        self.queries.push(parsed);
+                    }
+                }
                 "metrics_scrape" => set(
                     &mut self.metrics_scrape,
                     expect_string(&mut doc, name, value),
@@ -253,6 +333,25 @@ mod tests {
         assert!(glob_match("a*b*c", "axxbyyc"));
         assert!(!glob_match("a*b*c", "axxcyyb"));
         assert!(!glob_match("ab*ba", "aba"));
+    }
+
+    #[test]
+    fn prometheus_access_and_query_overrides() {
+        let mut settings = Settings::default();
+        let text = "prometheus_user = \"viewer\"\nprometheus_headers = \"X-Scope-OrgID: team-a\"\nprometheus_insecure = true\n\n[queries.\"shop/shop-prod\"]\nrequest_rate = \"rate_q\"\nlatency = \"x\"\n";
+        let warnings = settings.apply_file("config.toml", text);
+        assert_eq!(settings.prometheus.user.as_deref(), Some("viewer"));
+        assert!(settings.prometheus.insecure);
+        assert_eq!(settings.queries.len(), 1);
+        assert_eq!(settings.queries[0].target, "shop/shop-prod");
+        assert_eq!(settings.queries[0].request_rate.as_deref(), Some("rate_q"));
+        let rendered: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            [
+                "config.toml:7: [queries.\"shop/shop-prod\"]: unknown key `latency` (request_rate, error_percent, p95); ignored"
+            ]
+        );
     }
 
     #[test]
