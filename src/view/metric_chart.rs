@@ -5,6 +5,7 @@
 //! "no data" is said, never drawn as zero. Pure.
 
 use crate::metrics::history::Signals;
+use crate::metrics::queried::Answer;
 use crate::model::rows::RolloutRow;
 use crate::theme::Slot;
 
@@ -36,7 +37,8 @@ fn signals_of(source: &MetricsSource<'_>, namespace: &str, hash: &str) -> Result
     match source.queried {
         Some(queried) => match queried.signals(namespace, hash) {
             None => Err("asking Prometheus…".into()),
-            Some(answer) => answer,
+            Some(Answer::Failed(problem)) => Err(format!("error: {problem}")),
+            Some(Answer::Fresh(signals) | Answer::Stale(signals, _)) => Ok(signals),
         },
         None => Ok(source.history.signals(namespace, Some(hash))),
     }

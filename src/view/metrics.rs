@@ -3,6 +3,7 @@
 //! scraped history. "no data" and "error: …" are told apart from zero. Pure.
 
 use crate::metrics::history::{History, Signals};
+use crate::metrics::queried::Answer;
 use crate::model::rows::RolloutRow;
 use crate::theme::Slot;
 
@@ -72,8 +73,9 @@ pub fn cell(source: Option<&MetricsSource<'_>>, rollout: Option<&RolloutRow>) ->
         };
         return match queried.signals(namespace, hash) {
             None => Cell::muted("asking Prometheus…"),
-            Some(Err(problem)) => Cell::new(format!("error: {problem}"), Slot::Error),
-            Some(Ok(signals)) => describe(&signals, canary, false, source.ascii),
+            Some(Answer::Failed(problem)) => Cell::new(format!("error: {problem}"), Slot::Error),
+            Some(Answer::Stale(signals, _)) => describe(&signals, canary, true, source.ascii),
+            Some(Answer::Fresh(signals)) => describe(&signals, canary, false, source.ascii),
         };
     }
     if !source.history.knows(namespace) {
@@ -115,8 +117,15 @@ pub fn roles(source: &MetricsSource<'_>, rollout: &RolloutRow) -> Vec<Vec<Cell>>
             let cell = match source.queried {
                 Some(queried) => match queried.signals(namespace, hash) {
                     None => Cell::muted("asking Prometheus…"),
-                    Some(Err(problem)) => Cell::new(format!("error: {problem}"), Slot::Error),
-                    Some(Ok(signals)) => describe(&signals, false, false, source.ascii),
+                    Some(Answer::Failed(problem)) => {
+                        Cell::new(format!("error: {problem}"), Slot::Error)
+                    }
+                    Some(Answer::Stale(signals, problem)) => {
+                        let mut cell = describe(&signals, false, true, source.ascii);
+                        cell.text = format!("{}: {problem}", cell.text);
+                        cell
+                    }
+                    Some(Answer::Fresh(signals)) => describe(&signals, false, false, source.ascii),
                 },
                 None => describe(
                     &source.history.signals(namespace, Some(hash)),
