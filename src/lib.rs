@@ -179,7 +179,11 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
             .filter(|u| !u.is_empty())
             .map(str::to_string)
             .collect();
-        tokio::spawn(metrics::scraper::run(urls, sender.clone()))
+        tokio::spawn(metrics::scraper::run(
+            urls,
+            host.client_slot(),
+            sender.clone(),
+        ))
     });
     let result = ui::event_loop::run(&mut guard.terminal, &mut app, &mut receiver, &mut host).await;
     for task in [scraper, poller].into_iter().flatten() {

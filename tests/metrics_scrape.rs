@@ -232,3 +232,50 @@ async fn prometheus_gets_the_configured_credentials_and_headers() {
         "{request}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_through_the_cluster_service_proxy() {
+    use flightdeck::metrics::scraper::scrape_any;
+    let http = client();
+    let dir = tempfile::tempdir().expect("temp");
+    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
+        .await
+        .expect("world");
+    let url = "service://demo-app-dev/demo-app-stable:80/metrics";
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match scrape_any(&http, Some(&world.client), url).await {
+            Ok(totals)
+                if totals
+                    .iter()
+                    .any(|t| t.namespace == "demo-app-dev" && t.requests > 0.0) =>
+            {
+                break;
+            }
+            other => {
+                assert!(std::time::Instant::now() < deadline, "{other:?}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    let missing = scrape_any(
+        &http,
+        Some(&world.client),
+        "service://demo-app-dev/nope:80/metrics",
+    )
+    .await
+    .expect_err("no such service");
+    assert!(
+        missing.contains("\"nope\" not found") && missing.contains("404"),
+        "{missing}"
+    );
+    assert_eq!(
+        scrape_any(&http, None, url).await,
+        Err("not connected to a cluster".into())
+    );
+    let requests = world.server.state.requests.entries();
+    assert!(
+        requests.iter().any(|r| r.uri
+            == "/api/v1/namespaces/demo-app-dev/services/demo-app-stable:80/proxy/metrics")
+    );
+}

@@ -14,8 +14,13 @@ pub const INTERVAL: Duration = Duration::from_secs(5);
 /// Longest wait for one endpoint.
 const TIMEOUT: Duration = Duration::from_secs(4);
 
-/// Scrapes `urls` until the UI loop is gone.
-pub async fn run(urls: Vec<String>, sender: mpsc::Sender<Msg>) {
+/// Scrapes `urls` until the UI loop is gone (`service://NAMESPACE/NAME:PORT/PATH` ones through
+/// the cluster's service proxy, with the current cluster client).
+pub async fn run(
+    urls: Vec<String>,
+    cluster: crate::kube::session::ClientSlot,
+    sender: mpsc::Sender<Msg>,
+) {
     let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
         Ok(client) => client,
         Err(error) => {
@@ -36,7 +41,8 @@ pub async fn run(urls: Vec<String>, sender: mpsc::Sender<Msg>) {
         let mut all = Vec::new();
         let mut problems = Vec::new();
         for url in &urls {
-            match scrape(&client, url).await {
+            let kube = cluster.lock().ok().and_then(|c| c.clone());
+            match scrape_any(&client, kube.as_ref(), url).await {
                 Ok(series) => all.extend(series),
                 Err(problem) => problems.push(format!("{url}: {problem}")),
             }
@@ -46,6 +52,32 @@ pub async fn run(urls: Vec<String>, sender: mpsc::Sender<Msg>) {
             return;
         }
     }
+}
+
+/// One endpoint's totals, by URL or through the service proxy (`service://…`).
+pub async fn scrape_any(
+    http: &reqwest::Client,
+    cluster: Option<&kube::Client>,
+    url: &str,
+) -> Result<Vec<SeriesTotals>, String> {
+    let Some(rest) = url.strip_prefix("service://") else {
+        return scrape(http, url).await;
+    };
+    let cluster = cluster.ok_or("not connected to a cluster")?;
+    let (namespace, rest) = rest
+        .split_once('/')
+        .ok_or("expected service://NAMESPACE/NAME:PORT/PATH")?;
+    let (service, path) = rest.split_once('/').unwrap_or((rest, "metrics"));
+    let request = http::Request::get(format!(
+        "/api/v1/namespaces/{namespace}/services/{service}/proxy/{path}"
+    ))
+    .body(Vec::new())
+    .map_err(|e| e.to_string())?;
+    let text = cluster.request_text(request).await.map_err(|e| match e {
+        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
+        other => other.to_string(),
+    })?;
+    parse(&text)
 }
 
 /// One endpoint's totals, or what was wrong with it.

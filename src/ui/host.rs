@@ -56,6 +56,11 @@ impl CockpitHost {
         })
     }
 
+    /// Where the current session's client is (for tasks that outlive a context switch).
+    pub fn client_slot(&self) -> ClientSlot {
+        self.client.clone()
+    }
+
     fn client(&self) -> Option<kube::Client> {
         self.client.lock().ok().and_then(|client| client.clone())
     }

@@ -103,6 +103,11 @@ pub async fn handle(
             json(openapi::document(&state.registry, &group, &version))
         }
         Route::NotFound => http::error(&ApiError::no_such_resource()),
+        Route::ServiceProxy {
+            namespace,
+            service,
+            path,
+        } => super::proxy::service(&state, &namespace, &service, &path).await,
         Route::Resource(path) => {
             let Some(def) = state
                 .registry

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod openapi;
 pub mod patch;
 pub mod pod_logs;
+pub mod proxy;
 pub mod query;
 pub mod read;
 pub mod registry;

@@ -25,6 +25,12 @@ pub enum Route {
         version: String,
     },
     Health,
+    /// `/api/v1/namespaces/NS/services/NAME[:PORT]/proxy/PATH`: a GET passed to the service.
+    ServiceProxy {
+        namespace: String,
+        service: String,
+        path: String,
+    },
     Resource(ResourcePath),
     NotFound,
 }
@@ -70,6 +76,20 @@ pub fn parse(path: &str) -> Route {
         ["openapi", "v3", "apis", group, version] => Route::OpenApiDocument {
             group: group.to_string(),
             version: version.to_string(),
+        },
+        [
+            "api",
+            "v1",
+            "namespaces",
+            namespace,
+            "services",
+            service,
+            "proxy",
+            rest @ ..,
+        ] => Route::ServiceProxy {
+            namespace: namespace.to_string(),
+            service: service.split(':').next().unwrap_or_default().to_string(),
+            path: rest.join("/"),
         },
         ["api", version, rest @ ..] => resource(String::new(), version, rest),
         ["apis", group, version, rest @ ..] => resource(group.to_string(), version, rest),

@@ -111,6 +111,18 @@ impl ApiServer {
             .find(|def| def.group == group && def.plural == plural && !group.is_empty())
     }
 
+    /// Makes the service proxy pass requests for `namespace/service` to `base_url`.
+    pub fn add_service_backend(&self, namespace: &str, service: &str, base_url: &str) {
+        self.state
+            .service_backends
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                (namespace.to_string(), service.to_string()),
+                base_url.to_string(),
+            );
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.address)

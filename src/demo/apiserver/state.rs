@@ -58,6 +58,8 @@ pub struct State {
     uninstalled: RwLock<std::collections::HashSet<(String, String)>>,
     /// Bumped when a resource stops being served, so its open watches end.
     pub served: tokio::sync::watch::Sender<u64>,
+    /// Where the service proxy sends each (namespace, service): a base URL.
+    pub service_backends: RwLock<std::collections::HashMap<(String, String), String>>,
 }
 
 impl State {
@@ -74,6 +76,7 @@ impl State {
             options,
             uninstalled: RwLock::default(),
             served: tokio::sync::watch::channel(0).0,
+            service_backends: RwLock::default(),
         }
     }
 

@@ -51,6 +51,16 @@ impl ApiError {
         )
     }
 
+    /// A service with nothing behind it (the service proxy's answer).
+    pub fn no_endpoints(service: &str) -> ApiError {
+        Self::status(
+            503,
+            "ServiceUnavailable",
+            format!("no endpoints available for service \"{service}\""),
+            Some(json!({})),
+        )
+    }
+
     pub fn already_exists(def: &ResourceDef, name: &str) -> ApiError {
         Self::status(
             409,

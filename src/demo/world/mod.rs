@@ -135,6 +135,16 @@ impl World {
                 options.seed,
             )));
         }
+        // The demo app's Services reach its metrics through the API server's service proxy.
+        for env in ["dev", "staging", "prod"] {
+            for service in ["demo-app-stable", "demo-app-canary"] {
+                server.add_service_backend(
+                    &format!("demo-app-{env}"),
+                    service,
+                    &format!("http://{metrics_address}"),
+                );
+            }
+        }
         Ok(World {
             server,
             client,
