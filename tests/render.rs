@@ -637,7 +637,13 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
     let Some(Effect::MetricTargets(targets)) = effect else {
         panic!("the pipeline's apps are given to the poller: {effect:?}");
     };
-    assert!(targets.contains(&("demo-app".to_string(), "demo-app-dev".to_string())));
+    assert!(
+        targets.contains(&flightdeck::metrics::queries::MetricTarget {
+            app: "demo-app".into(),
+            namespace: "demo-app-dev".into(),
+            rollout: "demo-app".into(),
+        })
+    );
     assert_eq!(
         app.update(Msg::Kube(Vec::new())),
         None,

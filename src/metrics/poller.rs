@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 use super::math::step_seconds;
 use super::prometheus::Prometheus;
 use super::queried::Answers;
-use super::queries::{Signal, query_for};
+use super::queries::{MetricTarget, Signal, query_for};
 use crate::ui::msg::Msg;
 
 /// Time between rounds.
@@ -22,17 +22,21 @@ const RANGE_SECONDS: u64 = 15 * 60;
 pub async fn run(
     prometheus: Prometheus,
     overrides: Vec<crate::settings::config::QueryOverride>,
-    mut targets: watch::Receiver<Vec<(String, String)>>,
+    mut targets: watch::Receiver<Vec<MetricTarget>>,
     sender: mpsc::Sender<Msg>,
 ) {
     loop {
         let shown = targets.borrow_and_update().clone();
-        for (app, namespace) in shown {
+        for target in shown {
             if targets.has_changed().unwrap_or(true) {
                 break;
             }
-            let answers = ask(&prometheus, &overrides, &app, &namespace).await;
-            if sender.send(Msg::Queried(namespace, answers)).await.is_err() {
+            let answers = ask(&prometheus, &overrides, &target).await;
+            if sender
+                .send(Msg::Queried(target.namespace, answers))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -46,8 +50,7 @@ pub async fn run(
 async fn ask(
     prometheus: &Prometheus,
     overrides: &[crate::settings::config::QueryOverride],
-    app: &str,
-    namespace: &str,
+    target: &MetricTarget,
 ) -> Result<Answers, String> {
     let end = crate::model::time::now_precise();
     let start = end - RANGE_SECONDS as f64;
@@ -63,12 +66,7 @@ async fn ask(
     ] {
         answers.push(
             prometheus
-                .query_range(
-                    &query_for(overrides, signal, app, namespace),
-                    start,
-                    end,
-                    step,
-                )
+                .query_range(&query_for(overrides, signal, target), start, end, step)
                 .await?,
         );
     }

@@ -3,6 +3,14 @@
 //! `http_request_duration_milliseconds_bucket`), split by pod-template hash so canary and stable
 //! are told apart. Pure.
 
+/// What Prometheus mode asks about: an application's Rollout in a namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricTarget {
+    pub app: String,
+    pub namespace: String,
+    pub rollout: String,
+}
+
 /// What a query measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
@@ -31,13 +39,13 @@ pub fn query(signal: Signal, app: &str, namespace: &str) -> String {
 }
 
 /// The query for `signal`: the first override for `app/namespace`, else for `app`, else the
-/// seed's; `{{app}}` and `{{namespace}}` are filled in.
+/// seed's; `{{app}}`, `{{namespace}}` and `{{rollout}}` are filled in.
 pub fn query_for(
     overrides: &[crate::settings::config::QueryOverride],
     signal: Signal,
-    app: &str,
-    namespace: &str,
+    target: &MetricTarget,
 ) -> String {
+    let (app, namespace) = (target.app.as_str(), target.namespace.as_str());
     let exact = format!("{app}/{namespace}");
     let chosen = [exact.as_str(), app].iter().find_map(|target| {
         overrides
@@ -52,7 +60,8 @@ pub fn query_for(
     match chosen {
         Some(template) => template
             .replace("{{app}}", app)
-            .replace("{{namespace}}", namespace),
+            .replace("{{namespace}}", namespace)
+            .replace("{{rollout}}", &target.rollout),
         None => query(signal, app, namespace),
     }
 }
@@ -80,7 +89,7 @@ mod tests {
         let overrides = [
             QueryOverride {
                 target: "shop".into(),
-                request_rate: Some("sum by (rollouts_pod_template_hash) (rate(reqs{svc=\"{{app}}\",ns=\"{{namespace}}\"}[1m]))".into()),
+                request_rate: Some("sum by (rollouts_pod_template_hash) (rate(reqs{svc=\"{{app}}\",ns=\"{{namespace}}\",ro=\"{{rollout}}\"}[1m]))".into()),
                 ..Default::default()
             },
             QueryOverride {
@@ -89,16 +98,21 @@ mod tests {
                 ..Default::default()
             },
         ];
+        let target = |namespace: &str| MetricTarget {
+            app: "shop".into(),
+            namespace: namespace.into(),
+            rollout: "shop-web".into(),
+        };
         assert_eq!(
-            query_for(&overrides, Signal::RequestRate, "shop", "shop-prod"),
+            query_for(&overrides, Signal::RequestRate, &target("shop-prod")),
             "prod_rate"
         );
         assert_eq!(
-            query_for(&overrides, Signal::RequestRate, "shop", "shop-dev"),
-            "sum by (rollouts_pod_template_hash) (rate(reqs{svc=\"shop\",ns=\"shop-dev\"}[1m]))"
+            query_for(&overrides, Signal::RequestRate, &target("shop-dev")),
+            "sum by (rollouts_pod_template_hash) (rate(reqs{svc=\"shop\",ns=\"shop-dev\",ro=\"shop-web\"}[1m]))"
         );
         assert_eq!(
-            query_for(&overrides, Signal::ErrorPercent, "shop", "shop-dev"),
+            query_for(&overrides, Signal::ErrorPercent, &target("shop-dev")),
             query(Signal::ErrorPercent, "shop", "shop-dev"),
             "not overridden: the seed's"
         );

@@ -164,7 +164,7 @@ pub struct App {
     /// The live series of the shown AnalysisRun's metrics, by metric name (or why not).
     pub analysis_series: crate::metrics::analysis::LiveSeries,
     /// The (app, namespace) pairs last given to the Prometheus poller.
-    pub metric_targets: Vec<(String, String)>,
+    pub metric_targets: Vec<crate::metrics::queries::MetricTarget>,
 }
 
 impl App {

@@ -47,7 +47,7 @@ pub trait Host {
     /// Reads the GitOps repository's log; it arrives as `Msg::GitLog`.
     fn git_log(&mut self, application: crate::model::ObjectKey);
     /// The (app, namespace) pairs to ask Prometheus about.
-    fn metric_targets(&mut self, targets: Vec<(String, String)>);
+    fn metric_targets(&mut self, targets: Vec<crate::metrics::queries::MetricTarget>);
     /// Runs an AnalysisRun's queries (metric, query, start); answers arrive as
     /// `Msg::AnalysisSeries`.
     fn query_analysis(&mut self, run: crate::model::ObjectKey, queries: Vec<(String, String, f64)>);
@@ -75,7 +75,7 @@ impl Host for Headless {
 
     fn git_log(&mut self, _application: crate::model::ObjectKey) {}
 
-    fn metric_targets(&mut self, _targets: Vec<(String, String)>) {}
+    fn metric_targets(&mut self, _targets: Vec<crate::metrics::queries::MetricTarget>) {}
 
     fn query_analysis(
         &mut self,

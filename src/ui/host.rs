@@ -24,7 +24,8 @@ pub struct CockpitHost {
     /// The GitOps repository (path or URL) and where flightdeck keeps its clone.
     gitops: Option<(String, std::path::PathBuf)>,
     /// What the Prometheus poller asks about.
-    pub metric_targets: Option<tokio::sync::watch::Sender<Vec<(String, String)>>>,
+    pub metric_targets:
+        Option<tokio::sync::watch::Sender<Vec<crate::metrics::queries::MetricTarget>>>,
     /// The Prometheus server, in Prometheus mode.
     pub prometheus: Option<crate::metrics::prometheus::Prometheus>,
 }
@@ -176,7 +177,7 @@ impl Host for CockpitHost {
         });
     }
 
-    fn metric_targets(&mut self, targets: Vec<(String, String)>) {
+    fn metric_targets(&mut self, targets: Vec<crate::metrics::queries::MetricTarget>) {
         if let Some(sender) = &self.metric_targets {
             sender.send_replace(targets);
         }

@@ -25,15 +25,20 @@ impl App {
         if !self.prometheus_mode() {
             return None;
         }
-        let targets: Vec<(String, String)> = crate::pipeline::pipelines(&self.store)
-            .iter()
-            .flat_map(|pipeline| {
-                pipeline.lanes.iter().filter_map(|lane| {
-                    lane.rollout
-                        .map(|rollout| (pipeline.app.clone(), rollout.key.namespace.clone()))
+        let targets: Vec<crate::metrics::queries::MetricTarget> =
+            crate::pipeline::pipelines(&self.store)
+                .iter()
+                .flat_map(|pipeline| {
+                    pipeline.lanes.iter().filter_map(|lane| {
+                        lane.rollout
+                            .map(|rollout| crate::metrics::queries::MetricTarget {
+                                app: pipeline.app.clone(),
+                                namespace: rollout.key.namespace.clone(),
+                                rollout: rollout.key.name.clone(),
+                            })
+                    })
                 })
-            })
-            .collect();
+                .collect();
         if targets == self.metric_targets {
             return None;
         }

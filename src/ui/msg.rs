@@ -84,7 +84,7 @@ pub enum Effect {
     /// `Msg::AnalysisSeries`.
     QueryAnalysis(crate::model::ObjectKey, Vec<(String, String, f64)>),
     /// Ask Prometheus about these (app, namespace) pairs from now on.
-    MetricTargets(Vec<(String, String)>),
+    MetricTargets(Vec<crate::metrics::queries::MetricTarget>),
     /// Read the GitOps repository's log; it arrives as `Msg::GitLog`.
     GitLog(crate::model::ObjectKey),
     /// Drop the current cluster connection (its watchers, fetches and log stream) and connect
