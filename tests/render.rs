@@ -718,6 +718,10 @@ fn metric_detail_view_120x40() {
         pipeline.contains("canary 2.0/s"),
         "the canary's rate in the pipeline: {pipeline}"
     );
+    insta::assert_snapshot!(
+        "pipeline_with_metrics_160x12",
+        screen(&app, 160, 12).backend()
+    );
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "ro");
     press(&mut app, KeyCode::Enter);
