@@ -30,7 +30,9 @@ pub fn draw(
         for row in section.rows.iter().filter(|r| matches(r)) {
             for (index, cell) in row.iter().enumerate() {
                 if let Some(width) = widths.get_mut(index) {
-                    *width = (*width).max(cell.text.chars().count()).min(24);
+                    // The metrics (last) column says the most: it may grow further.
+                    let cap = if index + 1 == COLUMNS.len() { 44 } else { 24 };
+                    *width = (*width).max(cell.text.chars().count()).min(cap);
                 }
             }
         }
