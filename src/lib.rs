@@ -8,6 +8,7 @@
 //! - `commands`: subcommands that print and exit.
 
 pub mod audit;
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod demo;

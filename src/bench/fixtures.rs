@@ -1,0 +1,151 @@
+//! Benchmark fixtures: `n` objects spread over the watched kinds, shaped and sized like real
+//! ones (Applications with resource lists and history, Workflows with node maps, Rollouts with
+//! canary steps and status, AnalysisRuns with measurements, Freight, Stages, Promotions,
+//! ReplicaSets), in `NAMESPACES` namespaces. Deterministic, so runs compare. Pure.
+
+use serde_json::{Value, json};
+
+use crate::model::Kind;
+
+/// Namespaces the objects are spread over.
+pub const NAMESPACES: usize = 50;
+
+/// One application in one environment: the objects it brings (9 per unit).
+fn unit(index: usize) -> Vec<(Kind, Value)> {
+    let namespace = format!("bench-{}", index % NAMESPACES);
+    let app = format!("app-{index}");
+    let time = "2026-11-26T10:00:00Z";
+    let hash = format!("{:010x}", crate::model::workflow_nodes::fnv32a(&app));
+    let image = format!("registry.example.com/{app}:{hash}");
+    let resources: Vec<Value> = (0..20)
+        .map(|r| json!({"group": "apps", "version": "v1", "kind": "Deployment", "namespace": namespace, "name": format!("{app}-part-{r}"), "status": "Synced", "health": {"status": "Healthy"}}))
+        .collect();
+    let history: Vec<Value> = (0..10)
+        .map(|h| json!({"id": h, "revision": format!("{:040x}", h * 7919 + index), "deployedAt": time, "source": {"repoURL": "https://git.example.com/gitops.git", "path": format!("{app}/overlays/prod")}}))
+        .collect();
+    let workflow = format!("{app}-ci-{index:05}");
+    let nodes: serde_json::Map<String, Value> = (0..20)
+        .map(|n| {
+            let id = format!("{workflow}-{n}");
+            (id.clone(), json!({"id": id, "name": format!("{workflow}[{n}].step"), "displayName": format!("step-{n}"), "type": "Pod", "phase": "Succeeded", "boundaryID": workflow, "startedAt": time, "finishedAt": time, "templateName": "build", "children": [format!("{workflow}-{}", n + 1)]}))
+        })
+        .collect();
+    let steps = json!([{"setWeight": 20}, {"pause": {"duration": "2m"}}, {"analysis": {"templates": [{"templateName": "success-rate"}]}}, {"setWeight": 50}, {"pause": {"duration": "2m"}}, {"setWeight": 100}]);
+    vec![
+        (
+            Kind::Application,
+            json!({
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                "metadata": {"name": app, "namespace": namespace, "labels": {"app": app, "env": "prod"}},
+                "spec": {"project": "default", "source": {"repoURL": "https://git.example.com/gitops.git", "path": format!("{app}/overlays/prod"), "targetRevision": "HEAD"}, "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace}, "syncPolicy": {"automated": {"prune": true}}},
+                "status": {"sync": {"status": "Synced", "revision": format!("{:040x}", index)}, "health": {"status": "Healthy"}, "resources": resources, "history": history, "summary": {"images": [image]}}
+            }),
+        ),
+        (
+            Kind::Rollout,
+            json!({
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+                "metadata": {"name": app, "namespace": namespace, "generation": 1},
+                "spec": {"replicas": 5, "selector": {"matchLabels": {"app": app}}, "template": {"metadata": {"labels": {"app": app}}, "spec": {"containers": [{"name": "app", "image": image, "ports": [{"containerPort": 8080}]}]}}, "strategy": {"canary": {"steps": steps}}},
+                "status": {"phase": "Healthy", "currentStepIndex": 6, "stableRS": hash, "currentPodHash": hash, "observedGeneration": "1", "replicas": 5, "availableReplicas": 5, "readyReplicas": 5, "updatedReplicas": 5}
+            }),
+        ),
+        (
+            Kind::ReplicaSet,
+            json!({
+                "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "metadata": {"name": format!("{app}-{hash}"), "namespace": namespace, "labels": {"app": app, "rollouts-pod-template-hash": hash}, "annotations": {"rollout.argoproj.io/revision": "2"}},
+                "spec": {"replicas": 5, "selector": {"matchLabels": {"app": app, "rollouts-pod-template-hash": hash}}, "template": {"metadata": {"labels": {"app": app, "rollouts-pod-template-hash": hash}}, "spec": {"containers": [{"name": "app", "image": image}]}}},
+                "status": {"replicas": 5, "availableReplicas": 5}
+            }),
+        ),
+        (
+            Kind::ReplicaSet,
+            json!({
+                "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "metadata": {"name": format!("{app}-old"), "namespace": namespace, "labels": {"app": app, "rollouts-pod-template-hash": "old"}, "annotations": {"rollout.argoproj.io/revision": "1"}},
+                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": app, "rollouts-pod-template-hash": "old"}}, "template": {"metadata": {"labels": {"app": app, "rollouts-pod-template-hash": "old"}}, "spec": {"containers": [{"name": "app", "image": format!("registry.example.com/{app}:old")}]}}},
+                "status": {"replicas": 0}
+            }),
+        ),
+        (
+            Kind::AnalysisRun,
+            json!({
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
+                "metadata": {"name": format!("{app}-{hash}-2-2"), "namespace": namespace},
+                "spec": {"metrics": [{"name": "success-rate", "interval": "30s", "count": 4, "successCondition": "result[0] >= 0.95", "provider": {"prometheus": {"address": "http://prometheus:9090", "query": format!("sum(rate(http_requests_total{{app=\"{app}\",status!~\"5..\"}}[2m])) / sum(rate(http_requests_total{{app=\"{app}\"}}[2m]))")}}}]},
+                "status": {"phase": "Successful", "startedAt": time, "metricResults": [{"name": "success-rate", "phase": "Successful", "count": 4, "successful": 4, "measurements": (0..4).map(|_| json!({"phase": "Successful", "value": "[0.99]", "startedAt": time, "finishedAt": time})).collect::<Vec<_>>()}]}
+            }),
+        ),
+        (
+            Kind::Workflow,
+            json!({
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                "metadata": {"name": workflow, "namespace": namespace, "labels": {"workflows.argoproj.io/workflow-template": format!("{app}-ci"), "workflows.argoproj.io/completed": "true"}},
+                "spec": {"workflowTemplateRef": {"name": format!("{app}-ci")}, "arguments": {"parameters": [{"name": "commitSha", "value": hash}]}},
+                "status": {"phase": "Succeeded", "progress": "20/20", "startedAt": time, "finishedAt": time, "nodes": nodes}
+            }),
+        ),
+        (
+            Kind::Freight,
+            json!({
+                "apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Freight",
+                "metadata": {"name": format!("{:040x}", index), "namespace": namespace, "labels": {"kargo.akuity.io/alias": format!("{app}-freight")}},
+                "alias": format!("{app}-freight"), "origin": {"kind": "Warehouse", "name": "images"},
+                "images": [{"repoURL": format!("registry.example.com/{app}"), "tag": hash, "digest": format!("sha256:{:064x}", index)}]
+            }),
+        ),
+        (
+            Kind::Stage,
+            json!({
+                "apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Stage",
+                "metadata": {"name": format!("{app}-prod"), "namespace": namespace},
+                "spec": {"requestedFreight": [{"origin": {"kind": "Warehouse", "name": "images"}, "sources": {"direct": true}}], "promotionTemplate": {"spec": {"steps": [{"uses": "git-clone", "config": {"repoURL": "https://git.example.com/gitops.git"}}, {"uses": "kustomize-set-image"}, {"uses": "git-commit"}, {"uses": "git-push"}, {"uses": "argocd-update"}]}}}
+            }),
+        ),
+        (
+            Kind::Promotion,
+            json!({
+                "apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Promotion",
+                "metadata": {"name": format!("{app}-prod.{index:026}.{}", &hash[..7]), "namespace": namespace},
+                "spec": {"stage": format!("{app}-prod"), "freight": format!("{:040x}", index), "steps": [{"uses": "git-clone"}, {"uses": "kustomize-set-image"}, {"uses": "git-commit"}]}
+            }),
+        ),
+    ]
+}
+
+/// `n` objects (whole units of 9; at least one unit).
+pub fn objects(n: usize) -> Vec<(Kind, Value)> {
+    (0..n.div_ceil(9).max(1)).flat_map(unit).collect()
+}
+
+/// The namespaces the objects live in.
+pub fn namespaces() -> Vec<String> {
+    (0..NAMESPACES).map(|i| format!("bench-{i}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_are_spread_over_kinds_and_sized_like_real_ones() {
+        let objects = objects(1_000);
+        assert_eq!(objects.len(), 1_008);
+        let kinds: std::collections::BTreeSet<Kind> = objects.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds.len(), 8);
+        let application = objects
+            .iter()
+            .find(|(k, _)| *k == Kind::Application)
+            .expect("app");
+        assert!(
+            application.1.to_string().len() > 4_000,
+            "resource lists and history"
+        );
+        let workflow = objects
+            .iter()
+            .find(|(k, _)| *k == Kind::Workflow)
+            .expect("wf");
+        assert!(workflow.1.to_string().len() > 5_000, "a node map");
+    }
+}

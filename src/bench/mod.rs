@@ -1,0 +1,3 @@
+//! The benchmark harness (issue 8, in progress): fixtures first.
+
+pub mod fixtures;
