@@ -188,6 +188,24 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Measure the cockpit against a preloaded API server (prints the figures)
+    Bench {
+        /// Objects to preload, spread over the watched kinds
+        #[arg(long, default_value_t = 30_000)]
+        objects: usize,
+        /// Seconds to stay idle at the end (bytes and CPU while idle)
+        #[arg(long, default_value_t = 10)]
+        idle_seconds: u64,
+        /// Print JSON (default: a table)
+        #[arg(long)]
+        json: bool,
+    },
+    /// The benchmark's API server, preloaded (run by `bench`)
+    #[command(hide = true)]
+    BenchServer {
+        #[arg(long)]
+        objects: usize,
+    },
 }
 
 /// `flightdeck demo …`

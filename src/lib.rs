@@ -87,6 +87,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Some(Command::Bench {
+            objects,
+            idle_seconds,
+            json,
+        }) => {
+            let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the runtime")?;
+            let report = runtime
+                .block_on(bench::run::run(objects, idle_seconds))
+                .map_err(|e| color_eyre::eyre::eyre!(e))?;
+            if json {
+                writeln!(stdout, "{report}")?;
+            } else {
+                for (name, value) in report.as_object().into_iter().flatten() {
+                    writeln!(stdout, "{name:<24} {value}")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::BenchServer { objects }) => {
+            drop(stdout);
+            let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the runtime")?;
+            runtime
+                .block_on(bench::server::serve(objects))
+                .map_err(|e| color_eyre::eyre::eyre!(e))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Demo(args)) => {
             drop(stdout);
             commands::demo::run(&args, loaded)

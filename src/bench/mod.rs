@@ -1,3 +1,6 @@
-//! The benchmark harness (issue 8, in progress): fixtures first.
+//! The benchmark harness: realistic fixtures, the preloaded API server run in a process of its
+//! own, and the headless cockpit run that measures it (`flightdeck bench`).
 
 pub mod fixtures;
+pub mod run;
+pub mod server;
