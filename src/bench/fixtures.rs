@@ -114,9 +114,17 @@ fn unit(index: usize) -> Vec<(Kind, Value)> {
     ]
 }
 
+/// Objects in one unit (one application in one environment).
+const PER_UNIT: usize = 9;
+
+/// How many objects `objects(n)` makes (whole units; at least one).
+pub fn count(n: usize) -> usize {
+    n.div_ceil(PER_UNIT).max(1) * PER_UNIT
+}
+
 /// `n` objects (whole units of 9; at least one unit).
 pub fn objects(n: usize) -> Vec<(Kind, Value)> {
-    (0..n.div_ceil(9).max(1)).flat_map(unit).collect()
+    (0..count(n) / PER_UNIT).flat_map(unit).collect()
 }
 
 /// The namespaces the objects live in.
@@ -132,6 +140,8 @@ mod tests {
     fn objects_are_spread_over_kinds_and_sized_like_real_ones() {
         let objects = objects(1_000);
         assert_eq!(objects.len(), 1_008);
+        assert_eq!(count(1_000), 1_008);
+        assert_eq!(count(0), 9);
         let kinds: std::collections::BTreeSet<Kind> = objects.iter().map(|(k, _)| *k).collect();
         assert_eq!(kinds.len(), 8);
         let application = objects
