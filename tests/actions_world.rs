@@ -65,14 +65,20 @@ impl Harness {
 
     /// Prepares and executes `intent`; returns the writes it made.
     async fn act(&self, intent: Intent) -> Vec<LoggedRequest> {
-        let before = self.writes().len();
-        let plan = prepare(&self.client, &intent, &context_now())
-            .await
-            .unwrap_or_else(|e| panic!("{intent:?}: {e}"));
-        execute(&self.client, &plan, false)
-            .await
-            .unwrap_or_else(|e| panic!("{intent:?}: {e}"));
-        self.writes().split_off(before)
+        // A controller may change the object between our read and our write: as the UI does,
+        // a 409 means read again and plan again.
+        for _ in 0..10 {
+            let before = self.writes().len();
+            let plan = prepare(&self.client, &intent, &context_now())
+                .await
+                .unwrap_or_else(|e| panic!("{intent:?}: {e}"));
+            match execute(&self.client, &plan, false).await {
+                Ok(()) => return self.writes().split_off(before),
+                Err(flightdeck::kube::execute::Failure::Conflict(_)) => continue,
+                Err(e) => panic!("{intent:?}: {e}"),
+            }
+        }
+        panic!("{intent:?}: conflicted ten times")
     }
 
     async fn get(&self, group: &str, kind: &str, plural: &str, key: &ObjectKey) -> Value {
