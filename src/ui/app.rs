@@ -3,14 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
-
-use super::help::help_sections;
 use super::input::InputLine;
 use super::msg::{Effect, Msg};
-use super::palette::{Command, Palette, PaletteOutcome};
+use super::palette::Palette;
 use super::symbols::Symbols;
-use crate::keymap::{Action, KeyChord, Keymap, Layer};
+use crate::keymap::{Action, Keymap, Layer};
 use crate::kube::target::ClusterTarget;
 use crate::settings::{Loaded, Warning};
 use crate::theme::Theme;
@@ -391,51 +388,6 @@ impl App {
         }
     }
 
-    fn on_key(&mut self, key: KeyEvent) -> Option<Effect> {
-        if key.kind == KeyEventKind::Release {
-            return None;
-        }
-        let chord = KeyChord::from_event(&key)?;
-        let layer = self.active_layer();
-        if let Some(action) = self.keymap.lookup(layer, chord) {
-            return self.perform(action);
-        }
-        if layer.is_text_input() {
-            self.type_into_prompt(key);
-        }
-        None
-    }
-
-    /// Unbound keys in a prompt edit its text.
-    fn type_into_prompt(&mut self, key: KeyEvent) {
-        let plain = !key.modifiers.intersects(
-            crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
-        );
-        let (input, palette) = match &mut self.overlay {
-            Some(Overlay::Palette(palette)) => (&mut palette.input, true),
-            Some(Overlay::Filter(input)) => (input, false),
-            Some(Overlay::Confirm(confirmation)) => (&mut confirmation.typed, false),
-            Some(Overlay::Choose(choice)) => {
-                choice.highlighted = 0;
-                (&mut choice.input, false)
-            }
-            Some(Overlay::Form(form)) => match form.focused_input() {
-                Some(input) => (input, false),
-                None => return,
-            },
-            _ => return,
-        };
-        match key.code {
-            KeyCode::Char(c) if plain => input.push(c),
-            KeyCode::Backspace => input.backspace(),
-            _ => return,
-        }
-        if palette && let Some(Overlay::Palette(palette)) = &mut self.overlay {
-            palette.edited();
-        }
-        self.dirty = true;
-    }
-
     /// Does what `action` says in the current state.
     pub fn perform(&mut self, action: Action) -> Option<Effect> {
         let effect = self.perform_action(action);
@@ -609,106 +561,4 @@ impl App {
         }
         None
     }
-
-    fn accept(&mut self) -> Option<Effect> {
-        match self.overlay.take() {
-            Some(Overlay::Palette(palette)) => match palette.accept() {
-                PaletteOutcome::Run(Command::Action(action)) => self.perform(action),
-                PaletteOutcome::Run(Command::Show(view)) => {
-                    self.show(view);
-                    None
-                }
-                PaletteOutcome::Unknown(typed) => {
-                    let key = self.key_hint(Layer::Palette, Action::Complete);
-                    self.notify(
-                        ToastLevel::Error,
-                        format!("unknown command `{typed}` ({key} completes)"),
-                    );
-                    None
-                }
-                PaletteOutcome::Namespace(namespace) => {
-                    self.set_namespace(&namespace);
-                    None
-                }
-                PaletteOutcome::Context(name) => self.switch_context(&name),
-                PaletteOutcome::Contexts => {
-                    self.list_contexts();
-                    None
-                }
-                PaletteOutcome::Empty => None,
-            },
-            Some(Overlay::Confirm(confirmation)) => self.confirm(confirmation),
-            Some(Overlay::Choose(choice)) => match choice.chosen() {
-                Some(intent) => self.ask(intent),
-                None => {
-                    self.overlay = Some(Overlay::Choose(choice));
-                    None
-                }
-            },
-            Some(Overlay::Form(form)) => self.ask(form.intent()),
-            Some(Overlay::Filter(input)) => {
-                self.filter = crate::view::filter::Filter::parse(input.text());
-                self.selected = 0;
-                if let Some(problem) = self.filter.problem() {
-                    let problem = problem.to_string();
-                    self.notify(ToastLevel::Warning, problem);
-                }
-                None
-            }
-            other => {
-                self.overlay = other;
-                None
-            }
-        }
-    }
-
-    /// Lines in the open scrolling overlay.
-    fn overlay_lines(&self) -> usize {
-        match &self.overlay {
-            Some(Overlay::Help { .. }) => {
-                1 + help_sections(&self.keymap, self.view_layer())
-                    .iter()
-                    .map(|section| 2 + section.rows.len())
-                    .sum::<usize>()
-            }
-            Some(Overlay::Warnings { .. }) => self.warnings.len(),
-            Some(Overlay::Yaml {
-                text: Some(Ok(text)),
-                ..
-            }) => text.lines().count() + 1,
-            _ => 0,
-        }
-    }
-
-    fn scroll(&mut self, action: Action) {
-        if self.overlay.is_none() {
-            self.move_selection(action);
-            return;
-        }
-        let lines = self.overlay_lines();
-        // The overlay box is the screen less title, footer and a margin of one row each side.
-        let box_height = self.size.1.saturating_sub(4);
-        let (Some(Overlay::Help { scroll })
-        | Some(Overlay::Warnings { scroll })
-        | Some(Overlay::Yaml { scroll, .. })) = &mut self.overlay
-        else {
-            return;
-        };
-        let wanted = match action {
-            Action::SelectNext => scroll.saturating_add(1),
-            Action::SelectPrev => scroll.saturating_sub(1),
-            Action::SelectFirst => 0,
-            Action::SelectLast => u16::MAX,
-            Action::PageDown => scroll.saturating_add(10),
-            _ => scroll.saturating_sub(10),
-        };
-        *scroll = clamp_scroll(lines, box_height, wanted);
-    }
-}
-
-/// The largest useful scroll offset for `lines` in a bordered box of `height` rows.
-pub fn clamp_scroll(lines: usize, height: u16, scroll: u16) -> u16 {
-    let visible = usize::from(height.saturating_sub(2));
-    let max = lines.saturating_sub(visible);
-    scroll.min(u16::try_from(max).unwrap_or(u16::MAX))
 }

@@ -9,9 +9,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::centered;
 use crate::theme::Slot;
-use crate::ui::app::{App, Overlay, clamp_scroll};
+use crate::ui::app::{App, Overlay};
 use crate::ui::help::help_sections;
 use crate::ui::palette::Palette;
+use crate::ui::scroll::clamp_scroll;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     match &app.overlay {
