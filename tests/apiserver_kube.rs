@@ -345,3 +345,137 @@ async fn streaming_lists_and_finalizers() {
         ["apply guarded 1", "apply guarded 1", "delete guarded"]
     );
 }
+
+/// `(name, replicas)` of a list page's items, its `continue` token and resourceVersion.
+fn page(body: &str) -> (Vec<String>, Option<String>, String) {
+    let list: serde_json::Value = serde_json::from_str(body).expect("list json");
+    let items = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| {
+            format!(
+                "{}={}",
+                o["metadata"]["name"].as_str().unwrap_or("?"),
+                o["spec"]["replicas"]
+            )
+        })
+        .collect();
+    let token = list["metadata"]["continue"].as_str().map(str::to_string);
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (items, token, rv)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paged_lists_come_from_one_snapshot() {
+    let server = ApiServer::start(ServerOptions::default())
+        .await
+        .expect("server");
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &rollouts());
+    for name in ["a", "b", "c", "d", "e"] {
+        api.create(&PostParams::default(), &rollout(name, 1))
+            .await
+            .expect("create");
+    }
+    let collection = format!("{}/apis/argoproj.io/v1alpha1/rollouts", server.url());
+    let (first, token, rv) = page(&reqwest_get(&format!("{collection}?&limit=2")).await);
+    assert_eq!(first, ["a=1", "b=1"]);
+    let token = token.expect("a continue token while items remain");
+
+    // Changes after the first page do not show in the later pages: they list the same snapshot.
+    api.patch(
+        "c",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"replicas": 3}})),
+    )
+    .await
+    .expect("patch");
+    api.delete("d", &Default::default()).await.expect("delete");
+    api.create(&PostParams::default(), &rollout("f", 1))
+        .await
+        .expect("create");
+    let (second, token, second_rv) =
+        page(&reqwest_get(&format!("{collection}?&limit=2&continue={token}")).await);
+    assert_eq!(
+        (second, second_rv.as_str()),
+        (vec!["c=1".to_string(), "d=1".into()], rv.as_str())
+    );
+    let (last, token, _) = page(
+        &reqwest_get(&format!(
+            "{collection}?&limit=2&continue={}",
+            token.expect("more")
+        ))
+        .await,
+    );
+    assert_eq!(
+        (last, token),
+        (vec!["e=1".to_string()], None),
+        "the last page has no token"
+    );
+
+    // A fresh list sees the changes; kube-rs's watcher pages through it (page size 2).
+    let config = watcher::Config::default().page_size(2);
+    let mut events = watcher::watcher(api.clone(), config).boxed();
+    let seen = next_events(&mut events, 6).await;
+    assert_eq!(
+        seen,
+        [
+            "init",
+            "init-apply a",
+            "init-apply b",
+            "init-apply c",
+            "init-apply e",
+            "init-apply f"
+        ]
+    );
+
+    // A malformed token is a 400; one older than the history kept is 410 Expired.
+    let bad: serde_json::Value =
+        serde_json::from_str(&reqwest_get(&format!("{collection}?limit=2&continue=zz")).await)
+            .expect("json");
+    assert_eq!(
+        (bad["code"].as_i64(), bad["reason"].as_str()),
+        (Some(400), Some("BadRequest"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_continue_token_older_than_the_history_is_expired() {
+    let options = ServerOptions {
+        history: 2,
+        ..ServerOptions::default()
+    };
+    let server = ApiServer::start(options).await.expect("server");
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &rollouts());
+    for name in ["a", "b", "c"] {
+        api.create(&PostParams::default(), &rollout(name, 1))
+            .await
+            .expect("create");
+    }
+    let collection = format!("{}/apis/argoproj.io/v1alpha1/rollouts", server.url());
+    let (_, token, _) = page(&reqwest_get(&format!("{collection}?limit=1")).await);
+    for replicas in 2..5 {
+        api.patch(
+            "a",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": replicas}})),
+        )
+        .await
+        .expect("patch");
+    }
+    let url = format!("{collection}?limit=1&continue={}", token.expect("token"));
+    let expired: serde_json::Value = serde_json::from_str(&reqwest_get(&url).await).expect("json");
+    assert_eq!(
+        (expired["code"].as_i64(), expired["reason"].as_str()),
+        (Some(410), Some("Expired"))
+    );
+    assert!(
+        expired["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("The provided continue parameter is too old")
+    );
+}

@@ -375,3 +375,38 @@ fn auth_can_i_follows_the_policy() {
         text(&output)
     );
 }
+
+#[test]
+fn kubectl_follows_continue_tokens() {
+    let Some(cluster) = cluster() else { return };
+    let three: Vec<String> = ["one", "two", "three"]
+        .iter()
+        .map(|name| {
+            ROLLOUT.replace(
+                "name: demo-app\n  namespace",
+                &format!("name: {name}\n  namespace"),
+            )
+        })
+        .collect();
+    let file = cluster.file("three.yaml", &three.join("---\n"));
+    ok(&cluster, &["apply", "-f", file.to_str().expect("path")]);
+    let names = ok(
+        &cluster,
+        &["get", "ro", "-A", "--chunk-size=1", "-o", "name"],
+    );
+    assert_eq!(
+        names.lines().collect::<Vec<_>>(),
+        [
+            "rollout.argoproj.io/one",
+            "rollout.argoproj.io/three",
+            "rollout.argoproj.io/two"
+        ]
+    );
+    let table = ok(&cluster, &["get", "ro", "--chunk-size=2"]);
+    assert_eq!(
+        table.lines().filter(|l| l.starts_with("NAME")).count(),
+        1,
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 4, "a header and three rows: {table}");
+}

@@ -212,7 +212,7 @@ async fn resource(
         request.path.subresource.as_deref(),
     ) {
         (&Method::GET, None, _) if request.query.flag("watch") => watch::watch(state, request),
-        (&Method::GET, None, _) => read::list(&state, request).map(reply),
+        (&Method::GET, None, _) => read::list(&state, request),
         (&Method::GET, Some(name), Some("log")) if def.plural == "pods" => {
             logs::read(&state, request, name)
         }

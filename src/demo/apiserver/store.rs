@@ -83,6 +83,50 @@ impl Store {
         }
     }
 
+    /// Objects of a kind as they were at `rv` (the current ones with every later change undone),
+    /// sorted by (namespace, name); `Err(oldest)` when the history no longer reaches back to `rv`
+    /// (the API server's compaction: a continue token that old gets 410 Expired).
+    pub fn list_at(
+        &self,
+        def: &ResourceDef,
+        namespace: Option<&str>,
+        rv: u64,
+    ) -> Result<Vec<Arc<Value>>, u64> {
+        let current = self.list(def, namespace);
+        if rv >= self.rv {
+            return Ok(current);
+        }
+        // The state at `rv` of each key changed since: the content before its first later change.
+        let mut before: BTreeMap<(String, String), Option<Arc<Value>>> = BTreeMap::new();
+        for change in self.changes_since(rv)? {
+            if change.group != def.group
+                || change.plural != def.plural
+                || namespace.is_some_and(|ns| ns != change.namespace)
+            {
+                continue;
+            }
+            let name = change
+                .object
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            before
+                .entry((change.namespace.clone(), name.to_string()))
+                .or_insert_with(|| change.previous.clone());
+        }
+        let mut snapshot: BTreeMap<(String, String), Arc<Value>> = current
+            .into_iter()
+            .map(|object| (key_of(&object), object))
+            .collect();
+        for (key, object) in before {
+            match object {
+                Some(object) => snapshot.insert(key, object),
+                None => snapshot.remove(&key),
+            };
+        }
+        Ok(snapshot.into_values().collect())
+    }
+
     /// Number of objects of all kinds.
     pub fn len(&self) -> usize {
         self.objects.values().map(BTreeMap::len).sum()
@@ -184,6 +228,19 @@ impl Store {
     }
 }
 
+/// (namespace, name) of a stored object.
+pub fn key_of(object: &Value) -> (String, String) {
+    let field = |name: &str| {
+        object
+            .get("metadata")
+            .and_then(|m| m.get(name))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    (field("namespace"), field("name"))
+}
+
 fn set_rv(object: &mut Value, rv: u64) {
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
         metadata.insert("resourceVersion".into(), Value::String(rv.to_string()));
@@ -233,5 +290,40 @@ mod tests {
             "history holds the last 3 changes only"
         );
         assert!(store.changes_since(104).expect("current").is_empty());
+    }
+
+    #[test]
+    fn a_list_at_an_older_version_undoes_later_changes() {
+        let def = pods();
+        let mut store = Store::new(10, 100);
+        let pod = |name: &str, image: &str| json!({"metadata": {"name": name, "namespace": "a"}, "spec": {"image": image}});
+        store.put(&def, "a", "one", pod("one", "v1"));
+        store.put(&def, "a", "two", pod("two", "v1"));
+        let snapshot = store.current_rv();
+        store.put(&def, "a", "one", pod("one", "v2"));
+        store.remove(&def, "a", "two");
+        store.put(&def, "a", "three", pod("three", "v1"));
+        let listed = |objects: Vec<Arc<Value>>| -> Vec<String> {
+            objects
+                .iter()
+                .map(|o| format!("{}={}", o["metadata"]["name"], o["spec"]["image"]))
+                .collect()
+        };
+        assert_eq!(
+            listed(store.list_at(&def, None, snapshot).expect("kept")),
+            ["\"one\"=\"v1\"", "\"two\"=\"v1\""]
+        );
+        assert_eq!(
+            listed(
+                store
+                    .list_at(&def, Some("a"), store.current_rv())
+                    .expect("now")
+            ),
+            ["\"one\"=\"v2\"", "\"three\"=\"v1\""]
+        );
+        let mut short = Store::new(10, 1);
+        short.put(&def, "a", "one", pod("one", "v1"));
+        short.put(&def, "a", "one", pod("one", "v2"));
+        assert!(short.list_at(&def, None, 10).is_err(), "compacted away");
     }
 }

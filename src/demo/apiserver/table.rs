@@ -18,7 +18,12 @@ pub fn wanted(accept: Option<&str>) -> bool {
 }
 
 /// A Table of `objects`; `headers` false for watch events after the first.
-pub fn table(def: &ResourceDef, objects: &[Value], resource_version: &str, headers: bool) -> Value {
+pub fn table<'a>(
+    def: &ResourceDef,
+    objects: impl IntoIterator<Item = &'a Value>,
+    resource_version: &str,
+    headers: bool,
+) -> Value {
     let columns = columns(def);
     let definitions: Vec<Value> = if headers {
         columns
@@ -29,7 +34,7 @@ pub fn table(def: &ResourceDef, objects: &[Value], resource_version: &str, heade
         Vec::new()
     };
     let rows: Vec<Value> = objects
-        .iter()
+        .into_iter()
         .map(|object| {
             let cells: Vec<Value> = columns.iter().map(|c| cell(c, object)).collect();
             json!({"cells": cells, "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object.get("metadata").cloned().unwrap_or(json!({}))}})

@@ -31,19 +31,24 @@ struct Encoder {
 
 impl Encoder {
     fn line(&self, kind: &str, object: &Value, first_table: &mut bool) -> Bytes {
+        let table;
         let object = if self.table && kind != "ERROR" && kind != "BOOKMARK" {
             let rv = object
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             let headers = std::mem::replace(first_table, false);
-            table::table(&self.def, std::slice::from_ref(object), rv, headers)
+            table = table::table(&self.def, [object], rv, headers);
+            &table
         } else {
-            object.clone()
+            object
         };
-        let mut line =
-            serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
-        line.push(b'\n');
+        // Written around the stored object rather than copying it into an event value.
+        let mut line = format!(r#"{{"type":"{kind}","object":"#).into_bytes();
+        if serde_json::to_writer(&mut line, object).is_err() {
+            return Bytes::new(); // a Value always serializes; nothing half-written is sent
+        }
+        line.extend_from_slice(b"}\n");
         Bytes::from(line)
     }
 
