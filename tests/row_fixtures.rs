@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use flightdeck::model::phase::{
     AnalysisPhase, Health, PromotionPhase, RolloutPhase, SyncStatus, WorkflowPhase,
 };
+use flightdeck::kube::slim::SlimObject;
 use flightdeck::model::{Kind, Row};
 use serde_json::Value;
 
-/// Every fixture document by its `fixture` annotation, projected into its kind's row.
-fn fixtures() -> BTreeMap<String, Row> {
+/// Every fixture document with its `fixture` annotation and kind.
+fn documents() -> Vec<(String, Kind, Value)> {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/rows.yaml"
@@ -30,9 +31,35 @@ fn fixtures() -> BTreeMap<String, Row> {
                 .copied()
                 .find(|kind| object["kind"] == kind.resource().2)
                 .unwrap_or_else(|| panic!("{name}: kind {}", object["kind"]));
-            (name, Row::from_object(kind, &object))
+            (name, kind, object)
         })
         .collect()
+}
+
+/// Every fixture document by its `fixture` annotation, projected into its kind's row.
+fn fixtures() -> BTreeMap<String, Row> {
+    documents()
+        .into_iter()
+        .map(|(name, kind, object)| (name, Row::from_object(kind, &object)))
+        .collect()
+}
+
+#[test]
+fn the_watchers_slim_decoding_keeps_everything_rows_read() {
+    let bench = flightdeck::bench::fixtures::objects(200)
+        .into_iter()
+        .map(|(kind, object)| (format!("bench {kind:?}"), kind, object));
+    let mut compared = 0;
+    for (name, kind, object) in documents().into_iter().chain(bench) {
+        let slim = SlimObject::from_json(&object.to_string()).expect("parses");
+        assert_eq!(
+            Row::from_object(kind, &slim.value),
+            Row::from_object(kind, &object),
+            "{name}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 200, "{compared}");
 }
 
 macro_rules! row {

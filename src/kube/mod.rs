@@ -6,5 +6,6 @@ pub mod execute;
 pub mod fetch;
 pub mod logs;
 pub mod session;
+pub mod slim;
 pub mod target;
 pub mod watch;

@@ -6,10 +6,11 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
+use kube::api::{Api, ApiResource, GroupVersionKind};
 use kube::runtime::watcher;
 use tokio::sync::mpsc;
 
+use super::slim::SlimObject;
 use crate::model::{Kind, ObjectKey, Row};
 use crate::store::{Delta, WatchState};
 use crate::ui::msg::Msg;
@@ -44,7 +45,7 @@ pub async fn watch_kind(client: kube::Client, kind: Kind, sender: mpsc::Sender<M
         &GroupVersionKind::gvk(group, version, kind_name),
         plural,
     );
-    let api: Api<DynamicObject> = Api::all_with(client, &resource);
+    let api: Api<SlimObject> = Api::all_with(client, &resource);
     // Waits before listing again: short after a dropped watch, growing while failures repeat.
     let mut delay = Duration::from_secs(1);
     loop {
@@ -70,7 +71,7 @@ enum Ended {
 /// Lists and watches until the first error, reported as the kind's state with the wait before
 /// the next list (`delay`, or a short one when this run got to live).
 async fn watch_until_error(
-    api: &Api<DynamicObject>,
+    api: &Api<SlimObject>,
     kind: Kind,
     sender: &mpsc::Sender<Msg>,
     delay: Duration,
@@ -89,14 +90,16 @@ async fn watch_until_error(
                     listing.clear();
                     deltas.push(Delta::State(kind, WatchState::Syncing(0)));
                 }
-                Ok(watcher::Event::InitApply(object)) => listing.push(project(kind, &object)),
+                Ok(watcher::Event::InitApply(object)) => {
+                    listing.push(Row::from_object(kind, &object.value))
+                }
                 Ok(watcher::Event::InitDone) => {
                     deltas.push(Delta::Replace(kind, std::mem::take(&mut listing)));
                     deltas.push(Delta::State(kind, WatchState::Live));
                     live = true;
                 }
                 Ok(watcher::Event::Apply(object)) => {
-                    deltas.push(Delta::Apply(project(kind, &object)))
+                    deltas.push(Delta::Apply(Row::from_object(kind, &object.value)))
                 }
                 Ok(watcher::Event::Delete(object)) => deltas.push(Delta::Delete(
                     kind,
@@ -133,12 +136,6 @@ async fn watch_until_error(
     } else {
         Ended::BeforeLive(delay)
     }
-}
-
-/// The row of an object (managedFields never reach the store: only the row's fields are kept).
-fn project(kind: Kind, object: &DynamicObject) -> Row {
-    let value = serde_json::to_value(object).unwrap_or_default();
-    Row::from_object(kind, &value)
 }
 
 /// Starts a watcher per kind.

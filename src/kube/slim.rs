@@ -1,0 +1,258 @@
+//! What the watchers decode objects into: the object's JSON with the heavy parts no row reads
+//! (managedFields, the last-applied annotation, Workflow templates and node maps, Application
+//! resource lists and history, …) skipped by the parser — never built, so a 30k-object listing
+//! does not allocate them only to drop them (performance.md §8.1). The row is projected from
+//! what is kept; the detail and YAML views fetch the whole object.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use kube::api::{ApiResource, ObjectMeta};
+use kube::core::DynamicResourceScope;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// Paths of object keys, from the object's root, that the parser skips. No row reads them
+/// (`tests/row_fixtures.rs` projects every fixture both ways and compares).
+const SKIPPED: &[&[&str]] = &[
+    &["metadata", "managedFields"],
+    &[
+        "metadata",
+        "annotations",
+        "kubectl.kubernetes.io/last-applied-configuration",
+    ],
+    // Workflows and WorkflowTemplates
+    &["spec", "templates"],
+    &["status", "nodes"],
+    &["status", "storedTemplates"],
+    &["status", "storedWorkflowTemplateSpec"],
+    // Applications
+    &["status", "resources"],
+    &["status", "history"],
+    &["status", "operationState", "syncResult"],
+    // AnalysisRuns (the metric definitions; results are kept)
+    &["spec", "metrics"],
+    // Stages
+    &["spec", "promotionTemplate"],
+    // Pods
+    &["spec", "volumes"],
+];
+
+/// An object as the watchers keep it until its row is projected.
+#[derive(Debug, Clone)]
+pub struct SlimObject {
+    /// Name, namespace and resourceVersion (what the watcher itself reads).
+    pub metadata: ObjectMeta,
+    /// The object without the skipped parts.
+    pub value: Value,
+}
+
+impl SlimObject {
+    /// Parses JSON text the way the watchers do.
+    pub fn from_json(text: &str) -> serde_json::Result<SlimObject> {
+        serde_json::from_str(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for SlimObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let every_path = (1u32 << SKIPPED.len()) - 1;
+        let value = Pruned {
+            paths: every_path,
+            depth: 0,
+        }
+        .deserialize(deserializer)?;
+        let field = |name: &str| {
+            value
+                .pointer(&format!("/metadata/{name}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let metadata = ObjectMeta {
+            name: field("name"),
+            namespace: field("namespace"),
+            resource_version: field("resourceVersion"),
+            ..ObjectMeta::default()
+        };
+        Ok(SlimObject { metadata, value })
+    }
+}
+
+impl kube::Resource for SlimObject {
+    type DynamicType = ApiResource;
+    type Scope = DynamicResourceScope;
+
+    fn kind(resource: &ApiResource) -> Cow<'_, str> {
+        resource.kind.as_str().into()
+    }
+    fn group(resource: &ApiResource) -> Cow<'_, str> {
+        resource.group.as_str().into()
+    }
+    fn version(resource: &ApiResource) -> Cow<'_, str> {
+        resource.version.as_str().into()
+    }
+    fn api_version(resource: &ApiResource) -> Cow<'_, str> {
+        resource.api_version.as_str().into()
+    }
+    fn plural(resource: &ApiResource) -> Cow<'_, str> {
+        resource.plural.as_str().into()
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+/// Decodes a value at `depth` keys from the root; `paths` has a bit set for each skipped path
+/// whose first `depth` keys are the ones that led here.
+#[derive(Clone, Copy)]
+struct Pruned {
+    paths: u32,
+    depth: usize,
+}
+
+impl Pruned {
+    /// The paths still matching after `key`, or `None` when one of them ends at `key`.
+    fn enter(self, key: &str) -> Option<Pruned> {
+        let mut paths = 0;
+        for (i, path) in SKIPPED.iter().enumerate() {
+            if self.paths & (1 << i) != 0 && path.get(self.depth) == Some(&key) {
+                if path.len() == self.depth + 1 {
+                    return None;
+                }
+                paths |= 1 << i;
+            }
+        }
+        Some(Pruned {
+            paths,
+            depth: self.depth + 1,
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Pruned {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        if self.paths == 0 {
+            Value::deserialize(deserializer)
+        } else {
+            deserializer.deserialize_any(self)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Pruned {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<Cow<'de, str>>()? {
+            match self.enter(&key) {
+                Some(inner) => {
+                    let value = access.next_value_seed(inner)?;
+                    map.insert(key.into_owned(), value);
+                }
+                None => {
+                    access.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(map))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = access.next_element::<Value>()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn skipped_paths_are_not_kept_and_everything_else_is() {
+        let text = json!({
+            "metadata": {
+                "name": "a", "namespace": "n", "resourceVersion": "7",
+                "managedFields": [{"manager": "kubectl"}],
+                "annotations": {
+                    "kubectl.kubernetes.io/last-applied-configuration": "{…}",
+                    "keep": "me"
+                },
+                "labels": {"managedFields": "a label of that name stays"}
+            },
+            "spec": {"templates": [{"name": "main"}], "entrypoint": "main"},
+            "status": {
+                "nodes": {"x": {}}, "phase": "Running",
+                "operationState": {"phase": "Running", "syncResult": {"resources": []}},
+                "items": [{"nodes": "arrays are kept whole"}]
+            }
+        })
+        .to_string();
+        let object = SlimObject::from_json(&text).expect("parses");
+        assert_eq!(
+            object.value,
+            json!({
+                "metadata": {
+                    "name": "a", "namespace": "n", "resourceVersion": "7",
+                    "annotations": {"keep": "me"},
+                    "labels": {"managedFields": "a label of that name stays"}
+                },
+                "spec": {"entrypoint": "main"},
+                "status": {
+                    "phase": "Running",
+                    "operationState": {"phase": "Running"},
+                    "items": [{"nodes": "arrays are kept whole"}]
+                }
+            })
+        );
+        assert_eq!(object.metadata.name.as_deref(), Some("a"));
+        assert_eq!(object.metadata.namespace.as_deref(), Some("n"));
+        assert_eq!(object.metadata.resource_version.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn odd_shapes_parse_as_they_are() {
+        for text in ["[]", "null", "3", "\"text\"", r#"{"metadata": 5, "status": null}"#] {
+            let object = SlimObject::from_json(text).expect(text);
+            assert_eq!(object.value, serde_json::from_str::<Value>(text).expect("json"));
+            assert_eq!(object.metadata.name, None);
+        }
+        assert!(SlimObject::from_json("{\"metadata\":").is_err());
+    }
+}
