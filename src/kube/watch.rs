@@ -76,7 +76,7 @@ async fn watch_until_error(
     sender: &mpsc::Sender<Msg>,
     delay: Duration,
 ) -> Ended {
-    let mut events = watcher(api.clone(), watcher::Config::default())
+    let mut events = watcher(api.clone(), watcher::Config::default().page_size(100))
         .ready_chunks(256)
         .boxed();
     let mut listing: Vec<Row> = Vec::new();
