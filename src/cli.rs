@@ -196,6 +196,12 @@ pub enum Command {
         /// Seconds to stay idle at the end (bytes and CPU while idle)
         #[arg(long, default_value_t = 10)]
         idle_seconds: u64,
+        /// Watch events a second the server makes during the load phase
+        #[arg(long, default_value_t = 10_000)]
+        load_rate: u64,
+        /// Seconds the load phase lasts
+        #[arg(long, default_value_t = 10)]
+        load_seconds: u64,
         /// Print JSON (default: a table)
         #[arg(long)]
         json: bool,

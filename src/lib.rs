@@ -90,11 +90,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Bench {
             objects,
             idle_seconds,
+            load_rate,
+            load_seconds,
             json,
         }) => {
             let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the runtime")?;
+            let options = bench::run::Options {
+                objects,
+                load: bench::load::Load {
+                    rate: load_rate,
+                    seconds: load_seconds,
+                },
+                idle_seconds,
+            };
             let report = runtime
-                .block_on(bench::run::run(objects, idle_seconds))
+                .block_on(bench::run::run(options))
                 .map_err(|e| color_eyre::eyre::eyre!(e))?;
             if json {
                 writeln!(stdout, "{report}")?;

@@ -3,7 +3,7 @@
 //! and Freight, the Workflow that built the running image, and the Stage's latest Promotion. Pure;
 //! borrows from the store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::ObjectKey;
 use crate::model::rows::{
@@ -70,26 +70,134 @@ fn app_and_env(application: &ApplicationRow) -> (String, String) {
     (app, env)
 }
 
-/// Builds the pipelines of every application in the store.
-pub fn pipelines(store: &Store) -> Vec<AppPipeline<'_>> {
-    let mut by_app: BTreeMap<String, Vec<EnvironmentLane<'_>>> = BTreeMap::new();
+/// What the join looks up by value rather than by key, indexed once per build so that joining
+/// thousands of Applications stays linear (performance.md §8.4).
+struct Lookups<'a> {
+    /// The first Freight (in key order) carrying each image tag.
+    freight_by_tag: HashMap<&'a str, &'a FreightRow>,
+    /// The newest Workflow built from each commit.
+    build_by_commit: HashMap<&'a str, &'a WorkflowRow>,
+    /// Workflows by template name and by name, sorted, for prefix ranges.
+    by_template: Vec<(&'a str, &'a WorkflowRow)>,
+    by_name: Vec<(&'a str, &'a WorkflowRow)>,
+}
+
+/// The newest of two Workflows (created, then name, then namespace: the later one on a tie).
+fn newer<'a>(a: &'a WorkflowRow, b: &'a WorkflowRow) -> &'a WorkflowRow {
+    let order = |w: &WorkflowRow| (w.created, w.key.name.clone(), w.key.namespace.clone());
+    if order(b) >= order(a) { b } else { a }
+}
+
+impl<'a> Lookups<'a> {
+    fn new(store: &'a Store) -> Lookups<'a> {
+        let mut freight_by_tag = HashMap::new();
+        for freight in store.freights().filter(|f| !f.image_tag.is_empty()) {
+            freight_by_tag
+                .entry(freight.image_tag.as_str())
+                .or_insert(freight);
+        }
+        let mut build_by_commit: HashMap<&str, &WorkflowRow> = HashMap::new();
+        for workflow in store.workflows() {
+            if let Some(commit) = workflow.commit.as_deref() {
+                build_by_commit
+                    .entry(commit)
+                    .and_modify(|seen| {
+                        if workflow.created >= seen.created {
+                            *seen = workflow
+                        }
+                    })
+                    .or_insert(workflow);
+            }
+        }
+        let mut by_template: Vec<_> = store
+            .workflows()
+            .filter_map(|w| Some((w.template.as_deref()?, w)))
+            .collect();
+        by_template.sort_by_key(|(template, _)| *template);
+        let mut by_name: Vec<_> = store
+            .workflows()
+            .map(|w| (w.key.name.as_str(), w))
+            .collect();
+        by_name.sort_by_key(|(name, _)| *name);
+        Lookups {
+            freight_by_tag,
+            build_by_commit,
+            by_template,
+            by_name,
+        }
+    }
+
+    /// The newest Workflow whose template or name is `app` or starts with `app-`.
+    fn latest_workflow(&self, app: &str) -> Option<&'a WorkflowRow> {
+        let prefix = format!("{app}-");
+        let named = |sorted: &[(&'a str, &'a WorkflowRow)]| {
+            let start = sorted.partition_point(|(text, _)| *text < app);
+            sorted[start..]
+                .iter()
+                // Names sort `app`, then `app-…` (nothing between: names are DNS labels).
+                .take_while(|(text, _)| *text == app || text.starts_with(&prefix))
+                .map(|(_, workflow)| *workflow)
+                .collect::<Vec<_>>()
+        };
+        named(&self.by_template)
+            .into_iter()
+            .chain(named(&self.by_name))
+            .reduce(newer)
+    }
+}
+
+/// Every application's Argo CD Applications with their environments, by application name.
+pub fn applications_by_app(store: &Store) -> Vec<(String, Vec<(String, &ApplicationRow)>)> {
+    let mut by_app: BTreeMap<String, Vec<(String, &ApplicationRow)>> = BTreeMap::new();
     for application in store.applications() {
         let (app, env) = app_and_env(application);
-        let namespace = &application.destination_namespace;
-        let rollouts: Vec<&RolloutRow> = store
-            .rollouts()
-            .filter(|r| &r.key.namespace == namespace)
+        by_app.entry(app).or_default().push((env, application));
+    }
+    by_app.into_iter().collect()
+}
+
+/// Joins applications into pipelines, one at a time (so a view can join only what it shows).
+pub struct Join<'a> {
+    store: &'a Store,
+    lookups: Lookups<'a>,
+}
+
+impl<'a> Join<'a> {
+    pub fn new(store: &'a Store) -> Join<'a> {
+        Join {
+            store,
+            lookups: Lookups::new(store),
+        }
+    }
+
+    /// The pipeline of `app`, whose Applications (with their environments) are `applications`.
+    pub fn pipeline(
+        &self,
+        app: String,
+        applications: Vec<(String, &'a ApplicationRow)>,
+    ) -> AppPipeline<'a> {
+        let mut lanes: Vec<EnvironmentLane<'a>> = applications
+            .into_iter()
+            .map(|(env, application)| self.lane(&app, env, application))
             .collect();
-        let rollout = rollouts
-            .iter()
+        lanes.sort_by(|a, b| (env_rank(&a.env), &a.env).cmp(&(env_rank(&b.env), &b.env)));
+        AppPipeline {
+            latest_workflow: self.lookups.latest_workflow(&app),
+            app,
+            lanes,
+        }
+    }
+
+    fn lane(&self, app: &str, env: String, application: &'a ApplicationRow) -> EnvironmentLane<'a> {
+        let store = self.store;
+        let namespace = application.destination_namespace.as_str();
+        let rollout = store
+            .rollouts_in(namespace)
             .find(|r| r.key.name == app)
-            .or(rollouts.first())
-            .copied();
+            .or_else(|| store.rollouts_in(namespace).next());
         let analysis = rollout
             .and_then(|r| r.analysis.as_ref())
-            .and_then(|(name, _)| {
-                store.analysis_run(&ObjectKey::new(namespace.clone(), name.clone()))
-            });
+            .and_then(|(name, _)| store.analysis_run(&ObjectKey::new(namespace, name.clone())));
         let stage = application
             .kargo_stage
             .as_ref()
@@ -103,53 +211,32 @@ pub fn pipelines(store: &Store) -> Vec<AppPipeline<'_>> {
                     store.freight(&ObjectKey::new(s.key.namespace.clone(), name.clone()))
                 })
             })
-            .or_else(|| {
-                store
-                    .freights()
-                    .find(|f| !tag.is_empty() && f.image_tag == tag)
-            });
-        let build = (!tag.is_empty())
-            .then(|| {
-                store
-                    .workflows()
-                    .filter(|w| w.commit.as_deref() == Some(tag))
-                    .max_by_key(|w| w.created)
-            })
-            .flatten();
+            .or_else(|| self.lookups.freight_by_tag.get(tag).copied());
         let promotion = stage.and_then(|s| {
             store
-                .promotions()
-                .filter(|p| p.key.namespace == s.key.namespace && p.stage == s.key.name)
+                .promotions_in(&s.key.namespace)
+                .filter(|p| p.stage == s.key.name)
                 .max_by_key(|p| (p.created, p.key.name.clone()))
         });
-        by_app.entry(app).or_default().push(EnvironmentLane {
+        EnvironmentLane {
             env,
             application,
             rollout,
             analysis,
             stage,
             freight,
-            build,
+            build: self.lookups.build_by_commit.get(tag).copied(),
             promotion,
-        });
+        }
     }
-    by_app
+}
+
+/// Builds the pipelines of every application in the store.
+pub fn pipelines(store: &Store) -> Vec<AppPipeline<'_>> {
+    let join = Join::new(store);
+    applications_by_app(store)
         .into_iter()
-        .map(|(app, mut lanes)| {
-            lanes.sort_by(|a, b| (env_rank(&a.env), &a.env).cmp(&(env_rank(&b.env), &b.env)));
-            let latest_workflow = store
-                .workflows()
-                .filter(|w| {
-                    w.template.as_deref().is_some_and(|t| t.starts_with(&app))
-                        || w.key.name.starts_with(&app)
-                })
-                .max_by_key(|w| (w.created, w.key.name.clone()));
-            AppPipeline {
-                app,
-                latest_workflow,
-                lanes,
-            }
-        })
+        .map(|(app, applications)| join.pipeline(app, applications))
         .collect()
 }
 
@@ -203,5 +290,38 @@ mod tests {
         );
         assert_eq!(dev.promotion.map(|p| p.key.name.as_str()), Some("dev.1.f1"));
         assert!(pipeline.lanes[1].rollout.is_none() && pipeline.lanes[1].stage.is_none());
+    }
+
+    #[test]
+    fn an_application_named_like_the_start_of_another_keeps_its_own_builds() {
+        let mut store = Store::default();
+        let mut deltas = Vec::new();
+        for app in ["app-1", "app-10"] {
+            deltas.push(row(Kind::Application, json!({"metadata": {"name": format!("{app}-dev"), "namespace": "argocd", "labels": {"app": app, "env": "dev"}}, "spec": {"destination": {"namespace": app}}})));
+        }
+        for (name, template, created) in [
+            ("app-1-ci-a", "app-1-ci", "2026-11-26T10:00:00Z"),
+            ("app-1-ci-b", "app-1-ci", "2026-11-26T11:00:00Z"),
+            ("app-10-ci-a", "app-10-ci", "2026-11-26T12:00:00Z"),
+        ] {
+            deltas.push(row(Kind::Workflow, json!({"metadata": {"name": name, "namespace": "argo", "creationTimestamp": created, "labels": {"workflows.argoproj.io/workflow-template": template}}})));
+        }
+        store.apply(deltas);
+        let latest: Vec<(String, Option<&str>)> = pipelines(&store)
+            .iter()
+            .map(|p| {
+                (
+                    p.app.clone(),
+                    p.latest_workflow.map(|w| w.key.name.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            latest,
+            [
+                ("app-1".to_string(), Some("app-1-ci-b")),
+                ("app-10".to_string(), Some("app-10-ci-a"))
+            ]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The benchmark runs headless end to end at 1,000 objects: the server in its own process, every
-//! object ingested and drawn, and the figures printed as JSON. Figures are reported, not judged
-//! here — except that an idle cockpit writes nothing.
+//! object ingested and drawn, a second of watch-event load, and the figures printed as JSON.
+//! Figures are reported, not judged here — except that an idle cockpit writes nothing and no
+//! change sent under load is lost.
 
 use std::process::Command;
 
@@ -12,6 +13,8 @@ fn the_benchmark_completes_at_a_thousand_objects() {
             "--objects",
             "1000",
             "--idle-seconds",
+            "1",
+            "--load-seconds",
             "1",
             "--json",
         ])
@@ -35,6 +38,10 @@ fn the_benchmark_completes_at_a_thousand_objects() {
         "filter_frame_p50_ms",
         "filter_frame_p99_ms",
         "idle_cpu_percent",
+        "load_events_per_second",
+        "load_frame_p50_ms",
+        "load_frame_p99_ms",
+        "load_batch_p99_ms",
     ] {
         assert!(
             report[figure].as_f64().is_some_and(|v| v >= 0.0),
@@ -47,4 +54,11 @@ fn the_benchmark_completes_at_a_thousand_objects() {
             .is_some_and(|b| b > 0)
     );
     assert_eq!(report["idle_bytes"], 0, "nothing is drawn while idle");
+    // The load phase: a second at the default 10,000 changes a second, every one received
+    // (unless a watcher fell behind and listed again, which replaces the changes it missed).
+    assert_eq!(report["load_events_sent"], 10_000, "{report}");
+    if report["load_relists"] == 0 {
+        assert_eq!(report["load_events_received"], 10_000, "{report}");
+    }
+    assert!(report["load_frames"].as_u64().is_some_and(|f| f > 0), "{report}");
 }

@@ -13,7 +13,7 @@ use flightdeck::demo::world::{World, WorldOptions};
 use flightdeck::model::Kind;
 use flightdeck::store::{Store, WatchState};
 use flightdeck::ui::msg::Msg;
-use flightdeck::view::pipeline::{PipelineView, build};
+use flightdeck::view::pipeline::{PipelineView, Window, build};
 
 /// Feeds watcher messages into `store` until `check` holds (or panics after `seconds`).
 async fn until(
@@ -72,7 +72,7 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
         "three healthy environments",
         30,
         |s| {
-            let view = build(s, None, 0);
+            let view = build(s, None, 0, Window::ALL);
             ["dev", "staging", "prod"]
                 .iter()
                 .all(|env| row_text(&view, env).contains("Healthy | 7/7"))
@@ -90,7 +90,7 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
         "the new build in the section title",
         30,
         |s| {
-            let view = build(s, None, 0);
+            let view = build(s, None, 0, Window::ALL);
             view.sections
                 .first()
                 .is_some_and(|section| section.title.iter().any(|c| c.text.contains(short)))
@@ -103,7 +103,7 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
         "dev to run the new image, built by a succeeded workflow",
         90,
         |s| {
-            let view = build(s, None, 0);
+            let view = build(s, None, 0, Window::ALL);
             let dev = row_text(&view, "dev");
             let cells: Vec<&str> = dev.split(" | ").collect();
             // ENV SYNC HEALTH REV FREIGHT IMAGE ROLLOUT STEP WEIGHT ANALYSIS BUILD PROMOTION METRICS
@@ -115,7 +115,7 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
         },
     )
     .await;
-    let view = build(&store, None, 0);
+    let view = build(&store, None, 0, Window::ALL);
     let dev = row_text(&view, "dev");
     assert!(dev.starts_with("dev | Synced"), "{dev}");
     assert!(dev.contains("100/100"), "{dev}");
@@ -239,7 +239,7 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
         },
     )
     .await;
-    let view = build(&store, None, 0);
+    let view = build(&store, None, 0, Window::ALL);
     assert!(view.sections.is_empty());
     assert!(
         view.watches
@@ -448,7 +448,7 @@ async fn a_crd_deleted_while_running_shows_not_installed_and_comes_back() {
         |s| s.state(Kind::Rollout) == WatchState::NotInstalled && s.count(Kind::Rollout) == 0,
     )
     .await;
-    let view = build(&store, None, 0);
+    let view = build(&store, None, 0, Window::ALL);
     assert!(
         view.watches
             .iter()
@@ -462,7 +462,7 @@ async fn a_crd_deleted_while_running_shows_not_installed_and_comes_back() {
         "the rest keeps working"
     );
     assert!(
-        build(&store, None, 0)
+        build(&store, None, 0, Window::ALL)
             .sections
             .iter()
             .any(|s| !s.rows.is_empty()),

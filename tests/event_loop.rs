@@ -3,34 +3,16 @@
 
 mod common;
 
-use std::io::{self, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use flightdeck::bench::measure::CountingWriter;
 use flightdeck::ui::event_loop::{Headless, run};
 use flightdeck::ui::msg::Msg;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::sync::mpsc;
-
-/// A terminal that counts the bytes written to it.
-#[derive(Clone, Default)]
-struct CountingWriter {
-    bytes: Arc<AtomicUsize>,
-}
-
-impl Write for CountingWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.bytes.fetch_add(buf.len(), Ordering::SeqCst);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
 
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
@@ -39,7 +21,7 @@ fn key(c: char) -> Msg {
 #[tokio::test(start_paused = true)]
 async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     let writer = CountingWriter::default();
-    let bytes = writer.bytes.clone();
+    let bytes = writer.clone();
     let options = TerminalOptions {
         viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
     };
@@ -52,12 +34,12 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     });
     let settle = || tokio::time::sleep(Duration::from_millis(100));
     settle().await;
-    let after_first_frame = bytes.load(Ordering::SeqCst);
+    let after_first_frame = bytes.bytes();
     assert!(after_first_frame > 0, "the first frame is drawn");
 
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert_eq!(
-        bytes.load(Ordering::SeqCst),
+        bytes.bytes(),
         after_first_frame,
         "nothing is written while idle"
     );
@@ -65,7 +47,7 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     sender.send(key('x')).await.expect("send");
     settle().await;
     assert_eq!(
-        bytes.load(Ordering::SeqCst),
+        bytes.bytes(),
         after_first_frame,
         "an unbound key changes nothing visible"
     );
@@ -75,15 +57,11 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     }
     sender.send(key('?')).await.expect("send");
     settle().await;
-    let after_burst = bytes.load(Ordering::SeqCst);
+    let after_burst = bytes.bytes();
     assert!(after_burst > after_first_frame, "the help overlay is drawn");
 
     tokio::time::sleep(Duration::from_secs(10)).await;
-    assert_eq!(
-        bytes.load(Ordering::SeqCst),
-        after_burst,
-        "idle again after the burst"
-    );
+    assert_eq!(bytes.bytes(), after_burst, "idle again after the burst");
 
     drop(sender);
     let frames = looping.await.expect("join").expect("loop");

@@ -796,3 +796,76 @@ fn analysis_run_chart_runs_its_own_query_with_the_threshold() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::{Delta, WatchState};
+    use serde_json::json;
+    let mut app = common::app();
+    app.frozen_time = Some(1_795_000_000);
+    let mut deltas: Vec<Delta> = Kind::ALL
+        .iter()
+        .map(|k| Delta::State(*k, WatchState::Live))
+        .collect();
+    for n in 0..40 {
+        for env in ["dev", "prod"] {
+            let object = json!({"metadata": {"name": format!("app-{n:02}-{env}"), "namespace": "argocd", "labels": {"app": format!("app-{n:02}"), "env": env}}, "spec": {"destination": {"namespace": format!("app-{n:02}-{env}")}}});
+            deltas.push(Delta::Apply(Row::from_object(Kind::Application, &object)));
+        }
+    }
+    app.update(Msg::Kube(deltas));
+    let first = text(&screen(&app, 120, 24));
+    assert!(first.contains("applications 1–"), "{first}");
+    assert!(first.contains("of 40"), "{first}");
+    assert!(
+        first.contains("app-00") && !first.contains("app-09"),
+        "{first}"
+    );
+    assert!(first.contains("watching: 14/14 kinds live"), "{first}");
+
+    app.size = (120, 24);
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let scrolled = text(&screen(&app, 120, 24));
+    assert!(scrolled.contains("applications 4–"), "{scrolled}");
+    assert!(
+        scrolled.contains("app-03") && !scrolled.contains("app-02 "),
+        "{scrolled}"
+    );
+    assert!(
+        scrolled.contains("watching: 14/14 kinds live"),
+        "{scrolled}"
+    );
+
+    press(&mut app, KeyCode::Char('G'));
+    let last = text(&screen(&app, 120, 24));
+    assert!(last.contains("applications 40–40 of 40"), "{last}");
+
+    type_text(&mut app, "/app-1[0-2]");
+    press(&mut app, KeyCode::Enter);
+    let filtered = text(&screen(&app, 120, 24));
+    assert!(
+        filtered.contains("app-10") && filtered.contains("app-12"),
+        "{filtered}"
+    );
+    assert!(
+        !filtered.contains("app-13") && !filtered.contains("app-00"),
+        "{filtered}"
+    );
+
+    // An inverse filter drops the rows that match, title included.
+    press(&mut app, KeyCode::Esc);
+    type_text(&mut app, "/!prod|app-0");
+    press(&mut app, KeyCode::Enter);
+    let inverse = text(&screen(&app, 120, 24));
+    assert!(
+        inverse.contains("app-10") && !inverse.contains("app-09"),
+        "{inverse}"
+    );
+    assert!(
+        inverse.contains("│dev ") && !inverse.contains("│prod "),
+        "{inverse}"
+    );
+}

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use flightdeck::kube::slim::SlimObject;
 use flightdeck::model::phase::{
     AnalysisPhase, Health, PromotionPhase, RolloutPhase, SyncStatus, WorkflowPhase,
 };
-use flightdeck::kube::slim::SlimObject;
 use flightdeck::model::{Kind, Row};
 use serde_json::Value;
 

@@ -2,5 +2,7 @@
 //! own, and the headless cockpit run that measures it (`flightdeck bench`).
 
 pub mod fixtures;
+pub mod load;
+pub mod measure;
 pub mod run;
 pub mod server;

@@ -3,9 +3,6 @@
 //! frame, everything ingested and drawn, RSS, frame times while scrolling and filtering, bytes for
 //! a one-row change, bytes and CPU while idle, and the same objects listed by kubectl.
 
-use std::io::{self, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -14,81 +11,44 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
+
+use super::load::Load;
 use tokio::sync::mpsc;
 
+use super::measure::{CountingWriter, cpu_seconds, memory, percentile};
 use crate::model::Kind;
 use crate::store::WatchState;
 use crate::ui::app::App;
 use crate::ui::msg::Msg;
 
-/// A terminal that counts the bytes written to it.
-#[derive(Clone, Default)]
-struct CountingWriter(Arc<AtomicUsize>);
+pub(super) type Screen = Terminal<CrosstermBackend<CountingWriter>>;
 
-impl Write for CountingWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.fetch_add(buf.len(), Ordering::SeqCst);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-type Screen = Terminal<CrosstermBackend<CountingWriter>>;
-
-fn draw(terminal: &mut Screen, app: &App) -> Result<(), String> {
+pub(super) fn draw(terminal: &mut Screen, app: &App) -> Result<(), String> {
     terminal
         .draw(|frame| crate::ui::draw::draw(frame, app))
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
 
-/// `(kB of VmRSS, kB of VmHWM)` of this process.
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// CPU seconds used by this process so far.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are the 14th and 15th fields (12th and 13th after the command).
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn percentile(times: &mut [f64], p: f64) -> f64 {
-    times.sort_by(f64::total_cmp);
-    times
-        .get(((times.len() as f64 - 1.0) * p).round() as usize)
-        .copied()
-        .unwrap_or(0.0)
-}
-
 fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-/// Runs the benchmark with `count` objects; `idle_seconds` of idling at the end.
-pub async fn run(count: usize, idle_seconds: u64) -> Result<Value, String> {
+/// What to measure: how many objects, the load phase, and how long to idle at the end.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub objects: usize,
+    pub load: Load,
+    pub idle_seconds: u64,
+}
+
+/// Runs the benchmark and returns its figures.
+pub async fn run(options: Options) -> Result<Value, String> {
+    let Options {
+        objects: count,
+        load,
+        idle_seconds,
+    } = options;
     // Counted, not built: building 30k fixtures here would be charged to the cockpit's memory.
     let expected = super::fixtures::count(count);
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -99,13 +59,14 @@ pub async fn run(count: usize, idle_seconds: u64) -> Result<Value, String> {
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start the server process: {e}"))?;
-    let stdout = server.stdout.take().ok_or("no server stdout")?;
-    let mut url = String::new();
-    tokio::io::BufReader::new(stdout)
-        .read_line(&mut url)
+    let mut server_input = server.stdin.take().ok_or("no server stdin")?;
+    let mut server_output =
+        tokio::io::BufReader::new(server.stdout.take().ok_or("no server stdout")?).lines();
+    let url = server_output
+        .next_line()
         .await
-        .map_err(|e| e.to_string())?;
-    let url = url.trim().to_string();
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
     if url.is_empty() {
         return Err("the server process printed no URL".into());
     }
@@ -132,11 +93,10 @@ pub async fn run(count: usize, idle_seconds: u64) -> Result<Value, String> {
     app.size = (200, 50);
     app.audit_path = None;
     let writer = CountingWriter::default();
-    let bytes = writer.0.clone();
     let options = TerminalOptions {
         viewport: Viewport::Fixed(Rect::new(0, 0, 200, 50)),
     };
-    let mut terminal = Terminal::with_options(CrosstermBackend::new(writer), options)
+    let mut terminal = Terminal::with_options(CrosstermBackend::new(writer.clone()), options)
         .map_err(|e| e.to_string())?;
     draw(&mut terminal, &app)?;
     let first_frame = start.elapsed();
@@ -184,17 +144,34 @@ pub async fn run(count: usize, idle_seconds: u64) -> Result<Value, String> {
         scrolling.push(timed(&mut app, &mut terminal, KeyCode::Char('j'))?);
     }
     // The selection moves up one row: the smallest visible change a key makes.
-    let before = bytes.load(Ordering::SeqCst);
+    let before = writer.bytes();
     timed(&mut app, &mut terminal, KeyCode::Char('k'))?;
-    let one_row = bytes.load(Ordering::SeqCst) - before;
+    let one_row = writer.bytes() - before;
     let mut filtering = vec![timed(&mut app, &mut terminal, KeyCode::Char('/'))?];
     for c in "app-1".chars() {
         filtering.push(timed(&mut app, &mut terminal, KeyCode::Char(c))?);
     }
     filtering.push(timed(&mut app, &mut terminal, KeyCode::Enter)?);
 
+    // Under load, on the pipeline (the view that joins every kind), unfiltered.
+    let keys = [KeyCode::Esc]
+        .into_iter()
+        .chain(":pipeline".chars().map(KeyCode::Char));
+    for code in keys.chain([KeyCode::Enter]) {
+        timed(&mut app, &mut terminal, code)?;
+    }
+    let load = super::load::measure(
+        &mut app,
+        &mut terminal,
+        &mut receiver,
+        &mut server_input,
+        &mut server_output,
+        load,
+    )
+    .await?;
+
     // Idle: messages are applied, but nothing changes, so nothing is drawn.
-    let idle_bytes_before = bytes.load(Ordering::SeqCst);
+    let idle_bytes_before = writer.bytes();
     let cpu_before = cpu_seconds();
     let idle_until = tokio::time::Instant::now() + Duration::from_secs(idle_seconds);
     while let Ok(Some(message)) = tokio::time::timeout_at(idle_until, receiver.recv()).await {
@@ -204,7 +181,7 @@ pub async fn run(count: usize, idle_seconds: u64) -> Result<Value, String> {
             draw(&mut terminal, &app)?;
         }
     }
-    let idle_bytes = bytes.load(Ordering::SeqCst) - idle_bytes_before;
+    let idle_bytes = writer.bytes() - idle_bytes_before;
     let idle_cpu = (cpu_seconds() - cpu_before) / idle_seconds.max(1) as f64 * 100.0;
     let (_, rss_peak) = memory();
     for watcher in &watchers {
@@ -214,7 +191,7 @@ pub async fn run(count: usize, idle_seconds: u64) -> Result<Value, String> {
     let kubectl = kubectl_listing(&url).await;
     let _ = server.kill().await;
     let ingested_ms = ingested.as_secs_f64() * 1000.0;
-    Ok(json!({
+    let mut figures = json!({
         "objects": expected,
         "first_frame_ms": first_frame.as_secs_f64() * 1000.0,
         "ingested_and_drawn_ms": ingested_ms,
@@ -231,7 +208,11 @@ pub async fn run(count: usize, idle_seconds: u64) -> Result<Value, String> {
         "kubectl_list_ms": kubectl.as_ref().ok(),
         "kubectl_error": kubectl.as_ref().err(),
         "ingest_vs_kubectl": kubectl.as_ref().ok().map(|k| ingested_ms / k),
-    }))
+    });
+    if let (Some(figures), Value::Object(load)) = (figures.as_object_mut(), load) {
+        figures.extend(load);
+    }
+    Ok(figures)
 }
 
 /// `kubectl get <kind> -A -o name` for every watched kind, one after the other (milliseconds).

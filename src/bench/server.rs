@@ -2,11 +2,19 @@
 //! cockpit's memory is measured alone: the embedded server preloaded with the fixtures, its URL
 //! printed on the first line of stdout, serving until stdin closes.
 
-use tokio::io::AsyncReadExt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::AsyncBufReadExt;
 
 use super::fixtures::{namespaces, objects};
 use crate::demo::apiserver::ApiServer;
+use crate::demo::apiserver::registry::ResourceDef;
+use crate::demo::apiserver::state::State;
+use crate::demo::apiserver::store::key_of;
 use crate::demo::apiserver::write::create_object;
+use crate::model::Kind;
 
 /// Starts the server with `count` fixtures stored (validated as any create is).
 pub async fn preloaded(count: usize) -> Result<ApiServer, String> {
@@ -41,17 +49,75 @@ pub async fn preloaded(count: usize) -> Result<ApiServer, String> {
     Ok(server)
 }
 
-/// `flightdeck bench-server --objects N`: serve until stdin closes.
+/// `flightdeck bench-server --objects N`: serve until stdin closes. A line `churn RATE SECONDS`
+/// on stdin changes RATE stored objects a second for SECONDS (each one a MODIFIED watch event),
+/// then prints `churned N`.
 pub async fn serve(count: usize) -> Result<(), String> {
     let server = preloaded(count).await?;
     println!("{}", server.url());
-    let mut stdin = tokio::io::stdin();
-    let mut buffer = [0u8; 64];
-    while stdin
-        .read(&mut buffer)
-        .await
-        .map(|n| n > 0)
-        .unwrap_or(false)
-    {}
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let ["churn", rate, seconds] = words[..] {
+            let (Ok(rate), Ok(seconds)) = (rate.parse(), seconds.parse()) else {
+                eprintln!("churn RATE SECONDS: numbers expected, got {line:?}");
+                continue;
+            };
+            let state = server.state.clone();
+            tokio::spawn(async move {
+                let changed = churn(&state, rate, seconds).await;
+                println!("churned {changed}");
+            });
+        }
+    }
     Ok(())
+}
+
+/// Changes `rate` objects a second, every kind in turn, for `seconds`: each gets a new
+/// `status.message` (a column several lists show) and a new resourceVersion. Returns how many.
+async fn churn(state: &State, rate: u64, seconds: u64) -> u64 {
+    let objects: Vec<(&ResourceDef, Arc<Value>)> = {
+        let store = state.store();
+        let mut lists: Vec<_> = Kind::ALL
+            .iter()
+            .filter_map(|kind| {
+                let (group, version, _, plural) = kind.resource();
+                let def = state.registry.find(group, version, plural)?;
+                let objects = store.list(def, None);
+                Some(objects.into_iter().map(move |object| (def, object)))
+            })
+            .collect();
+        // Interleaved, so every kind's watch carries its share of the load.
+        let mut interleaved = Vec::new();
+        while !lists.is_empty() {
+            lists.retain_mut(|list| list.next().map(|item| interleaved.push(item)).is_some());
+        }
+        interleaved
+    };
+    if objects.is_empty() {
+        return 0;
+    }
+    const TICKS_PER_SECOND: u64 = 100;
+    let mut ticks = tokio::time::interval(Duration::from_millis(1000 / TICKS_PER_SECOND));
+    let mut changed = 0u64;
+    for tick in 0..seconds * TICKS_PER_SECOND {
+        ticks.tick().await;
+        // Spread so the total after each tick is exactly the rate's share so far.
+        let due = rate * (tick + 1) / TICKS_PER_SECOND;
+        while changed < due {
+            let (def, current) = &objects[(changed as usize) % objects.len()];
+            let (namespace, name) = key_of(current);
+            let mut store = state.store();
+            let Some(mut object) = store.get(def, &namespace, &name).map(|o| (*o).clone()) else {
+                changed += 1;
+                continue;
+            };
+            object["status"]["message"] = Value::String(format!("churn {changed}"));
+            let change = store.put(def, &namespace, &name, object);
+            drop(store);
+            state.publish(change);
+            changed += 1;
+        }
+    }
+    changed
 }

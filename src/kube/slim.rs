@@ -9,8 +9,8 @@ use std::fmt;
 
 use kube::api::{ApiResource, ObjectMeta};
 use kube::core::DynamicResourceScope;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// Paths of object keys, from the object's root, that the parser skips. No row reads them
@@ -248,9 +248,18 @@ mod tests {
 
     #[test]
     fn odd_shapes_parse_as_they_are() {
-        for text in ["[]", "null", "3", "\"text\"", r#"{"metadata": 5, "status": null}"#] {
+        for text in [
+            "[]",
+            "null",
+            "3",
+            "\"text\"",
+            r#"{"metadata": 5, "status": null}"#,
+        ] {
             let object = SlimObject::from_json(text).expect(text);
-            assert_eq!(object.value, serde_json::from_str::<Value>(text).expect("json"));
+            assert_eq!(
+                object.value,
+                serde_json::from_str::<Value>(text).expect("json")
+            );
             assert_eq!(object.metadata.name, None);
         }
         assert!(SlimObject::from_json("{\"metadata\":").is_err());

@@ -1,5 +1,6 @@
 //! An object's labels, kept on its slim row so `/-l app=demo` filters without refetching. Pure.
 
+use crate::model::json::At;
 use serde_json::Value;
 
 /// Labels sorted by key.
@@ -10,7 +11,7 @@ impl Labels {
     /// Reads `metadata.labels` (values that are not strings are skipped).
     pub fn of(object: &Value) -> Labels {
         let mut pairs: Vec<(String, String)> = object
-            .pointer("/metadata/labels")
+            .at("/metadata/labels")
             .and_then(Value::as_object)
             .map(|map| {
                 map.iter()

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::io::Read;
 
+use crate::model::json::At;
 use base64::Engine;
 use serde_json::{Map, Value};
 
@@ -56,16 +57,16 @@ pub enum NodeTree {
 
 /// Reads the node map: plain, compressed, or offloaded.
 pub fn node_map(workflow: &Value) -> Result<Option<Cow<'_, Map<String, Value>>>, String> {
-    if let Some(nodes) = workflow.pointer("/status/nodes").and_then(Value::as_object) {
+    if let Some(nodes) = workflow.at("/status/nodes").and_then(Value::as_object) {
         return Ok(Some(Cow::Borrowed(nodes)));
     }
     if let Some(compressed) = workflow
-        .pointer("/status/compressedNodes")
+        .at("/status/compressedNodes")
         .and_then(Value::as_str)
     {
         return decompress(compressed).map(|nodes| Some(Cow::Owned(nodes)));
     }
-    if let Some(version) = workflow.pointer("/status/offloadNodeStatusVersion") {
+    if let Some(version) = workflow.at("/status/offloadNodeStatusVersion") {
         let version = version
             .as_str()
             .map_or_else(|| version.to_string(), str::to_string);
@@ -81,7 +82,7 @@ pub fn node_map(workflow: &Value) -> Result<Option<Cow<'_, Map<String, Value>>>,
 /// receives the object, so drawing does not decode every frame). A map that cannot be decoded
 /// is left as it is; `tree` then says why.
 pub fn inflate(workflow: &mut Value) {
-    let decoded = match workflow.pointer("/status/compressedNodes") {
+    let decoded = match workflow.at("/status/compressedNodes") {
         Some(Value::String(compressed)) => decompress(compressed),
         _ => return,
     };
@@ -136,7 +137,7 @@ fn decompress(compressed: &str) -> Result<Map<String, Value>, String> {
 pub fn pod_name(workflow: &Value, node_id: &str, node: &Value) -> String {
     let workflow_name = str_at(workflow, "/metadata/name");
     let format = workflow
-        .pointer("/metadata/annotations/workflows.argoproj.io~1pod-name-format")
+        .at("/metadata/annotations/workflows.argoproj.io~1pod-name-format")
         .and_then(Value::as_str)
         .unwrap_or("v2");
     let node_name = str_at(node, "/name");
@@ -351,7 +352,7 @@ mod tests {
         }
         let mut inflated = compressed.clone();
         inflate(&mut inflated);
-        assert!(inflated.pointer("/status/compressedNodes").is_none());
+        assert!(inflated.at("/status/compressedNodes").is_none());
         assert_eq!(names(&tree(&inflated)), expected);
         let v1 = json!({"metadata": {"name": "ci", "annotations": {"workflows.argoproj.io/pod-name-format": "v1"}}, "status": {"nodes": nodes()}});
         assert_eq!(names(&tree(&v1))[1].2.as_deref(), Some("ci-2"));

@@ -146,6 +146,8 @@ pub struct App {
     pub connecting: bool,
     /// The current table's rows as last built.
     pub table_cache: super::table::TableCache,
+    /// The pipeline view as last built.
+    pub pipeline_cache: super::pipeline::PipelineCache,
     /// Changes sent whose effect the watch has not shown yet.
     pub pending: Vec<super::actions::Pending>,
     /// Every change asked for in this session.
@@ -162,6 +164,8 @@ pub struct App {
     pub analysis_series: crate::metrics::analysis::LiveSeries,
     /// The (app, namespace) pairs last given to the Prometheus poller.
     pub metric_targets: Vec<crate::metrics::queries::MetricTarget>,
+    /// Counts metric updates (scrapes and Prometheus answers), so views built from them know.
+    pub metrics_revision: u64,
 }
 
 impl App {
@@ -198,6 +202,7 @@ impl App {
             connection: 0,
             connecting: false,
             table_cache: Default::default(),
+            pipeline_cache: Default::default(),
             pending: Vec::new(),
             action_log: Vec::new(),
             audit_path: crate::audit::default_path(),
@@ -206,6 +211,7 @@ impl App {
             queried: Default::default(),
             analysis_series: Default::default(),
             metric_targets: Vec::new(),
+            metrics_revision: 0,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -369,11 +375,13 @@ impl App {
             }
             Msg::Queried(namespace, answers) => {
                 self.queried.record(&namespace, answers);
+                self.metrics_revision += 1;
                 self.dirty = true;
                 None
             }
             Msg::Scraped(at, totals, problem) => {
                 self.metrics.record(at, totals, problem);
+                self.metrics_revision += 1;
                 self.dirty = true;
                 None
             }

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod msg;
 pub mod navigation;
 pub mod palette;
+pub mod pipeline;
 pub mod prompts;
 pub mod scroll;
 pub mod symbols;

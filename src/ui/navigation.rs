@@ -202,6 +202,8 @@ impl App {
         let count = match self.view() {
             View::Logs => return self.scroll_logs(action),
             View::Detail(_) => self.detail_lines().len(),
+            // The selection is the first application shown.
+            View::Pipeline => self.pipeline_view().total,
             _ => self.table_rows().len(),
         };
         if count == 0 {

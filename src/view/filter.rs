@@ -90,9 +90,18 @@ impl Filter {
     /// Whether a row with these cells (and the object's labels, where the row is one object)
     /// passes the filter.
     pub fn matches(&self, cells: &[Cell], labels: Option<&Labels>) -> bool {
+        self.matches_parts(&[cells], labels)
+    }
+
+    /// As `matches`, for a row whose cells come in parts (a pipeline row and its section's
+    /// title): the text is looked for in every part.
+    pub fn matches_parts(&self, parts: &[&[Cell]], labels: Option<&Labels>) -> bool {
         let found = match &self.matcher {
             Matcher::All => return true,
-            Matcher::Text(regex) => cells.iter().any(|cell| regex.is_match(&cell.text)),
+            Matcher::Text(regex) => parts
+                .iter()
+                .flat_map(|cells| cells.iter())
+                .any(|cell| regex.is_match(&cell.text)),
             Matcher::Labels(selector) => match labels {
                 Some(labels) => selector.matches(|key| labels.get(key)),
                 None => return true,

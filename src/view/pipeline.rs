@@ -4,11 +4,12 @@
 use crate::model::phase::AnalysisPhase;
 use crate::model::time::human_age;
 use crate::model::{Kind, rows::WorkflowRow};
-use crate::pipeline::{EnvironmentLane, pipelines};
+use crate::pipeline::{AppPipeline, EnvironmentLane, Join, applications_by_app};
 use crate::store::{Store, WatchState};
 use crate::theme::Slot;
 
 use super::cell::Cell;
+use super::filter::Filter;
 use super::slots;
 
 /// The column titles of environment rows.
@@ -35,10 +36,13 @@ pub struct Section {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Everything the pipeline view shows.
+/// What the pipeline view shows: the sections in its window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineView {
     pub sections: Vec<Section>,
+    /// Sections in all (those the filter keeps), and the index of the first one built.
+    pub total: usize,
+    pub first: usize,
     /// Each kind's watch state.
     pub watches: Vec<Cell>,
 }
@@ -60,6 +64,24 @@ fn workflow_cell(workflow: &WorkflowRow, now: i64) -> Cell {
         format!("{}{progress}{age}", workflow.display_phase()),
         slots::workflow(workflow.phase),
     )
+}
+
+/// An application's title line: its name and newest CI Workflow.
+fn title(pipeline: &AppPipeline<'_>, now: i64) -> Vec<Cell> {
+    let mut title = vec![Cell::new(pipeline.app.clone(), Slot::Title)];
+    match pipeline.latest_workflow {
+        Some(workflow) => {
+            title.push(Cell::muted("  latest build "));
+            title.push(Cell::new(workflow.key.name.clone(), Slot::Text));
+            if let Some(commit) = &workflow.commit {
+                title.push(Cell::muted(format!(" @{}", short(commit, 7))));
+            }
+            title.push(Cell::muted(" "));
+            title.push(workflow_cell(workflow, now));
+        }
+        None => title.push(Cell::muted("  no CI workflow seen")),
+    }
+    title
 }
 
 fn lane_row(
@@ -141,41 +163,86 @@ fn lane_row(
     row
 }
 
-/// Builds the pipeline view from the store (and the metrics, where there are any) at `now` (Unix
-/// seconds).
+/// Which part of the pipeline to build: the sections from the `first` shown (counting those the
+/// filter keeps) until `lines` lines are filled. Sections outside it are neither joined nor
+/// formatted, so thousands of applications cost only what is on screen.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'f> {
+    pub first: usize,
+    pub lines: usize,
+    pub filter: Option<&'f Filter>,
+}
+
+impl Window<'_> {
+    /// Every section, unfiltered.
+    pub const ALL: Window<'static> = Window {
+        first: 0,
+        lines: usize::MAX,
+        filter: None,
+    };
+}
+
+/// Lines a section takes on screen: its title, the column header, its rows and a blank line.
+pub fn section_lines(rows: usize) -> usize {
+    rows + 3
+}
+
+/// Builds the sections of the pipeline view in `window` from the store (and the metrics, where
+/// there are any) at `now` (Unix seconds).
 pub fn build(
     store: &Store,
     metrics: Option<&super::metrics::MetricsSource<'_>>,
     now: i64,
+    window: Window<'_>,
 ) -> PipelineView {
-    let sections = pipelines(store)
-        .iter()
-        .map(|pipeline| {
-            let mut title = vec![Cell::new(pipeline.app.clone(), Slot::Title)];
-            match pipeline.latest_workflow {
-                Some(workflow) => {
-                    title.push(Cell::muted("  latest build "));
-                    title.push(Cell::new(workflow.key.name.clone(), Slot::Text));
-                    if let Some(commit) = &workflow.commit {
-                        title.push(Cell::muted(format!(" @{}", short(commit, 7))));
-                    }
-                    title.push(Cell::muted(" "));
-                    title.push(workflow_cell(workflow, now));
-                }
-                None => title.push(Cell::muted("  no CI workflow seen")),
-            }
-            Section {
-                title,
-                rows: pipeline
-                    .lanes
-                    .iter()
-                    .map(|lane| lane_row(lane, metrics, now))
-                    .collect(),
-            }
+    let join = Join::new(store);
+    let section = |app: String, applications| {
+        let pipeline = join.pipeline(app, applications);
+        let title = title(&pipeline, now);
+        // A row is matched with its section's title (the application and its newest build).
+        let rows: Vec<Vec<Cell>> = pipeline
+            .lanes
+            .iter()
+            .map(|lane| lane_row(lane, metrics, now))
+            .filter(|row| {
+                window
+                    .filter
+                    .is_none_or(|f| f.matches_parts(&[&title, row], None))
+            })
+            .collect();
+        Section { title, rows }
+    };
+    let apps = applications_by_app(store);
+    let (total, candidates): (usize, Box<dyn Iterator<Item = Section>>) =
+        if window.filter.is_some_and(|f| !f.is_empty()) {
+            // Rows must be built to be matched: every section is, and those left empty dropped.
+            let kept: Vec<Section> = apps
+                .into_iter()
+                .map(|(app, applications)| section(app, applications))
+                .filter(|section| !section.rows.is_empty())
+                .collect();
+            (kept.len(), Box::new(kept.into_iter().skip(window.first)))
+        } else {
+            let total = apps.len();
+            let shown = apps.into_iter().skip(window.first);
+            (
+                total,
+                Box::new(shown.map(|(app, applications)| section(app, applications))),
+            )
+        };
+    // Sections until the lines are filled (the last one may be cut off at the bottom).
+    let mut used = 0;
+    let sections = candidates
+        .take_while(|section| {
+            let room = used < window.lines;
+            used += section_lines(section.rows.len());
+            room
         })
         .collect();
     PipelineView {
         sections,
+        total,
+        first: window.first.min(total),
         watches: watches(store),
     }
 }

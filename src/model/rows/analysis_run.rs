@@ -1,6 +1,7 @@
 //! AnalysisRun rows: phase, the Rollout (or Kargo Stage) it belongs to, and each metric's latest
 //! measurement.
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -36,7 +37,7 @@ impl AnalysisRunRow {
     pub fn from_object(object: &Value) -> Self {
         let rollout = owner(object, "Rollout");
         let metrics = object
-            .pointer("/status/metricResults")
+            .at("/status/metricResults")
             .and_then(Value::as_array)
             .map(|results| {
                 results

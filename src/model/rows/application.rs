@@ -1,6 +1,7 @@
 //! Argo CD Application rows: sync, health, revision, operation, destination and the Kargo Stage
 //! it is linked to (`kargo.akuity.io/authorized-stage`).
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -36,7 +37,7 @@ pub struct ApplicationRow {
 
 impl ApplicationRow {
     pub fn from_object(object: &Value) -> Self {
-        let automated = object.pointer("/spec/syncPolicy/automated");
+        let automated = object.at("/spec/syncPolicy/automated");
         let auto_sync = automated.is_some_and(|a| {
             a.is_object() && a.get("enabled").and_then(Value::as_bool) != Some(false)
         });
@@ -45,7 +46,7 @@ impl ApplicationRow {
             .map(|(p, s)| (p.to_string(), s.to_string()));
         let label = |key: &str| {
             object
-                .pointer(&format!("/metadata/labels/{key}"))
+                .at(&format!("/metadata/labels/{key}"))
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
@@ -71,7 +72,7 @@ impl ApplicationRow {
             app: label("app"),
             env: label("env"),
             images: object
-                .pointer("/status/summary/images")
+                .at("/status/summary/images")
                 .and_then(Value::as_array)
                 .map(|i| {
                     i.iter()

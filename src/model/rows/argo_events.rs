@@ -2,6 +2,7 @@
 //! events they depend on and the triggers they fire), each with its readiness from the status
 //! conditions the controller sets.
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -55,7 +56,7 @@ impl SensorRow {
     pub fn from_object(object: &Value) -> Self {
         let list = |pointer: &str, item: &dyn Fn(&Value) -> String| -> Vec<String> {
             object
-                .pointer(pointer)
+                .at(pointer)
                 .and_then(Value::as_array)
                 .map(|items| items.iter().map(item).collect())
                 .unwrap_or_default()

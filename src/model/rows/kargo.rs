@@ -2,6 +2,7 @@
 //! image tag, where it is, verified or approved), Stages (current Freight, health, verification,
 //! auto-promotion) and Promotions (stage, freight, phase, step).
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -26,7 +27,7 @@ pub struct WarehouseRow {
 impl WarehouseRow {
     pub fn from_object(object: &Value) -> Self {
         let subscriptions = object
-            .pointer("/spec/subscriptions")
+            .at("/spec/subscriptions")
             .and_then(Value::as_array)
             .map(|subscriptions| {
                 subscriptions
@@ -116,7 +117,7 @@ pub struct StageRow {
 impl StageRow {
     pub fn from_object(object: &Value) -> Self {
         let warehouse_item = object
-            .pointer("/status/freightHistory/0/items")
+            .at("/status/freightHistory/0/items")
             .and_then(Value::as_object)
             .and_then(|items| items.values().next())
             .and_then(|item| item.get("name"))
@@ -142,7 +143,7 @@ impl StageRow {
             )
             .map(str::to_string),
             auto_promotion: object
-                .pointer("/status/autoPromotionEnabled")
+                .at("/status/autoPromotionEnabled")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             upstream: upstream_stages(object),
@@ -157,20 +158,20 @@ fn upstream_stages(object: &Value) -> Vec<String> {
     let names = |values: &Vec<Value>, pointer: &str| -> Vec<String> {
         values
             .iter()
-            .filter_map(|v| v.pointer(pointer).and_then(Value::as_str))
+            .filter_map(|v| v.at(pointer).and_then(Value::as_str))
             .map(str::to_string)
             .collect()
     };
     let mut stages: Vec<String> = object
-        .pointer("/spec/requestedFreight")
+        .at("/spec/requestedFreight")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|request| request.pointer("/sources/stages").and_then(Value::as_array))
+        .filter_map(|request| request.at("/sources/stages").and_then(Value::as_array))
         .flat_map(|list| names(list, ""))
         .collect();
     if let Some(old) = object
-        .pointer("/spec/subscriptions/upstreamStages")
+        .at("/spec/subscriptions/upstreamStages")
         .and_then(Value::as_array)
     {
         stages.extend(names(old, "/name"));
@@ -195,7 +196,7 @@ pub struct PromotionRow {
 impl PromotionRow {
     pub fn from_object(object: &Value) -> Self {
         let steps = object
-            .pointer("/spec/steps")
+            .at("/spec/steps")
             .and_then(Value::as_array)
             .map(Vec::len)
             .unwrap_or(0);

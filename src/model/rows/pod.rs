@@ -1,6 +1,7 @@
 //! Pod rows: the status kubectl shows (a waiting or terminated container's reason before the
 //! phase, "Terminating" once deletion started), ready containers, restarts, owner and node.
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -28,12 +29,12 @@ pub struct PodRow {
 impl PodRow {
     pub fn from_object(object: &Value) -> Self {
         let statuses: Vec<&Value> = object
-            .pointer("/status/containerStatuses")
+            .at("/status/containerStatuses")
             .and_then(Value::as_array)
             .map(|s| s.iter().collect())
             .unwrap_or_default();
         let names: Vec<&str> = object
-            .pointer("/spec/containers")
+            .at("/spec/containers")
             .and_then(Value::as_array)
             .map(|c| c.iter().filter_map(|c| text(c, "/name")).collect())
             .unwrap_or_default();
@@ -43,7 +44,7 @@ impl PodRow {
             names.len()
         };
         let log_container = object
-            .pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container")
+            .at("/metadata/annotations/kubectl.kubernetes.io~1default-container")
             .and_then(Value::as_str)
             .or_else(|| names.iter().find(|n| **n == "main").copied())
             .or_else(|| names.first().copied())
@@ -53,7 +54,7 @@ impl PodRow {
                 .iter()
                 .find_map(|pointer| text(status, pointer).filter(|r| !r.is_empty()))
         });
-        let status = if object.pointer("/metadata/deletionTimestamp").is_some() {
+        let status = if object.at("/metadata/deletionTimestamp").is_some() {
             "Terminating".to_string()
         } else if let Some(reason) = reason {
             reason.to_string()
@@ -64,7 +65,7 @@ impl PodRow {
                 .to_string()
         };
         let owner = object
-            .pointer("/metadata/ownerReferences/0")
+            .at("/metadata/ownerReferences/0")
             .map(|r| format!("{}/{}", str_at(r, "/kind"), str_at(r, "/name")));
         Self {
             key: ObjectKey::of(object),

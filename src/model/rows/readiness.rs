@@ -1,6 +1,7 @@
 //! Readiness of a kind whose controller reports `status.conditions` (Argo Events, Kargo
 //! Warehouses). Pure.
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::json::str_at;
@@ -16,7 +17,7 @@ pub struct Readiness {
 impl Readiness {
     pub fn of(object: &Value) -> Self {
         let conditions = object
-            .pointer("/status/conditions")
+            .at("/status/conditions")
             .and_then(Value::as_array)
             .filter(|c| !c.is_empty());
         let Some(conditions) = conditions else {

@@ -1,6 +1,7 @@
 //! Argo Rollout rows, with the phase as `kubectl argo rollouts` computes it (GetRolloutPhase),
 //! the step k/n, the set and actual canary weights, the image and the current AnalysisRun.
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -35,7 +36,7 @@ pub struct RolloutRow {
 impl RolloutRow {
     pub fn from_object(object: &Value) -> Self {
         let steps: Vec<Value> = object
-            .pointer("/spec/strategy/canary/steps")
+            .at("/spec/strategy/canary/steps")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
@@ -86,7 +87,7 @@ impl RolloutRow {
             analysis,
             aborted,
             pause_reasons: object
-                .pointer("/status/pauseConditions")
+                .at("/status/pauseConditions")
                 .and_then(Value::as_array)
                 .map(|c| {
                     c.iter()
@@ -152,7 +153,7 @@ fn phase_of(object: &Value) -> (RolloutPhase, String) {
         );
     }
     let pause_conditions = object
-        .pointer("/status/pauseConditions")
+        .at("/status/pauseConditions")
         .and_then(Value::as_array)
         .is_some_and(|c| !c.is_empty());
     if flag(object, "/status/controllerPause") && !pause_conditions {

@@ -1,5 +1,6 @@
 //! Workflow rows: phase, progress, times, the template it came from and the commit it builds.
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -35,7 +36,7 @@ impl WorkflowRow {
             (total > 0 && done <= total).then_some((done, total))
         });
         let commit = object
-            .pointer("/spec/arguments/parameters")
+            .at("/spec/arguments/parameters")
             .and_then(Value::as_array)
             .and_then(|params| {
                 params

@@ -1,6 +1,7 @@
 //! WorkflowTemplate rows: what a pipeline can be started from — the entrypoint and the
 //! parameters it takes (with their defaults).
 
+use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
@@ -22,7 +23,7 @@ pub struct WorkflowTemplateRow {
 impl WorkflowTemplateRow {
     pub fn from_object(object: &Value) -> Self {
         let parameters = object
-            .pointer("/spec/arguments/parameters")
+            .at("/spec/arguments/parameters")
             .and_then(Value::as_array)
             .map(|parameters| {
                 parameters
@@ -35,7 +36,7 @@ impl WorkflowTemplateRow {
             })
             .unwrap_or_default();
         let choices = object
-            .pointer("/spec/arguments/parameters")
+            .at("/spec/arguments/parameters")
             .and_then(Value::as_array)
             .map(|parameters| {
                 parameters

@@ -20,9 +20,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .iter()
             .any(|kind| app.store.state(*kind) != crate::store::WatchState::Starting)
     {
-        let metrics = app.metrics_source();
-        let view = crate::view::pipeline::build(&app.store, Some(&metrics), app.now());
-        super::pipeline::draw(frame, app, area, &view, Line::from(title));
+        let view = app.pipeline_view();
+        super::pipeline::draw(frame, app, area, &view, title);
         return;
     }
     let block = Block::bordered()

@@ -3,7 +3,7 @@
 //! dropped, least important first; nothing wraps.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -20,20 +20,17 @@ pub fn draw(
     app: &App,
     area: Rect,
     view: &PipelineView,
-    title: Line<'static>,
+    mut title: Vec<Span<'static>>,
 ) {
     let theme = &app.theme;
-    // Pipeline rows are joins of several objects: a label selector does not apply to them.
-    let matches = |row: &[Cell]| app.filter.matches(row, None);
+    // Widths fit the sections on screen (the view holds only those, already filtered).
     let mut widths: Vec<usize> = COLUMNS.iter().map(|c| c.chars().count()).collect();
-    for section in &view.sections {
-        for row in section.rows.iter().filter(|r| matches(r)) {
-            for (index, cell) in row.iter().enumerate() {
-                if let Some(width) = widths.get_mut(index) {
-                    // The metrics (last) column says the most: it may grow further.
-                    let cap = if index + 1 == COLUMNS.len() { 44 } else { 24 };
-                    *width = (*width).max(cell.text.chars().count()).min(cap);
-                }
+    for row in view.sections.iter().flat_map(|section| &section.rows) {
+        for (index, cell) in row.iter().enumerate() {
+            if let Some(width) = widths.get_mut(index) {
+                // The metrics (last) column says the most: it may grow further.
+                let cap = if index + 1 == COLUMNS.len() { 44 } else { 24 };
+                *width = (*width).max(cell.text.chars().count()).min(cap);
             }
         }
     }
@@ -67,10 +64,6 @@ pub fn draw(
         .collect();
     let mut lines: Vec<Line<'static>> = Vec::new();
     for section in &view.sections {
-        let rows: Vec<&Vec<Cell>> = section.rows.iter().filter(|r| matches(r)).collect();
-        if rows.is_empty() && !app.filter.is_empty() {
-            continue;
-        }
         lines.push(Line::from(
             section
                 .title
@@ -79,16 +72,38 @@ pub fn draw(
                 .collect::<Vec<_>>(),
         ));
         lines.push(cells_line(&header, true));
-        lines.extend(rows.into_iter().map(|row| cells_line(row, false)));
+        lines.extend(section.rows.iter().map(|row| cells_line(row, false)));
         lines.push(Line::default());
     }
-    if view.sections.is_empty() {
+    if view.total == 0 && app.filter.is_empty() {
         lines.push(Line::styled(
             "No Argo CD Applications found yet.",
             theme.style(Slot::Warning),
         ));
-        lines.push(Line::default());
     }
+    // Where the window is, when not everything fits.
+    let inner_height = usize::from(area.height.saturating_sub(2));
+    if view.first > 0 || lines.len() + 1 > inner_height {
+        title.push(Span::styled(
+            format!(
+                " applications {}–{} of {} ",
+                view.first + 1,
+                view.first + view.sections.len(),
+                view.total
+            ),
+            theme.style(Slot::Muted),
+        ));
+    }
+    let block = Block::bordered()
+        .border_set(app.symbols.border)
+        .border_style(theme.style(Slot::BorderFocused))
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // The watch line stays at the bottom, however many applications there are.
+    let [sections_area, watches_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), sections_area);
     let mut watch_spans = vec![Span::styled("watching: ", theme.style(Slot::Muted))];
     for (index, cell) in view.watches.iter().enumerate() {
         if index > 0 {
@@ -96,10 +111,5 @@ pub fn draw(
         }
         watch_spans.push(Span::styled(cell.text.clone(), theme.style(cell.slot)));
     }
-    lines.push(Line::from(watch_spans));
-    let block = Block::bordered()
-        .border_set(app.symbols.border)
-        .border_style(theme.style(Slot::BorderFocused))
-        .title(title);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(Paragraph::new(Line::from(watch_spans)), watches_area);
 }
