@@ -196,8 +196,9 @@ pub enum Command {
         /// Seconds to stay idle at the end (bytes and CPU while idle)
         #[arg(long, default_value_t = 10)]
         idle_seconds: u64,
-        /// Watch events a second the server makes during the load phase
-        #[arg(long, default_value_t = 10_000)]
+        /// Watch events a second the server makes during the load phase (above the 10,000 a
+        /// second the cockpit must keep up with, so the figure shows whether it does)
+        #[arg(long, default_value_t = 12_000)]
         load_rate: u64,
         /// Seconds the load phase lasts
         #[arg(long, default_value_t = 10)]

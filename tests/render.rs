@@ -400,6 +400,35 @@ fn table_rows_are_built_once_per_change() {
         "a store change rebuilds them"
     );
     assert_eq!(after.len(), before.len() + 1);
+
+    // Typing a filter further matches only what the shorter one kept, with the same result as
+    // the whole filter typed at once; a store change in between starts from every row again.
+    let add = |app: &mut App, name: &str| {
+        app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
+            Kind::Application,
+            &serde_json::json!({"metadata": {"name": name, "namespace": "demo-app-dev"}}),
+        ))]));
+    };
+    let names = |app: &App| -> Vec<String> {
+        app.table_rows()
+            .iter()
+            .map(|row| row.key.name.clone())
+            .collect()
+    };
+    add(&mut app, "web-staging");
+    add(&mut app, "web-prod");
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "web-");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(names(&app), ["web-prod", "web-staging"]);
+    // The prompt opens with the filter applied; typing goes on from it.
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "st");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter.text(), "web-st");
+    assert_eq!(names(&app), ["web-staging"]);
+    add(&mut app, "web-stable");
+    assert_eq!(names(&app), ["web-stable", "web-staging"]);
 }
 
 #[test]

@@ -147,17 +147,38 @@ pub async fn run(options: Options) -> Result<Value, String> {
     let before = writer.bytes();
     timed(&mut app, &mut terminal, KeyCode::Char('k'))?;
     let one_row = writer.bytes() - before;
-    let mut filtering = vec![timed(&mut app, &mut terminal, KeyCode::Char('/'))?];
-    for c in "app-1".chars() {
-        filtering.push(timed(&mut app, &mut terminal, KeyCode::Char(c))?);
+    // A filter typed and applied, typed further and applied, then a regular expression, then
+    // cleared: every key a frame.
+    let mut filtering = Vec::new();
+    for typed in [
+        "/app-1\n",
+        "/0\n",
+        "/\x08\x08\x08\x08\x08\x08(ns-1|ns-2)$\n",
+        "\x1b",
+    ] {
+        for c in typed.chars() {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\x08' => KeyCode::Backspace,
+                '\x1b' => KeyCode::Esc,
+                c => KeyCode::Char(c),
+            };
+            filtering.push(timed(&mut app, &mut terminal, code)?);
+        }
     }
-    filtering.push(timed(&mut app, &mut terminal, KeyCode::Enter)?);
 
-    // Under load, on the pipeline (the view that joins every kind), unfiltered.
-    let keys = [KeyCode::Esc]
-        .into_iter()
-        .chain(":pipeline".chars().map(KeyCode::Char));
-    for code in keys.chain([KeyCode::Enter]) {
+    if !app.filter.is_empty() {
+        return Err(format!(
+            "the filter {:?} was not cleared",
+            app.filter.text()
+        ));
+    }
+    // Under load, on the pipeline (the view that joins every kind).
+    for code in ":pipeline"
+        .chars()
+        .map(KeyCode::Char)
+        .chain([KeyCode::Enter])
+    {
         timed(&mut app, &mut terminal, code)?;
     }
     let load = super::load::measure(

@@ -1,73 +1,105 @@
 //! The current table's rows, built once per change of what they depend on (the store's
-//! generation, the view, scope, filter, sort and the clock's second) and shared by the frame and
-//! the selection, so moving the selection or redrawing never rebuilds them.
+//! generation, the view, scope, sort and the clock's second) and shared by the frame and the
+//! selection, so moving the selection or redrawing never rebuilds them. The filter is applied to
+//! those rows, not the store: typing a filter only matches, it never formats rows again — and a
+//! filter typed further (`app` → `app-1`) looks only at the rows the shorter one kept.
 
 use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::app::{App, View};
+use crate::view::filter::Filter;
 use crate::view::lists::ListRow;
 use crate::view::sort::Sort;
 
-/// What the rows were built from.
+/// What the rows were built from (all but the filter).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TableKey {
     generation: u64,
     view: View,
     scope: Option<String>,
-    filter: String,
     sort: Sort,
     now: i64,
     /// Entries in the action log (it changes without the store).
     actions: usize,
 }
 
-/// The last table built.
+/// Rows as last built: every row, and those the last filter kept.
 #[derive(Debug, Default)]
-pub struct TableCache(RefCell<Option<(TableKey, Arc<Vec<ListRow>>)>>);
+pub struct TableCache {
+    all: RefCell<Option<(TableKey, Arc<Vec<ListRow>>)>>,
+    filtered: RefCell<Option<(TableKey, String, Arc<Vec<ListRow>>)>>,
+}
 
 impl App {
     /// The current table's rows, scoped, filtered and sorted as shown.
     pub fn table_rows(&self) -> Arc<Vec<ListRow>> {
-        let (scope, filter, sort, now) = (self.scope(), &self.filter, self.sort, self.now());
         let key = TableKey {
             generation: self.store.generation(),
             view: self.view(),
-            scope: scope.map(str::to_string),
-            filter: filter.text().to_string(),
-            sort,
-            now,
+            scope: self.scope().map(str::to_string),
+            sort: self.sort,
+            now: self.now(),
             actions: self.action_log.len(),
         };
-        if let Some((built_from, rows)) = self.table_cache.0.borrow().as_ref()
-            && *built_from == key
+        let all = self.all_rows(&key);
+        let filter = &self.filter;
+        if filter.is_empty() {
+            return all;
+        }
+        let cache = &self.table_cache.filtered;
+        // Narrowing a literal filter keeps a subset of what the shorter one kept.
+        let start = match cache.borrow().as_ref() {
+            Some((built_from, text, rows)) if *built_from == key => {
+                if text == filter.text() {
+                    return rows.clone();
+                }
+                filter.narrows(text).then(|| rows.clone())
+            }
+            _ => None,
+        };
+        let labels = |row: &ListRow| self.store.get(row.kind, &row.key).map(|r| r.labels());
+        let rows: Arc<Vec<ListRow>> = Arc::new(
+            start
+                .as_deref()
+                .unwrap_or(&all)
+                .iter()
+                .filter(|row| filter.matches(&row.cells, labels(row)))
+                .cloned()
+                .collect(),
+        );
+        *cache.borrow_mut() = Some((key, filter.text().to_string(), rows.clone()));
+        rows
+    }
+
+    /// Every row of the current table (unfiltered), scoped and sorted.
+    fn all_rows(&self, key: &TableKey) -> Arc<Vec<ListRow>> {
+        if let Some((built_from, rows)) = self.table_cache.all.borrow().as_ref()
+            && built_from == key
         {
             return rows.clone();
         }
+        let (scope, sort, now) = (key.scope.as_deref(), key.sort, key.now);
+        let everything = Filter::default();
         let rows = Arc::new(match key.view {
             View::Pipeline | View::Detail(_) | View::Logs | View::Metrics(_) => Vec::new(),
             View::ActionLog => {
-                let mut rows: Vec<ListRow> = self
-                    .action_log
-                    .iter()
-                    .rev()
-                    .map(action_row)
-                    .filter(|row| filter.matches(&row.cells, None))
-                    .collect();
+                let mut rows: Vec<ListRow> = self.action_log.iter().rev().map(action_row).collect();
                 sort.apply(&mut rows);
                 rows
             }
-            View::Waiting => crate::view::waiting::rows(&self.store, scope, filter, sort, now),
+            View::Waiting => crate::view::waiting::rows(&self.store, scope, &everything, sort, now),
             View::List(kind) => {
-                crate::view::lists::rows(&self.store, kind, scope, filter, sort, now)
+                crate::view::lists::rows(&self.store, kind, scope, &everything, sort, now)
             }
             View::Kargo => {
-                let mut rows = crate::view::kargo::build(&self.store, scope, filter, now).freight;
+                let mut rows =
+                    crate::view::kargo::build(&self.store, scope, &everything, now).freight;
                 sort.apply(&mut rows);
                 rows
             }
         });
-        *self.table_cache.0.borrow_mut() = Some((key, rows.clone()));
+        *self.table_cache.all.borrow_mut() = Some((key.clone(), rows.clone()));
         rows
     }
 }

@@ -82,6 +82,20 @@ impl Filter {
         self.problem.as_deref()
     }
 
+    /// Whether everything this filter keeps was kept by `shorter` too: both plain text (no
+    /// regular-expression syntax, not inverted, not a selector) and this one extends it.
+    pub fn narrows(&self, shorter: &str) -> bool {
+        let plain = |text: &str| {
+            !text.is_empty()
+                && !text.starts_with('!')
+                && !text.starts_with("-l")
+                && text
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "-_ ./:@".contains(c))
+        };
+        plain(shorter) && plain(&self.text) && self.text.starts_with(shorter)
+    }
+
     /// Whether this filter looks at labels (rows without labels are then kept).
     pub fn is_label_selector(&self) -> bool {
         matches!(self.matcher, Matcher::Labels(_))
@@ -119,6 +133,30 @@ mod tests {
 
     fn cells(texts: &[&str]) -> Vec<Cell> {
         texts.iter().map(|t| Cell::new(*t, Slot::Text)).collect()
+    }
+
+    #[test]
+    fn only_plain_text_typed_further_narrows() {
+        assert!(Filter::parse("app-1").narrows("app-"));
+        assert!(Filter::parse("demo app").narrows("demo"));
+        assert!(
+            !Filter::parse("app-1").narrows(""),
+            "nothing was filtered before"
+        );
+        assert!(!Filter::parse("ab").narrows("b"), "not an extension");
+        assert!(!Filter::parse("a|b").narrows("a"), "alternation widens");
+        assert!(
+            !Filter::parse("ab*").narrows("ab"),
+            "a quantifier changes the last atom"
+        );
+        assert!(
+            !Filter::parse("!ab").narrows("!a"),
+            "inverse filters widen as they grow"
+        );
+        assert!(
+            !Filter::parse("-l app=x").narrows("-l app"),
+            "selectors are not text"
+        );
     }
 
     #[test]
