@@ -24,11 +24,14 @@ struct TableKey {
     actions: usize,
 }
 
+/// Rows built from a key (and, for filtered rows, the filter's text).
+type Built<K> = RefCell<Option<(K, Arc<Vec<ListRow>>)>>;
+
 /// Rows as last built: every row, and those the last filter kept.
 #[derive(Debug, Default)]
 pub struct TableCache {
-    all: RefCell<Option<(TableKey, Arc<Vec<ListRow>>)>>,
-    filtered: RefCell<Option<(TableKey, String, Arc<Vec<ListRow>>)>>,
+    all: Built<TableKey>,
+    filtered: Built<(TableKey, String)>,
 }
 
 impl App {
@@ -50,7 +53,7 @@ impl App {
         let cache = &self.table_cache.filtered;
         // Narrowing a literal filter keeps a subset of what the shorter one kept.
         let start = match cache.borrow().as_ref() {
-            Some((built_from, text, rows)) if *built_from == key => {
+            Some(((built_from, text), rows)) if *built_from == key => {
                 if text == filter.text() {
                     return rows.clone();
                 }
@@ -68,7 +71,7 @@ impl App {
                 .cloned()
                 .collect(),
         );
-        *cache.borrow_mut() = Some((key, filter.text().to_string(), rows.clone()));
+        *cache.borrow_mut() = Some(((key, filter.text().to_string()), rows.clone()));
         rows
     }
 
