@@ -128,6 +128,27 @@ impl Store {
         self.rows.get(&kind)?.get(key)
     }
 
+    /// The Rollouts in one namespace, in name order.
+    pub fn rollouts_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a RolloutRow> {
+        self.rows_in(Kind::Rollout, namespace)
+            .filter_map(|row| match row {
+                Row::Rollout(rollout) => Some(rollout),
+                _ => None,
+            })
+    }
+
+    /// The Promotions in one namespace, in name order.
+    pub fn promotions_in<'a>(
+        &'a self,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = &'a PromotionRow> {
+        self.rows_in(Kind::Promotion, namespace)
+            .filter_map(|row| match row {
+                Row::Promotion(promotion) => Some(promotion),
+                _ => None,
+            })
+    }
+
     /// The rows of a kind in one namespace, in name order (a range of the key order).
     pub fn rows_in<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Row> {
         let start = ObjectKey::new(namespace, "");
@@ -141,16 +162,11 @@ impl Store {
 }
 
 macro_rules! typed {
-    ($($method:ident, $in_namespace:ident, $getter:ident: $kind:ident => $row:ident;)*) => {
+    ($($method:ident, $getter:ident: $kind:ident => $row:ident;)*) => {
         impl Store {
             $(
                 pub fn $method(&self) -> impl Iterator<Item = &$row> {
                     self.rows(Kind::$kind).filter_map(|row| match row { Row::$kind(r) => Some(r), _ => None })
-                }
-
-                /// The rows of this kind in one namespace, in name order.
-                pub fn $in_namespace<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a $row> {
-                    self.rows_in(Kind::$kind, namespace).filter_map(|row| match row { Row::$kind(r) => Some(r), _ => None })
                 }
 
                 pub fn $getter(&self, key: &ObjectKey) -> Option<&$row> {
@@ -162,20 +178,20 @@ macro_rules! typed {
 }
 
 typed! {
-    workflows, workflows_in, workflow: Workflow => WorkflowRow;
-    applications, applications_in, application: Application => ApplicationRow;
-    rollouts, rollouts_in, rollout: Rollout => RolloutRow;
-    analysis_runs, analysis_runs_in, analysis_run: AnalysisRun => AnalysisRunRow;
-    freights, freights_in, freight: Freight => FreightRow;
-    stages, stages_in, stage: Stage => StageRow;
-    promotions, promotions_in, promotion: Promotion => PromotionRow;
-    replica_sets, replica_sets_in, replica_set: ReplicaSet => ReplicaSetRow;
-    pods, pods_in, pod: Pod => PodRow;
-    events, events_in, event: Event => EventRow;
-    workflow_templates, workflow_templates_in, workflow_template: WorkflowTemplate => WorkflowTemplateRow;
-    event_sources, event_sources_in, event_source: EventSource => EventSourceRow;
-    sensors, sensors_in, sensor: Sensor => SensorRow;
-    warehouses, warehouses_in, warehouse: Warehouse => WarehouseRow;
+    workflows, workflow: Workflow => WorkflowRow;
+    applications, application: Application => ApplicationRow;
+    rollouts, rollout: Rollout => RolloutRow;
+    analysis_runs, analysis_run: AnalysisRun => AnalysisRunRow;
+    freights, freight: Freight => FreightRow;
+    stages, stage: Stage => StageRow;
+    promotions, promotion: Promotion => PromotionRow;
+    replica_sets, replica_set: ReplicaSet => ReplicaSetRow;
+    pods, pod: Pod => PodRow;
+    events, event: Event => EventRow;
+    workflow_templates, workflow_template: WorkflowTemplate => WorkflowTemplateRow;
+    event_sources, event_source: EventSource => EventSourceRow;
+    sensors, sensor: Sensor => SensorRow;
+    warehouses, warehouse: Warehouse => WarehouseRow;
 }
 
 #[cfg(test)]

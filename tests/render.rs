@@ -426,7 +426,14 @@ fn table_rows_are_built_once_per_change() {
     type_text(&mut app, "st");
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.filter.text(), "web-st");
-    assert_eq!(names(&app), ["web-staging"]);
+    let narrowed = names(&app);
+    assert_eq!(narrowed, ["web-staging"]);
+    // The same filter typed at once, from every row.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "web-st");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(names(&app), narrowed);
     add(&mut app, "web-stable");
     assert_eq!(names(&app), ["web-stable", "web-staging"]);
 }
@@ -828,7 +835,7 @@ fn analysis_run_chart_runs_its_own_query_with_the_threshold() {
 
 #[test]
 fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
-    use flightdeck::model::{Kind, Row};
+    use flightdeck::model::{Kind, ObjectKey, Row};
     use flightdeck::store::{Delta, WatchState};
     use serde_json::json;
     let mut app = common::app();
@@ -871,6 +878,20 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
     press(&mut app, KeyCode::Char('G'));
     let last = text(&screen(&app, 120, 24));
     assert!(last.contains("applications 40–40 of 40"), "{last}");
+
+    // Applications deleted while scrolled past them: the window stays on what is left.
+    let gone = (20..40).flat_map(|n| {
+        ["dev", "prod"].map(|env| {
+            Delta::Delete(
+                Kind::Application,
+                ObjectKey::new("argocd", format!("app-{n:02}-{env}")),
+            )
+        })
+    });
+    app.update(Msg::Kube(gone.collect()));
+    let shrunk = text(&screen(&app, 120, 24));
+    assert!(shrunk.contains("applications 20–20 of 20"), "{shrunk}");
+    assert!(shrunk.contains("app-19"), "{shrunk}");
 
     type_text(&mut app, "/app-1[0-2]");
     press(&mut app, KeyCode::Enter);

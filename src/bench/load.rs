@@ -25,6 +25,9 @@ pub struct Load {
     pub seconds: u64,
 }
 
+/// How long without a change, after the server finished, before the phase ends anyway.
+const QUIET: Duration = Duration::from_secs(2);
+
 /// What the load phase counts while it runs.
 #[derive(Default)]
 struct Tally {
@@ -69,7 +72,7 @@ pub async fn measure(
     let mut sent: Option<u64> = None;
     let mut last_event = started;
     let mut last_frame: Option<Instant> = None;
-    while sent.is_none_or(|sent| tally.received < sent && last_event.elapsed().as_secs() < 2) {
+    while sent.is_none_or(|sent| tally.received < sent && last_event.elapsed() < QUIET) {
         let frame_due = last_frame.map_or(Instant::now(), |at| at + FRAME_INTERVAL);
         tokio::select! {
             line = server_output.next_line() => {
@@ -100,6 +103,8 @@ pub async fn measure(
                 tally.frames_ms.push(drawing.elapsed().as_secs_f64() * 1000.0);
                 last_frame = Some(Instant::now());
             }
+            // Once the server is done, two quiet seconds end it (missed changes were relisted).
+            () = tokio::time::sleep_until((last_event + QUIET).into()), if sent.is_some() => {}
             () = tokio::time::sleep_until(give_up) => return Err("the load phase did not finish".into()),
         }
     }

@@ -80,6 +80,8 @@ mod tests {
         let shared = writer.clone();
         writer.write_all(b"12345").expect("write");
         assert_eq!(shared.bytes(), 5);
-        assert!(memory().0 > 0, "this process has resident memory");
+        if cfg!(target_os = "linux") {
+            assert!(memory().0 > 0, "this process has resident memory");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! `flightdeck bench`: the API server preloaded with N fixtures in a separate process, the
 //! cockpit headless at 200×50 drawing into a byte-counting terminal, and the figures — first
 //! frame, everything ingested and drawn, RSS, frame times while scrolling and filtering, bytes for
-//! a one-row change, bytes and CPU while idle, and the same objects listed by kubectl.
+//! a one-row change, the load phase (`load.rs`), bytes and CPU while idle, and the same objects
+//! listed by kubectl.
 
 use std::time::{Duration, Instant};
 
@@ -11,10 +12,9 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
-
-use super::load::Load;
 use tokio::sync::mpsc;
 
+use super::load::Load;
 use super::measure::{CountingWriter, cpu_seconds, memory, percentile};
 use crate::model::Kind;
 use crate::store::WatchState;

@@ -73,8 +73,8 @@ pub async fn serve(count: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Changes `rate` objects a second, every kind in turn, for `seconds`: each gets a new
-/// `status.message` (a column several lists show) and a new resourceVersion. Returns how many.
+/// Changes `rate` objects a second, every kind in turn, for `seconds`: each a field its row
+/// shows (`touch`) and a new resourceVersion. Returns how many.
 async fn churn(state: &State, rate: u64, seconds: u64) -> u64 {
     let objects: Vec<(&ResourceDef, Arc<Value>)> = {
         let store = state.store();
@@ -107,12 +107,13 @@ async fn churn(state: &State, rate: u64, seconds: u64) -> u64 {
         while changed < due {
             let (def, current) = &objects[(changed as usize) % objects.len()];
             let (namespace, name) = key_of(current);
+            let def = *def;
             let mut store = state.store();
             let Some(mut object) = store.get(def, &namespace, &name).map(|o| (*o).clone()) else {
                 changed += 1;
                 continue;
             };
-            object["status"]["message"] = Value::String(format!("churn {changed}"));
+            touch(&def.plural, &mut object, changed);
             let change = store.put(def, &namespace, &name, object);
             drop(store);
             state.publish(change);
@@ -120,4 +121,53 @@ async fn churn(state: &State, rate: u64, seconds: u64) -> u64 {
         }
     }
     changed
+}
+
+/// Changes a field of `object` that its kind's row shows (so the change reaches the screen, as
+/// real churn does): a message, a sync revision, available replicas, an alias, a health.
+fn touch(plural: &str, object: &mut Value, counter: u64) {
+    let text = Value::String(format!("churn {counter}"));
+    let (path, value): (&[&str], Value) = match plural {
+        "applications" => (&["status", "sync", "revision"], text),
+        "replicasets" => (&["status", "availableReplicas"], Value::from(counter % 7)),
+        "freights" => (&["alias"], text),
+        "stages" => (&["status", "health", "status"], text),
+        _ => (&["status", "message"], text),
+    };
+    // Missing objects on the way are made (a Stage or Promotion without a status yet).
+    let Some((field, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = object;
+    for key in parents {
+        let Some(map) = at.as_object_mut() else {
+            return;
+        };
+        at = map
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+    if let Some(map) = at.as_object_mut() {
+        map.insert(field.to_string(), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Row;
+
+    #[test]
+    fn every_kind_churned_changes_its_row() {
+        for (kind, object) in objects(9) {
+            let (_, _, _, plural) = kind.resource();
+            let mut touched = object.clone();
+            touch(plural, &mut touched, 3);
+            assert_ne!(
+                Row::from_object(kind, &touched),
+                Row::from_object(kind, &object),
+                "{kind:?}"
+            );
+        }
+    }
 }

@@ -39,6 +39,9 @@ const SKIPPED: &[&[&str]] = &[
     &["spec", "volumes"],
 ];
 
+// Paths are tracked as bits of a u32.
+const _: () = assert!(SKIPPED.len() < 32);
+
 /// An object as the watchers keep it until its row is projected.
 #[derive(Debug, Clone)]
 pub struct SlimObject {

@@ -12,8 +12,8 @@ use crate::view::pipeline::{PipelineView, Window, build};
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PipelineKey {
     generation: u64,
-    /// Metric updates, and where metrics come from (scrapes, Prometheus, none; ASCII or not).
-    metrics: (u64, bool, bool, bool),
+    /// Metric updates, and the source's mode (`MetricsSource::mode`).
+    metrics: (u64, (bool, bool, bool)),
     filter: String,
     first: usize,
     lines: usize,
@@ -29,12 +29,7 @@ impl App {
     pub fn pipeline_view(&self) -> Arc<PipelineView> {
         let key = PipelineKey {
             generation: self.store.generation(),
-            metrics: (
-                self.metrics_revision,
-                self.prometheus_mode(),
-                self.settings.metrics_scrape.is_some(),
-                self.symbols.pointer == ">",
-            ),
+            metrics: (self.metrics_revision, self.metrics_source().mode()),
             filter: self.filter.text().to_string(),
             first: self.selected,
             lines: usize::from(self.size.1),

@@ -82,8 +82,10 @@ impl Filter {
         self.problem.as_deref()
     }
 
-    /// Whether everything this filter keeps was kept by `shorter` too: both plain text (no
-    /// regular-expression syntax, not inverted, not a selector) and this one extends it.
+    /// Whether everything this filter keeps was kept by `shorter` too: both a plain run of
+    /// single-character atoms (letters, digits, `-_ /:@`, and `.` for any one character; not
+    /// inverted, not a selector) and this one extends it — a match of the longer then always
+    /// contains a match of the shorter.
     pub fn narrows(&self, shorter: &str) -> bool {
         let plain = |text: &str| {
             !text.is_empty()

@@ -26,6 +26,13 @@ pub struct MetricsSource<'a> {
     pub ascii: bool,
 }
 
+impl MetricsSource<'_> {
+    /// Everything but the values: views built from this source are stale when it changes.
+    pub fn mode(&self) -> (bool, bool, bool) {
+        (self.queried.is_some(), self.configured, self.ascii)
+    }
+}
+
 /// A sparkline of the newest `width` values, scaled from 0 to their maximum; gaps are spaces.
 pub fn sparkline(values: &[Option<f64>], width: usize, ascii: bool) -> String {
     let bars = if ascii { &ASCII_BARS } else { &BARS };

@@ -213,7 +213,9 @@ pub fn build(
         Section { title, rows }
     };
     let apps = applications_by_app(store);
-    let (total, candidates): (usize, Box<dyn Iterator<Item = Section>>) =
+    // The first shown stays within what there is (applications may go while scrolled down).
+    let first_of = |total: usize| window.first.min(total.saturating_sub(1));
+    let (total, first, candidates): (usize, usize, Box<dyn Iterator<Item = Section>>) =
         if window.filter.is_some_and(|f| !f.is_empty()) {
             // Rows must be built to be matched: every section is, and those left empty dropped.
             let kept: Vec<Section> = apps
@@ -221,14 +223,13 @@ pub fn build(
                 .map(|(app, applications)| section(app, applications))
                 .filter(|section| !section.rows.is_empty())
                 .collect();
-            (kept.len(), Box::new(kept.into_iter().skip(window.first)))
+            let (total, first) = (kept.len(), first_of(kept.len()));
+            (total, first, Box::new(kept.into_iter().skip(first)))
         } else {
-            let total = apps.len();
-            let shown = apps.into_iter().skip(window.first);
-            (
-                total,
-                Box::new(shown.map(|(app, applications)| section(app, applications))),
-            )
+            let (total, first) = (apps.len(), first_of(apps.len()));
+            let shown = apps.into_iter().skip(first);
+            let sections = shown.map(|(app, applications)| section(app, applications));
+            (total, first, Box::new(sections))
         };
     // Sections until the lines are filled (the last one may be cut off at the bottom).
     let mut used = 0;
@@ -242,7 +243,7 @@ pub fn build(
     PipelineView {
         sections,
         total,
-        first: window.first.min(total),
+        first,
         watches: watches(store),
     }
 }

@@ -95,7 +95,12 @@ pub fn list(state: &State, request: &ResourceRequest<'_>) -> Result<Response<Bod
         match &after {
             Some(token) => {
                 let objects = store
-                    .list_at(request.def, filter.namespace.as_deref(), token.rv)
+                    .list_at(
+                        request.def,
+                        filter.namespace.as_deref(),
+                        token.rv,
+                        &token.last,
+                    )
                     .map_err(|_| ApiError::expired(TOO_OLD))?;
                 (objects, token.rv)
             }
@@ -105,10 +110,7 @@ pub fn list(state: &State, request: &ResourceRequest<'_>) -> Result<Response<Bod
             ),
         }
     };
-    let mut items = objects
-        .into_iter()
-        .filter(|object| after.as_ref().is_none_or(|token| token.precedes(object)))
-        .filter(|object| filter.matches(object));
+    let mut items = objects.into_iter().filter(|object| filter.matches(object));
     let limit = request.query.number("limit").unwrap_or(0) as usize;
     let page: Vec<Arc<Value>> = match limit {
         0 => items.by_ref().collect(),
@@ -154,8 +156,8 @@ const TOO_OLD: &str = "The provided continue parameter is too old to display a c
 /// Where the next page starts: the snapshot's resourceVersion and the last key returned.
 struct ContinueToken {
     rv: u64,
-    namespace: String,
-    name: String,
+    /// (namespace, name) of the last object returned.
+    last: (String, String),
 }
 
 impl ContinueToken {
@@ -189,14 +191,7 @@ impl ContinueToken {
         };
         Ok(ContinueToken {
             rv,
-            namespace: namespace.to_string(),
-            name: name.to_string(),
+            last: (namespace.to_string(), name.to_string()),
         })
-    }
-
-    /// Whether `object` comes after the token's key (lists are sorted by namespace, then name).
-    fn precedes(&self, object: &Value) -> bool {
-        let (namespace, name) = key_of(object);
-        (namespace.as_str(), name.as_str()) > (self.namespace.as_str(), self.name.as_str())
     }
 }

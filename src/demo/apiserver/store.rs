@@ -3,6 +3,7 @@
 //! synchronous; the HTTP layer wraps it in a mutex and fans changes out to watchers.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -84,47 +85,43 @@ impl Store {
     }
 
     /// Objects of a kind as they were at `rv` (the current ones with every later change undone),
-    /// sorted by (namespace, name); `Err(oldest)` when the history no longer reaches back to `rv`
-    /// (the API server's compaction: a continue token that old gets 410 Expired).
+    /// from just after the key `after` on, sorted by (namespace, name); `Err(oldest)` when the
+    /// history no longer reaches back to `rv` (the API server's compaction: a continue token
+    /// that old gets 410 Expired). Only the rest of the list is looked at, so paging through a
+    /// kind stays linear.
     pub fn list_at(
         &self,
         def: &ResourceDef,
         namespace: Option<&str>,
         rv: u64,
+        after: &(String, String),
     ) -> Result<Vec<Arc<Value>>, u64> {
-        let current = self.list(def, namespace);
-        if rv >= self.rv {
-            return Ok(current);
-        }
+        let in_scope =
+            |key: &(String, String)| key > after && namespace.is_none_or(|ns| key.0 == ns);
         // The state at `rv` of each key changed since: the content before its first later change.
         let mut before: BTreeMap<(String, String), Option<Arc<Value>>> = BTreeMap::new();
-        for change in self.changes_since(rv)? {
-            if change.group != def.group
-                || change.plural != def.plural
-                || namespace.is_some_and(|ns| ns != change.namespace)
-            {
-                continue;
+        if rv < self.rv {
+            for change in self.changes_since(rv)? {
+                if change.group == def.group && change.plural == def.plural {
+                    let key = key_of(&change.object);
+                    if in_scope(&key) {
+                        before.entry(key).or_insert_with(|| change.previous.clone());
+                    }
+                }
             }
-            let name = change
-                .object
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            before
-                .entry((change.namespace.clone(), name.to_string()))
-                .or_insert_with(|| change.previous.clone());
         }
-        let mut snapshot: BTreeMap<(String, String), Arc<Value>> = current
-            .into_iter()
-            .map(|object| (key_of(&object), object))
-            .collect();
-        for (key, object) in before {
-            match object {
-                Some(object) => snapshot.insert(key, object),
-                None => snapshot.remove(&key),
-            };
+        let rest = self.bucket(def).into_iter().flat_map(|objects| {
+            objects
+                .range((Bound::Excluded(after.clone()), Bound::Unbounded))
+                .filter(|(key, _)| in_scope(key) && !before.contains_key(*key))
+                .map(|(_, object)| object.clone())
+        });
+        let mut snapshot: Vec<Arc<Value>> = rest.collect();
+        if !before.is_empty() {
+            snapshot.extend(before.into_values().flatten());
+            snapshot.sort_by_cached_key(|object| key_of(object));
         }
-        Ok(snapshot.into_values().collect())
+        Ok(snapshot)
     }
 
     /// Number of objects of all kinds.
@@ -309,14 +306,34 @@ mod tests {
                 .map(|o| format!("{}={}", o["metadata"]["name"], o["spec"]["image"]))
                 .collect()
         };
+        let start = (String::new(), String::new());
         assert_eq!(
-            listed(store.list_at(&def, None, snapshot).expect("kept")),
+            listed(store.list_at(&def, None, snapshot, &start).expect("kept")),
             ["\"one\"=\"v1\"", "\"two\"=\"v1\""]
+        );
+        let after_one = ("a".to_string(), "one".to_string());
+        assert_eq!(
+            listed(
+                store
+                    .list_at(&def, Some("a"), snapshot, &after_one)
+                    .expect("kept")
+            ),
+            ["\"two\"=\"v1\""],
+            "only what comes after the key"
         );
         assert_eq!(
             listed(
                 store
-                    .list_at(&def, Some("a"), store.current_rv())
+                    .list_at(&def, Some("a"), snapshot + 1, &start)
+                    .expect("kept")
+            ),
+            ["\"one\"=\"v2\"", "\"two\"=\"v1\""],
+            "between the changes"
+        );
+        assert_eq!(
+            listed(
+                store
+                    .list_at(&def, Some("a"), store.current_rv(), &start)
                     .expect("now")
             ),
             ["\"one\"=\"v2\"", "\"three\"=\"v1\""]
@@ -324,6 +341,9 @@ mod tests {
         let mut short = Store::new(10, 1);
         short.put(&def, "a", "one", pod("one", "v1"));
         short.put(&def, "a", "one", pod("one", "v2"));
-        assert!(short.list_at(&def, None, 10).is_err(), "compacted away");
+        assert!(
+            short.list_at(&def, None, 10, &start).is_err(),
+            "compacted away"
+        );
     }
 }
