@@ -37,6 +37,17 @@ fn rollout(name: &str, replicas: i64) -> DynamicObject {
     .expect("object")
 }
 
+/// Merge-patches a Rollout's replicas.
+async fn set_replicas(api: &Api<DynamicObject>, name: &str, replicas: i64) {
+    api.patch(
+        name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"replicas": replicas}})),
+    )
+    .await
+    .expect("patch");
+}
+
 /// A short description of a watcher event, for comparing sequences.
 fn describe(event: &Event<DynamicObject>) -> String {
     let name = |o: &DynamicObject| o.metadata.name.clone().unwrap_or_default();
@@ -88,13 +99,7 @@ async fn watcher_sees_changes_in_order() {
     api.create(&PostParams::default(), &rollout("r1", 1))
         .await
         .expect("create");
-    api.patch(
-        "r1",
-        &PatchParams::default(),
-        &Patch::Merge(json!({"spec": {"replicas": 3}})),
-    )
-    .await
-    .expect("patch");
+    set_replicas(&api, "r1", 3).await;
     api.delete("r1", &Default::default()).await.expect("delete");
     assert_eq!(
         next_events(&mut events, 3).await,
@@ -148,13 +153,7 @@ async fn too_old_resource_version_is_an_in_stream_410() {
         .await
         .expect("create");
     for replicas in 2..6 {
-        api.patch(
-            "a",
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"replicas": replicas}})),
-        )
-        .await
-        .expect("patch");
+        set_replicas(&api, "a", replicas).await;
     }
     let old_rv = first.metadata.resource_version.clone().expect("rv");
     let url = format!(
@@ -242,13 +241,7 @@ async fn write_rules_through_kube_rs() {
     assert!(created.metadata.uid.is_some() && created.metadata.creation_timestamp.is_some());
 
     let mut stale = created.clone();
-    api.patch(
-        "r",
-        &PatchParams::default(),
-        &Patch::Merge(json!({"spec": {"replicas": 2}})),
-    )
-    .await
-    .expect("patch");
+    set_replicas(&api, "r", 2).await;
     stale.data["spec"]["replicas"] = json!(9);
     let error = api
         .replace("r", &PostParams::default(), &stale)
@@ -386,13 +379,7 @@ async fn paged_lists_come_from_one_snapshot() {
     let token = token.expect("a continue token while items remain");
 
     // Changes after the first page do not show in the later pages: they list the same snapshot.
-    api.patch(
-        "c",
-        &PatchParams::default(),
-        &Patch::Merge(json!({"spec": {"replicas": 3}})),
-    )
-    .await
-    .expect("patch");
+    set_replicas(&api, "c", 3).await;
     api.delete("d", &Default::default()).await.expect("delete");
     api.create(&PostParams::default(), &rollout("f", 1))
         .await
@@ -458,13 +445,7 @@ async fn a_continue_token_older_than_the_history_is_expired() {
     let collection = format!("{}/apis/argoproj.io/v1alpha1/rollouts", server.url());
     let (_, token, _) = page(&reqwest_get(&format!("{collection}?limit=1")).await);
     for replicas in 2..5 {
-        api.patch(
-            "a",
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"replicas": replicas}})),
-        )
-        .await
-        .expect("patch");
+        set_replicas(&api, "a", replicas).await;
     }
     let url = format!("{collection}?limit=1&continue={}", token.expect("token"));
     let expired: serde_json::Value = serde_json::from_str(&reqwest_get(&url).await).expect("json");

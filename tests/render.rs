@@ -174,16 +174,24 @@ fn ascii_locale_draws_without_unicode() {
 }
 
 /// The demo's three environments in a fixed state: dev mid-canary, staging and prod healthy.
-fn pipeline_app() -> App {
-    use flightdeck::model::{Kind, Row};
+/// An app at a fixed time, and the deltas that make every kind's watch live.
+fn live_app() -> (App, Vec<flightdeck::store::Delta>) {
+    use flightdeck::model::Kind;
     use flightdeck::store::{Delta, WatchState};
-    use serde_json::json;
     let mut app = common::app();
     app.frozen_time = Some(1_795_000_000);
-    let mut deltas: Vec<Delta> = Kind::ALL
+    let live = Kind::ALL
         .iter()
         .map(|k| Delta::State(*k, WatchState::Live))
         .collect();
+    (app, live)
+}
+
+fn pipeline_app() -> App {
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::Delta;
+    use serde_json::json;
+    let (mut app, mut deltas) = live_app();
     let row = |kind: Kind, object: serde_json::Value| Delta::Apply(Row::from_object(kind, &object));
     for (env, tag, phase, step) in [
         ("dev", "abc1234def56", "Paused", 1),
@@ -836,14 +844,9 @@ fn analysis_run_chart_runs_its_own_query_with_the_threshold() {
 #[test]
 fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
     use flightdeck::model::{Kind, ObjectKey, Row};
-    use flightdeck::store::{Delta, WatchState};
+    use flightdeck::store::Delta;
     use serde_json::json;
-    let mut app = common::app();
-    app.frozen_time = Some(1_795_000_000);
-    let mut deltas: Vec<Delta> = Kind::ALL
-        .iter()
-        .map(|k| Delta::State(*k, WatchState::Live))
-        .collect();
+    let (mut app, mut deltas) = live_app();
     for n in 0..40 {
         for env in ["dev", "prod"] {
             let object = json!({"metadata": {"name": format!("app-{n:02}-{env}"), "namespace": "argocd", "labels": {"app": format!("app-{n:02}"), "env": env}}, "spec": {"destination": {"namespace": format!("app-{n:02}-{env}")}}});
