@@ -355,72 +355,26 @@ mod tests {
         for (name, phase) in [("a", "Running"), ("b", "Failed")] {
             store.apply([Delta::Apply(Row::from_object(Kind::Workflow, &json!({"metadata": {"name": name, "namespace": "argo"}, "status": {"phase": phase}})))]);
         }
-        assert_eq!(
+        // The names of the Workflows listed in `namespace` through `filter`.
+        let listed = |namespace: Option<&str>, filter: &str| -> Vec<String> {
+            let filter = Filter::parse(filter);
             rows(
                 &store,
                 Kind::Workflow,
-                None,
-                &Filter::default(),
+                namespace,
+                &filter,
                 Sort::default(),
-                0
+                0,
             )
-            .len(),
-            2
-        );
-        assert_eq!(
-            rows(
-                &store,
-                Kind::Workflow,
-                Some("argo"),
-                &Filter::default(),
-                Sort::default(),
-                0
-            )
-            .len(),
-            2
-        );
-        assert_eq!(
-            rows(
-                &store,
-                Kind::Workflow,
-                Some("other"),
-                &Filter::default(),
-                Sort::default(),
-                0
-            )
-            .len(),
-            0
-        );
-        let failed = rows(
-            &store,
-            Kind::Workflow,
-            None,
-            &Filter::parse("fail"),
-            Sort::default(),
-            0,
-        );
-        assert_eq!(
-            failed
-                .iter()
-                .map(|r| r.key.name.as_str())
-                .collect::<Vec<_>>(),
-            ["b"]
-        );
-        let not_failed = rows(
-            &store,
-            Kind::Workflow,
-            None,
-            &Filter::parse("!fail"),
-            Sort::default(),
-            0,
-        );
-        assert_eq!(
-            not_failed
-                .iter()
-                .map(|r| r.key.name.as_str())
-                .collect::<Vec<_>>(),
-            ["a"]
-        );
+            .into_iter()
+            .map(|row| row.key.name)
+            .collect()
+        };
+        assert_eq!(listed(None, ""), ["a", "b"]);
+        assert_eq!(listed(Some("argo"), ""), ["a", "b"]);
+        assert!(listed(Some("other"), "").is_empty());
+        assert_eq!(listed(None, "fail"), ["b"]);
+        assert_eq!(listed(None, "!fail"), ["a"]);
         for kind in Kind::ALL {
             assert_eq!(
                 columns(*kind).len(),

@@ -38,6 +38,17 @@ pub(super) async fn set_freight_stage(
     Ok(())
 }
 
+/// Records that `freight` was verified in `stage` now.
+async fn mark_verified(
+    ctx: &WorldContext,
+    project: &str,
+    freight: &str,
+    stage: &str,
+) -> Result<(), kube::Error> {
+    let verified = Some(json!({"verifiedAt": now()}));
+    set_freight_stage(ctx, project, freight, "verifiedIn", stage, verified).await
+}
+
 pub(super) async fn reconcile_stage(
     ctx: &WorldContext,
     project: &str,
@@ -86,15 +97,7 @@ pub(super) async fn reconcile_stage(
             Some(json!({"since": now()})),
         )
         .await?;
-        set_freight_stage(
-            ctx,
-            project,
-            &freight_name,
-            "verifiedIn",
-            &name,
-            Some(json!({"verifiedAt": now()})),
-        )
-        .await?;
+        mark_verified(ctx, project, &freight_name, &name).await?;
     }
     let current = history
         .first()
@@ -158,15 +161,7 @@ pub(super) async fn reconcile_stage(
         match verification {
             None if health == "Healthy" && !current.is_empty() => {
                 let record = if templates.is_empty() {
-                    set_freight_stage(
-                        ctx,
-                        project,
-                        &current,
-                        "verifiedIn",
-                        &name,
-                        Some(json!({"verifiedAt": now()})),
-                    )
-                    .await?;
+                    mark_verified(ctx, project, &current, &name).await?;
                     json!({"id": ulid(), "phase": "Successful", "startTime": now(), "finishTime": now()})
                 } else {
                     let run = start_verification(ctx, project, &name, entry, &templates).await?;
@@ -206,15 +201,7 @@ pub(super) async fn reconcile_stage(
                         record["message"] = json!(message);
                     }
                     if run_phase == "Successful" {
-                        set_freight_stage(
-                            ctx,
-                            project,
-                            &current,
-                            "verifiedIn",
-                            &name,
-                            Some(json!({"verifiedAt": now()})),
-                        )
-                        .await?;
+                        mark_verified(ctx, project, &current, &name).await?;
                     }
                     entry["verificationHistory"][0] = record;
                 }
