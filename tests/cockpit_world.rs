@@ -15,6 +15,25 @@ use flightdeck::store::{Store, WatchState};
 use flightdeck::ui::msg::Msg;
 use flightdeck::view::pipeline::{PipelineView, Window, build};
 
+/// A demo world in `dir` with the cockpit's watchers on it: the world, their messages, the sender
+/// they share (for a host), and the watchers (dropping them does not stop them).
+async fn watched_world(
+    dir: &std::path::Path,
+) -> (
+    World,
+    mpsc::Receiver<Msg>,
+    mpsc::Sender<Msg>,
+    Vec<tokio::task::JoinHandle<()>>,
+) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let world = World::start(WorldOptions::for_tests(dir.to_path_buf()))
+        .await
+        .expect("world");
+    let (sender, receiver) = mpsc::channel(1024);
+    let watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender.clone());
+    (world, receiver, sender, watchers)
+}
+
 /// Feeds watcher messages into `store` until `check` holds (or panics after `seconds`).
 async fn until(
     store: &mut Store,
@@ -50,13 +69,8 @@ fn row_text(view: &PipelineView, env: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pipeline_view_follows_a_commit_through_the_world() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp");
-    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
-        .await
-        .expect("world");
-    let (sender, mut receiver) = mpsc::channel(1024);
-    let _watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender);
+    let (world, mut receiver, _, _watchers) = watched_world(dir.path()).await;
     let mut store = Store::default();
     until(
         &mut store,
@@ -256,13 +270,8 @@ async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp");
-    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
-        .await
-        .expect("world");
-    let (sender, mut receiver) = mpsc::channel(1024);
-    let _watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender.clone());
+    let (world, mut receiver, sender, _watchers) = watched_world(dir.path()).await;
     let mut host = flightdeck::ui::host::CockpitHost::new(Some(world.client.clone()), sender);
     let mut app = common::app();
     app.set_namespace("all");
@@ -427,13 +436,8 @@ fn enter() -> crossterm::event::KeyEvent {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crd_deleted_while_running_shows_not_installed_and_comes_back() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp");
-    let world = World::start(WorldOptions::for_tests(dir.path().to_path_buf()))
-        .await
-        .expect("world");
-    let (sender, mut receiver) = mpsc::channel(1024);
-    let _watchers = flightdeck::kube::watch::watch_all(world.client.clone(), sender);
+    let (world, mut receiver, _, _watchers) = watched_world(dir.path()).await;
     let mut store = Store::default();
     until(&mut store, &mut receiver, "the Rollouts", 20, |s| {
         s.state(Kind::Rollout) == WatchState::Live && s.count(Kind::Rollout) == 3
