@@ -102,21 +102,38 @@ impl Harness {
 
     /// Polls `check` on the Rollout of `env` until it holds.
     async fn until_rollout(&self, env: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let rollout = ("argoproj.io", "Rollout", "rollouts");
+        self.until(rollout, &rollout_key(env), what, check).await
+    }
+
+    /// Polls `check` on an object (`(group, kind, plural)`, key) until it holds (a minute at most).
+    async fn until(
+        &self,
+        (group, kind, plural): (&str, &str, &str),
+        key: &ObjectKey,
+        what: &str,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
-            let rollout = self.rollout(env).await;
-            if check(&rollout) {
-                return rollout;
+            let object = self.get(group, kind, plural, key).await;
+            if check(&object) {
+                return object;
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
                 "timed out waiting for {what}: {}",
-                rollout["status"]
+                object["status"]
             );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }
+
+/// (group, kind, plural) of the objects the test waits on.
+const WORKFLOW: (&str, &str, &str) = ("argoproj.io", "Workflow", "workflows");
+const APPLICATION: (&str, &str, &str) = ("argoproj.io", "Application", "applications");
+const FREIGHT: (&str, &str, &str) = ("kargo.akuity.io", "Freight", "freights");
 
 fn rollout_key(env: &str) -> ObjectKey {
     ObjectKey::new(format!("demo-app-{env}"), "demo-app")
@@ -405,19 +422,10 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
             json!({"spec": {"shutdown": "Terminate"}})
         )
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let now = h.get("argoproj.io", "Workflow", "workflows", &ours).await;
-        if now["status"]["phase"] == "Failed" {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never terminated: {}",
-            now["status"]
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    h.until(WORKFLOW, &ours, "the Workflow to be terminated", |now| {
+        now["status"]["phase"] == "Failed"
+    })
+    .await;
     let writes = h.act(Intent::ResubmitWorkflow(ours.clone())).await;
     let (method, uri, _, body) = one(&writes);
     assert_eq!(
@@ -478,20 +486,11 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         )
     );
     // The world's first sync must be over: flightdeck refuses while an operation runs.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let before = loop {
-        let app_now = h
-            .get("argoproj.io", "Application", "applications", &app)
-            .await;
-        if app_now.is_object() && app_now.get("operation").is_none_or(Value::is_null) {
-            break app_now;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the first sync never ended"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let before = h
+        .until(APPLICATION, &app, "the first sync to end", |now| {
+            now.is_object() && now.get("operation").is_none_or(Value::is_null)
+        })
+        .await;
     let writes = h
         .act(Intent::SyncApplication {
             application: app.clone(),
@@ -514,22 +513,12 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         before["spec"]["source"]
     );
     assert_eq!(body["status"], json!({"operationState": null}));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let synced = loop {
-        let app_now = h
-            .get("argoproj.io", "Application", "applications", &app)
-            .await;
-        if app_now.get("operation").is_none_or(Value::is_null)
-            && app_now["status"]["operationState"]["phase"] == "Succeeded"
-        {
-            break app_now;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "sync never finished"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let synced = h
+        .until(APPLICATION, &app, "the sync to finish", |now| {
+            now.get("operation").is_none_or(Value::is_null)
+                && now["status"]["operationState"]["phase"] == "Succeeded"
+        })
+        .await;
     let history = synced["status"]["history"]
         .as_array()
         .cloned()
@@ -595,20 +584,10 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         }
     }
     assert!(terminated, "no running sync to terminate in 20 tries");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let now = h
-            .get("argoproj.io", "Application", "applications", &app)
-            .await;
-        if now.get("operation").is_none_or(Value::is_null) {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the terminated sync never ended"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    h.until(APPLICATION, &app, "the terminated sync to end", |now| {
+        now.get("operation").is_none_or(Value::is_null)
+    })
+    .await;
     // dev is auto-synced: turning it off removes `automated`, as `--sync-policy none` does.
     let dev_app = ObjectKey::new("argocd", "demo-app-dev");
     let writes = h.act(Intent::DisableAutoSync(dev_app.clone())).await;
@@ -722,21 +701,13 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         body["spec"]["steps"],
         stage["spec"]["promotionTemplate"]["spec"]["steps"]
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let now = h
-            .get("kargo.akuity.io", "Freight", "freights", &freight_key)
-            .await;
-        if now["status"]["currentlyIn"]["staging"].is_object() {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the Freight never reached staging: {}",
-            now["status"]
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    h.until(
+        FREIGHT,
+        &freight_key,
+        "the Freight to reach staging",
+        |now| now["status"]["currentlyIn"]["staging"].is_object(),
+    )
+    .await;
     // Promoting it into prod (approved above), then aborting that Promotion while it runs.
     let writes = h
         .act(Intent::PromoteFreight {
