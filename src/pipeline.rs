@@ -191,10 +191,7 @@ impl<'a> Join<'a> {
     fn lane(&self, app: &str, env: String, application: &'a ApplicationRow) -> EnvironmentLane<'a> {
         let store = self.store;
         let namespace = application.destination_namespace.as_str();
-        let rollout = store
-            .rollouts_in(namespace)
-            .find(|r| r.key.name == app)
-            .or_else(|| store.rollouts_in(namespace).next());
+        let rollout = rollout_of(store, app, namespace);
         let analysis = rollout
             .and_then(|r| r.analysis.as_ref())
             .and_then(|(name, _)| store.analysis_run(&ObjectKey::new(namespace, name.clone())));
@@ -229,6 +226,35 @@ impl<'a> Join<'a> {
             promotion,
         }
     }
+}
+
+/// The Rollout an application runs in `namespace`: the one named like the application, else the
+/// first there.
+fn rollout_of<'a>(store: &'a Store, app: &str, namespace: &'a str) -> Option<&'a RolloutRow> {
+    store
+        .rollouts_in(namespace)
+        .find(|r| r.key.name == app)
+        .or_else(|| store.rollouts_in(namespace).next())
+}
+
+/// Every application's Rollouts (one per environment that has one, in promotion order), without
+/// the rest of the join: what the metrics ask about.
+pub fn rollouts_by_app(store: &Store) -> Vec<(String, &RolloutRow)> {
+    applications_by_app(store)
+        .into_iter()
+        .flat_map(|(app, mut applications)| {
+            applications.sort_by(|a, b| (env_rank(&a.0), &a.0).cmp(&(env_rank(&b.0), &b.0)));
+            let rollouts: Vec<&RolloutRow> = applications
+                .into_iter()
+                .filter_map(|(_, application)| {
+                    rollout_of(store, &app, &application.destination_namespace)
+                })
+                .collect();
+            rollouts
+                .into_iter()
+                .map(move |rollout| (app.clone(), rollout))
+        })
+        .collect()
 }
 
 /// Builds the pipelines of every application in the store.

@@ -65,6 +65,9 @@ pub struct Store {
     rows: HashMap<Kind, BTreeMap<ObjectKey, Row>>,
     states: HashMap<Kind, WatchState>,
     generation: u64,
+    /// The generation at which each kind's rows last changed, and its set of keys.
+    rows_changed: HashMap<Kind, u64>,
+    keys_changed: HashMap<Kind, u64>,
 }
 
 impl Store {
@@ -74,15 +77,16 @@ impl Store {
         for delta in deltas {
             match delta {
                 Delta::Apply(row) => {
-                    let bucket = self.rows.entry(row.kind()).or_default();
+                    let kind = row.kind();
+                    let bucket = self.rows.entry(kind).or_default();
                     if bucket.get(row.key()) != Some(&row) {
-                        bucket.insert(row.key().clone(), row);
-                        self.generation += 1;
+                        let added = bucket.insert(row.key().clone(), row).is_none();
+                        self.changed(kind, added);
                     }
                 }
                 Delta::Delete(kind, key) => {
                     if self.rows.entry(kind).or_default().remove(&key).is_some() {
-                        self.generation += 1;
+                        self.changed(kind, true);
                     }
                 }
                 Delta::Replace(kind, rows) => {
@@ -92,7 +96,7 @@ impl Store {
                         .collect();
                     if self.rows.get(&kind) != Some(&replacement) {
                         self.rows.insert(kind, replacement);
-                        self.generation += 1;
+                        self.changed(kind, true);
                     }
                 }
                 Delta::State(kind, state) => {
@@ -104,6 +108,24 @@ impl Store {
             }
         }
         self.generation != before
+    }
+
+    fn changed(&mut self, kind: Kind, keys: bool) {
+        self.generation += 1;
+        self.rows_changed.insert(kind, self.generation);
+        if keys {
+            self.keys_changed.insert(kind, self.generation);
+        }
+    }
+
+    /// Changes when a row of `kind` does (0: never).
+    pub fn rows_generation(&self, kind: Kind) -> u64 {
+        self.rows_changed.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Changes when a row of `kind` is added or removed (0: never).
+    pub fn keys_generation(&self, kind: Kind) -> u64 {
+        self.keys_changed.get(&kind).copied().unwrap_or(0)
     }
 
     /// Changes whenever anything in the store does.
@@ -235,6 +257,20 @@ mod tests {
             "a relist replaces everything"
         );
         assert_eq!(store.count(Kind::Workflow), 0);
+        let (rows, keys) = (
+            store.rows_generation(Kind::Workflow),
+            store.keys_generation(Kind::Workflow),
+        );
+        store.apply([Delta::Apply(workflow("c", "Running"))]);
+        assert!(store.keys_generation(Kind::Workflow) > keys, "a row added");
+        let keys = store.keys_generation(Kind::Workflow);
+        store.apply([Delta::Apply(workflow("c", "Failed"))]);
+        assert!(
+            store.rows_generation(Kind::Workflow) > rows,
+            "a row changed"
+        );
+        assert_eq!(store.keys_generation(Kind::Workflow), keys, "but no key");
+        assert_eq!(store.rows_generation(Kind::Pod), 0, "other kinds untouched");
         assert_eq!(store.state(Kind::Rollout), WatchState::Starting);
         assert!(store.apply([Delta::State(Kind::Rollout, WatchState::NotInstalled)]));
         assert_eq!(store.state(Kind::Rollout).describe(), "not installed");

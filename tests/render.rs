@@ -693,6 +693,31 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
         None,
         "only when they change"
     );
+    {
+        use flightdeck::model::{Kind, Row};
+        use flightdeck::store::Delta;
+        let row = |kind: Kind, object: serde_json::Value| {
+            Msg::Kube(vec![Delta::Apply(Row::from_object(kind, &object))])
+        };
+        let status = serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev"}, "status": {"phase": "Degraded"}});
+        assert_eq!(
+            app.update(row(Kind::Rollout, status)),
+            None,
+            "a Rollout's status is not a new target"
+        );
+        app.update(row(Kind::Application, serde_json::json!({"metadata": {"name": "demo-app-qa", "namespace": "argocd", "labels": {"app": "demo-app", "env": "qa"}}, "spec": {"destination": {"namespace": "demo-app-qa"}}})));
+        let effect = app.update(row(
+            Kind::Rollout,
+            serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-qa"}}),
+        ));
+        let Some(Effect::MetricTargets(targets)) = effect else {
+            panic!("a new environment's Rollout is a new target: {effect:?}");
+        };
+        assert!(
+            targets.iter().any(|t| t.namespace == "demo-app-qa"),
+            "{targets:?}"
+        );
+    }
     assert!(text(&screen(&app, 160, 40)).contains("asking Prometheus"));
     let series = |values: &[f64]| {
         vec![RangeSeries {

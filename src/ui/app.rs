@@ -164,6 +164,8 @@ pub struct App {
     pub analysis_series: crate::metrics::analysis::LiveSeries,
     /// The (app, namespace) pairs last given to the Prometheus poller.
     pub metric_targets: Vec<crate::metrics::queries::MetricTarget>,
+    /// The store's Application and Rollout-key generations they were found at.
+    pub metric_targets_from: (u64, u64),
     /// Counts metric updates (scrapes and Prometheus answers), so views built from them know.
     pub metrics_revision: u64,
 }
@@ -211,6 +213,7 @@ impl App {
             queried: Default::default(),
             analysis_series: Default::default(),
             metric_targets: Vec::new(),
+            metric_targets_from: (0, 0),
             metrics_revision: 0,
         };
         if !app.warnings.is_empty() {

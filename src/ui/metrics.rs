@@ -25,18 +25,22 @@ impl App {
         if !self.prometheus_mode() {
             return None;
         }
+        // They follow the Applications and which Rollouts exist, not every status change.
+        let from = (
+            self.store.rows_generation(crate::model::Kind::Application),
+            self.store.keys_generation(crate::model::Kind::Rollout),
+        );
+        if from == self.metric_targets_from {
+            return None;
+        }
+        self.metric_targets_from = from;
         let targets: Vec<crate::metrics::queries::MetricTarget> =
-            crate::pipeline::pipelines(&self.store)
-                .iter()
-                .flat_map(|pipeline| {
-                    pipeline.lanes.iter().filter_map(|lane| {
-                        lane.rollout
-                            .map(|rollout| crate::metrics::queries::MetricTarget {
-                                app: pipeline.app.clone(),
-                                namespace: rollout.key.namespace.clone(),
-                                rollout: rollout.key.name.clone(),
-                            })
-                    })
+            crate::pipeline::rollouts_by_app(&self.store)
+                .into_iter()
+                .map(|(app, rollout)| crate::metrics::queries::MetricTarget {
+                    app,
+                    namespace: rollout.key.namespace.clone(),
+                    rollout: rollout.key.name.clone(),
                 })
                 .collect();
         if targets == self.metric_targets {
