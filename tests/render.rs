@@ -905,7 +905,11 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
 
     press(&mut app, KeyCode::Char('G'));
     let last = text(&screen(&app, 120, 24));
-    assert!(last.contains("applications 40–40 of 40"), "{last}");
+    assert!(last.contains("applications 37–40 of 40"), "{last}");
+    assert!(
+        last.contains("app-39") && !last.contains("app-35"),
+        "{last}"
+    );
 
     // Applications deleted while scrolled past them: the window stays on what is left.
     let gone = (20..40).flat_map(|n| {
@@ -919,6 +923,12 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
     app.update(Msg::Kube(gone.collect()));
     let shrunk = text(&screen(&app, 120, 24));
     assert!(shrunk.contains("applications 20–20 of 20"), "{shrunk}");
+    press(&mut app, KeyCode::Char('G'));
+    let last_again = text(&screen(&app, 120, 24));
+    assert!(
+        last_again.contains("applications 17–20 of 20"),
+        "{last_again}"
+    );
     assert!(shrunk.contains("app-19"), "{shrunk}");
 
     type_text(&mut app, "/app-1[0-2]");

@@ -4,6 +4,7 @@
 use super::app::{App, Overlay, View};
 use super::msg::Effect;
 use crate::keymap::{Action, Layer};
+use crate::view::pipeline::Window;
 
 /// The action log's columns.
 pub const ACTION_LOG_COLUMNS: &[&str] = &["TIME", "CONTEXT", "WHAT", "OUTCOME", "COMMAND"];
@@ -202,7 +203,11 @@ impl App {
         let count = match self.view() {
             View::Logs => return self.scroll_logs(action),
             View::Detail(_) => self.detail_lines().len(),
-            // The selection is the first application shown.
+            // The selection is the first application shown; the last page ends with the last.
+            View::Pipeline if action == Action::SelectLast => {
+                self.selected = self.pipeline_view_from(Window::LAST).first;
+                return;
+            }
             View::Pipeline => self.pipeline_view().total,
             _ => self.table_rows().len(),
         };

@@ -27,12 +27,18 @@ pub struct PipelineCache(RefCell<Option<(PipelineKey, Arc<PipelineView>)>>);
 impl App {
     /// The pipeline's sections from the selected one (the first shown) for a screen's height.
     pub fn pipeline_view(&self) -> Arc<PipelineView> {
+        self.pipeline_view_from(self.selected)
+    }
+
+    /// The pipeline's sections from `first` (`Window::LAST`: the last that fit).
+    pub fn pipeline_view_from(&self, first: usize) -> Arc<PipelineView> {
         let key = PipelineKey {
             generation: self.store.generation(),
             metrics: (self.metrics_revision, self.metrics_source().mode()),
             filter: self.filter.text().to_string(),
-            first: self.selected,
-            lines: usize::from(self.size.1),
+            first,
+            // The screen less the title and footer bars, the block's borders and the watch line.
+            lines: usize::from(self.size.1.saturating_sub(5)),
             now: self.now(),
         };
         if let Some((built_from, view)) = self.pipeline_cache.0.borrow().as_ref()

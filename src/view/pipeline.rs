@@ -174,12 +174,30 @@ pub struct Window<'f> {
 }
 
 impl Window<'_> {
+    /// As `first`: the last sections that fit.
+    pub const LAST: usize = usize::MAX;
+
     /// Every section, unfiltered.
     pub const ALL: Window<'static> = Window {
         first: 0,
         lines: usize::MAX,
         filter: None,
     };
+}
+
+/// The first of the last sections (of `sizes` rows each) that fit in `lines`.
+fn last_page(sizes: &[usize], lines: usize) -> usize {
+    let mut used = 0;
+    let mut first = sizes.len().saturating_sub(1);
+    for (index, rows) in sizes.iter().enumerate().rev() {
+        used += section_lines(*rows);
+        // The last section's blank line may fall off the bottom.
+        if used - 1 > lines && index + 1 < sizes.len() {
+            break;
+        }
+        first = index;
+    }
+    first
 }
 
 /// Lines a section takes on screen: its title, the column header, its rows and a blank line.
@@ -214,7 +232,11 @@ pub fn build(
     };
     let apps = applications_by_app(store);
     // The first shown stays within what there is (applications may go while scrolled down).
-    let first_of = |total: usize| window.first.min(total.saturating_sub(1));
+    // The first shown stays within what there is; `Window::LAST` shows the last page.
+    let first_of = |sizes: &[usize]| match window.first {
+        Window::LAST => last_page(sizes, window.lines),
+        first => first.min(sizes.len().saturating_sub(1)),
+    };
     let (total, first, candidates): (usize, usize, Box<dyn Iterator<Item = Section>>) =
         if window.filter.is_some_and(|f| !f.is_empty()) {
             // Rows must be built to be matched: every section is, and those left empty dropped.
@@ -223,10 +245,12 @@ pub fn build(
                 .map(|(app, applications)| section(app, applications))
                 .filter(|section| !section.rows.is_empty())
                 .collect();
-            let (total, first) = (kept.len(), first_of(kept.len()));
+            let sizes: Vec<usize> = kept.iter().map(|s| s.rows.len()).collect();
+            let (total, first) = (kept.len(), first_of(&sizes));
             (total, first, Box::new(kept.into_iter().skip(first)))
         } else {
-            let (total, first) = (apps.len(), first_of(apps.len()));
+            let sizes: Vec<usize> = apps.iter().map(|(_, lanes)| lanes.len()).collect();
+            let (total, first) = (apps.len(), first_of(&sizes));
             let shown = apps.into_iter().skip(first);
             let sections = shown.map(|(app, applications)| section(app, applications));
             (total, first, Box::new(sections))
