@@ -25,16 +25,21 @@ pub struct SeriesTotals {
     pub buckets: Vec<(f64, f64)>,
 }
 
-impl SeriesTotals {
-    /// Totals without latency buckets (for tests and simple sources).
-    pub fn counts(namespace: &str, hash: &str, requests: f64, errors: f64) -> SeriesTotals {
-        SeriesTotals {
-            namespace: namespace.to_string(),
-            hash: hash.to_string(),
-            requests,
-            errors,
-            buckets: Vec::new(),
-        }
+#[cfg(test)]
+impl History {
+    /// Records one scrape of (hash, requests, errors) totals in namespace `dev`.
+    pub fn record_counts(&mut self, at: f64, counts: &[(&str, f64, f64)]) {
+        let totals = counts
+            .iter()
+            .map(|(hash, requests, errors)| SeriesTotals {
+                namespace: "dev".into(),
+                hash: hash.to_string(),
+                requests: *requests,
+                errors: *errors,
+                buckets: Vec::new(),
+            })
+            .collect();
+        self.record(at, totals, None);
     }
 }
 

@@ -171,25 +171,14 @@ pub fn analysis(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::history::{History, SeriesTotals};
+    use crate::metrics::history::History;
     use crate::model::ObjectKey;
 
     #[test]
     fn panels_split_stable_and_canary() {
         let mut history = History::default();
-        let totals = |hash: &str, requests: f64, errors: f64| {
-            SeriesTotals::counts("dev", hash, requests, errors)
-        };
-        history.record(
-            100.0,
-            vec![totals("s", 0.0, 0.0), totals("c", 0.0, 0.0)],
-            None,
-        );
-        history.record(
-            110.0,
-            vec![totals("s", 100.0, 1.0), totals("c", 20.0, 6.0)],
-            None,
-        );
+        history.record_counts(100.0, &[("s", 0.0, 0.0), ("c", 0.0, 0.0)]);
+        history.record_counts(110.0, &[("s", 100.0, 1.0), ("c", 20.0, 6.0)]);
         let source = MetricsSource {
             history: &history,
             queried: None,

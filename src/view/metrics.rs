@@ -168,7 +168,6 @@ fn describe(signals: &Signals, canary: bool, stale: bool, ascii: bool) -> Cell {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::history::SeriesTotals;
     use crate::model::ObjectKey;
 
     #[test]
@@ -213,19 +212,8 @@ mod tests {
             cell(Some(&source(&history)), Some(&rollout)).text,
             "error: http://x/metrics: unreachable"
         );
-        let totals = |hash: &str, requests: f64, errors: f64| {
-            SeriesTotals::counts("dev", hash, requests, errors)
-        };
-        history.record(
-            10.0,
-            vec![totals("a", 0.0, 0.0), totals("b", 0.0, 0.0)],
-            None,
-        );
-        history.record(
-            20.0,
-            vec![totals("a", 100.0, 0.0), totals("b", 50.0, 25.0)],
-            None,
-        );
+        history.record_counts(10.0, &[("a", 0.0, 0.0), ("b", 0.0, 0.0)]);
+        history.record_counts(20.0, &[("a", 100.0, 0.0), ("b", 50.0, 25.0)]);
         let shown = cell(Some(&source(&history)), Some(&rollout));
         assert_eq!(shown.text, " █ canary 5.0/s 50.0% -");
         assert_eq!(shown.slot, Slot::Error);
