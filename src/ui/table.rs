@@ -91,10 +91,8 @@ impl App {
                 sort.apply(&mut rows);
                 rows
             }
-            View::Waiting => crate::view::waiting::rows(&self.store, scope, &everything, sort, now),
-            View::List(kind) => {
-                crate::view::lists::rows(&self.store, kind, scope, &everything, sort, now)
-            }
+            View::Waiting => crate::view::waiting::rows(&self.store, scope, sort, now),
+            View::List(kind) => crate::view::lists::rows(&self.store, kind, scope, sort, now),
             View::Kargo => {
                 let mut rows =
                     crate::view::kargo::build(&self.store, scope, &everything, now).freight;

@@ -6,7 +6,6 @@ use crate::store::Store;
 use crate::theme::Slot;
 
 use super::cell::Cell;
-use super::filter::Filter;
 use super::slots;
 use super::sort::Sort;
 
@@ -306,13 +305,12 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
     }
 }
 
-/// Every row of `kind` in `namespace` (all when `None`) that passes `filter`, sorted by `sort`
-/// (by default: namespace and name; Events newest first, as a timeline).
+/// Every row of `kind` in `namespace` (all when `None`), sorted by `sort` (by default: namespace
+/// and name; Events newest first, as a timeline). The UI filters them.
 pub fn rows(
     store: &Store,
     kind: Kind,
     namespace: Option<&str>,
-    filter: &Filter,
     sort: Sort,
     now: i64,
 ) -> Vec<ListRow> {
@@ -330,13 +328,10 @@ pub fn rows(
     }
     let mut rows: Vec<ListRow> = matching
         .into_iter()
-        .filter_map(|row| {
-            let cells = cells(row, now);
-            filter.matches(&cells, Some(row.labels())).then(|| ListRow {
-                kind,
-                key: row.key().clone(),
-                cells,
-            })
+        .map(|row| ListRow {
+            kind,
+            key: row.key().clone(),
+            cells: cells(row, now),
         })
         .collect();
     sort.apply(&mut rows);
@@ -347,6 +342,7 @@ pub fn rows(
 mod tests {
     use super::*;
     use crate::store::Delta;
+    use crate::view::filter::Filter;
     use serde_json::json;
 
     #[test]
@@ -358,17 +354,11 @@ mod tests {
         // The names of the Workflows listed in `namespace` through `filter`.
         let listed = |namespace: Option<&str>, filter: &str| -> Vec<String> {
             let filter = Filter::parse(filter);
-            rows(
-                &store,
-                Kind::Workflow,
-                namespace,
-                &filter,
-                Sort::default(),
-                0,
-            )
-            .into_iter()
-            .map(|row| row.key.name)
-            .collect()
+            rows(&store, Kind::Workflow, namespace, Sort::default(), 0)
+                .into_iter()
+                .filter(|row| filter.matches(&row.cells, None))
+                .map(|row| row.key.name)
+                .collect()
         };
         assert_eq!(listed(None, ""), ["a", "b"]);
         assert_eq!(listed(Some("argo"), ""), ["a", "b"]);

@@ -201,7 +201,7 @@ fn last_page(sizes: &[usize], lines: usize) -> usize {
 }
 
 /// Lines a section takes on screen: its title, the column header, its rows and a blank line.
-pub fn section_lines(rows: usize) -> usize {
+fn section_lines(rows: usize) -> usize {
     rows + 3
 }
 
@@ -231,8 +231,8 @@ pub fn build(
         Section { title, rows }
     };
     let apps = applications_by_app(store);
-    // The first shown stays within what there is (applications may go while scrolled down).
-    // The first shown stays within what there is; `Window::LAST` shows the last page.
+    // The first shown stays within what there is (applications may go while scrolled down);
+    // `Window::LAST` shows the last page.
     let first_of = |sizes: &[usize]| match window.first {
         Window::LAST => last_page(sizes, window.lines),
         first => first.min(sizes.len().saturating_sub(1)),

@@ -11,7 +11,6 @@ use crate::store::Store;
 use crate::theme::Slot;
 
 use super::cell::Cell;
-use super::filter::Filter;
 use super::lists::{ListRow, age};
 use super::sort::Sort;
 
@@ -30,30 +29,19 @@ pub struct WaitingItem {
 /// Column titles of the "waiting on me" table.
 pub const COLUMNS: &[&str] = &["KIND", "OBJECT", "WAITING FOR", "AGE"];
 
-/// The "waiting on me" table: `build`'s items as rows that pass `filter` (a label selector looks
-/// at each object's labels), sorted by `sort`.
-pub fn rows(
-    store: &Store,
-    namespace: Option<&str>,
-    filter: &Filter,
-    sort: Sort,
-    now: i64,
-) -> Vec<ListRow> {
+/// The "waiting on me" table: `build`'s items as rows, sorted by `sort` (the UI filters them).
+pub fn rows(store: &Store, namespace: Option<&str>, sort: Sort, now: i64) -> Vec<ListRow> {
     let mut rows: Vec<ListRow> = build(store, namespace)
         .into_iter()
-        .filter_map(|item| {
-            let cells = vec![
+        .map(|item| ListRow {
+            cells: vec![
                 Cell::muted(format!("{:?}", item.kind)),
                 Cell::new(item.key.to_string(), Slot::Text),
                 Cell::new(item.what, item.slot),
                 age(now, item.since),
-            ];
-            let labels = store.get(item.kind, &item.key).map(|row| row.labels());
-            filter.matches(&cells, labels).then_some(ListRow {
-                kind: item.kind,
-                key: item.key,
-                cells,
-            })
+            ],
+            kind: item.kind,
+            key: item.key,
         })
         .collect();
     sort.apply(&mut rows);
