@@ -130,13 +130,7 @@ pub async fn run(options: Options) -> Result<Value, String> {
         draw(terminal, app)?;
         Ok(started.elapsed().as_secs_f64() * 1000.0)
     };
-    for code in [
-        KeyCode::Char(':'),
-        KeyCode::Char('a'),
-        KeyCode::Char('p'),
-        KeyCode::Char('p'),
-        KeyCode::Enter,
-    ] {
+    for code in ":app".chars().map(KeyCode::Char).chain([KeyCode::Enter]) {
         timed(&mut app, &mut terminal, code)?;
     }
     let mut scrolling = Vec::new();
