@@ -10,7 +10,8 @@ pub struct GitDaemon {
 }
 
 impl GitDaemon {
-    /// Starts `git daemon` for the repos in `dir`, if git is installed; `None` otherwise.
+    /// Starts `git daemon` for the repos in `dir` and waits until it listens; `None` when git is
+    /// not installed or the daemon does not come up.
     pub fn start(dir: &Path) -> Option<GitDaemon> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .ok()?
@@ -33,10 +34,20 @@ impl GitDaemon {
             .stderr(std::process::Stdio::null())
             .spawn()
             .ok()?;
-        Some(GitDaemon {
+        let mut daemon = GitDaemon {
             url: format!("git://127.0.0.1:{port}"),
             child,
-        })
+        };
+        // Ready once it accepts connections: a clone straight after start must not be refused.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            let exited = daemon.child.try_wait().ok().flatten().is_some();
+            if exited || std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        Some(daemon)
     }
 }
 
