@@ -12,6 +12,7 @@ use git2::Repository;
 
 const DEV: &str = "demo-app/overlays/dev";
 const PROD: &str = "demo-app/overlays/prod";
+const IMAGE: &str = "localhost:30087/demo-app";
 
 /// A bare remote with the demo's GitOps content, and a place for clones.
 fn remote() -> (tempfile::TempDir, String) {
@@ -51,7 +52,7 @@ fn image_bump_and_revert_are_previewed_committed_and_pushed() {
     let (dir, remote) = remote();
     let gitops = clone(&remote, &dir.path().join("cache"), "jane");
     gitops.sync().expect("sync");
-    let change = gitops.plan_image_tag(DEV, "v9.9.9").expect("plan");
+    let change = gitops.plan_image_tag(DEV, IMAGE, "v9.9.9").expect("plan");
     assert!(change.diff.contains("-  newTag: v1.0.0"), "{}", change.diff);
     assert!(change.diff.contains("+  newTag: v9.9.9"), "{}", change.diff);
     assert!(
@@ -59,7 +60,10 @@ fn image_bump_and_revert_are_previewed_committed_and_pushed() {
             .diff
             .contains("demo-app/overlays/dev/kustomization.yaml")
     );
-    assert_eq!(change.message, "chore(dev): set image tag to v9.9.9\n");
+    assert_eq!(
+        change.message,
+        "chore(dev): set image localhost:30087/demo-app:v9.9.9\n"
+    );
     let before = remote_head(&remote);
     let bumped = gitops.commit_and_push(&change).expect("push");
     assert_eq!(remote_head(&remote).to_string(), bumped);
@@ -80,14 +84,16 @@ fn image_bump_and_revert_are_previewed_committed_and_pushed() {
     assert!(
         revert
             .message
-            .starts_with("Revert \"chore(dev): set image tag to v9.9.9\"")
+            .starts_with("Revert \"chore(dev): set image localhost:30087/demo-app:v9.9.9\"")
     );
     let reverted = gitops.commit_and_push(&revert).expect("push revert");
     assert_eq!(remote_head(&remote).to_string(), reverted);
     assert!(remote_message(&remote).contains(&format!("This reverts commit {bumped}.")));
     assert_eq!(
-        gitops.plan_image_tag(DEV, "v1.0.0").err(),
-        Some(format!("{DEV}/kustomization.yaml already sets v1.0.0"))
+        gitops.plan_image_tag(DEV, IMAGE, "v1.0.0").err(),
+        Some(format!(
+            "{DEV}/kustomization.yaml already sets {IMAGE}:v1.0.0"
+        ))
     );
 }
 
@@ -99,8 +105,8 @@ fn a_rejected_push_is_rebased_when_clean_and_kept_when_not() {
     ours.sync().expect("sync");
     theirs.sync().expect("sync");
     // Both plan on the same head; theirs lands first, on another file.
-    let mine = ours.plan_image_tag(DEV, "v2").expect("plan");
-    let other = theirs.plan_image_tag(PROD, "v3").expect("plan");
+    let mine = ours.plan_image_tag(DEV, IMAGE, "v2").expect("plan");
+    let other = theirs.plan_image_tag(PROD, IMAGE, "v3").expect("plan");
     let other_id = theirs.commit_and_push(&other).expect("push");
     let rebased = ours
         .commit_and_push(&mine)
@@ -117,8 +123,8 @@ fn a_rejected_push_is_rebased_when_clean_and_kept_when_not() {
     // Now both change the same line: the replay conflicts, ours stays local, nothing is forced.
     theirs.sync().expect("sync");
     ours.sync().expect("sync");
-    let mine = ours.plan_image_tag(DEV, "v7").expect("plan");
-    let other = theirs.plan_image_tag(DEV, "v8").expect("plan");
+    let mine = ours.plan_image_tag(DEV, IMAGE, "v7").expect("plan");
+    let other = theirs.plan_image_tag(DEV, IMAGE, "v8").expect("plan");
     let other_id = theirs.commit_and_push(&other).expect("push");
     let refused = ours.commit_and_push(&mine).expect_err("conflict");
     assert!(refused.contains("does not apply cleanly"), "{refused}");
@@ -139,7 +145,7 @@ fn a_rejected_push_is_rebased_when_clean_and_kept_when_not() {
         .expect("commit");
     assert_eq!(
         local_head.message().unwrap_or_default(),
-        "chore(dev): set image tag to v7\n",
+        "chore(dev): set image localhost:30087/demo-app:v7\n",
         "kept"
     );
     let again = ours.sync().expect_err("local commit not on the remote");
@@ -152,10 +158,10 @@ fn conflicting_revert_dirty_and_detached_copies_are_refused() {
     let gitops = clone(&remote, &dir.path().join("cache"), "jane");
     gitops.sync().expect("sync");
     let first = gitops
-        .commit_and_push(&gitops.plan_image_tag(DEV, "v5").expect("plan"))
+        .commit_and_push(&gitops.plan_image_tag(DEV, IMAGE, "v5").expect("plan"))
         .expect("push");
     gitops
-        .commit_and_push(&gitops.plan_image_tag(DEV, "v6").expect("plan"))
+        .commit_and_push(&gitops.plan_image_tag(DEV, IMAGE, "v6").expect("plan"))
         .expect("push");
     let conflict = gitops.plan_revert(&first).expect_err("conflicts");
     assert!(
@@ -216,7 +222,7 @@ fn pushes_over_git_daemon_and_without_an_author_says_how_to_set_one() {
     }
     synced.expect("sync over git://");
     let pushed = gitops
-        .commit_and_push(&gitops.plan_image_tag(DEV, "v4").expect("plan"))
+        .commit_and_push(&gitops.plan_image_tag(DEV, IMAGE, "v4").expect("plan"))
         .expect("push over git://");
     assert_eq!(remote_head(&remote).to_string(), pushed);
 
@@ -224,7 +230,7 @@ fn pushes_over_git_daemon_and_without_an_author_says_how_to_set_one() {
     let repo = Repository::open(&anonymous.path).expect("clone");
     let mut config = repo.config().expect("config");
     let _ = config.set_str("user.name", "");
-    let change = anonymous.plan_image_tag(DEV, "v10").expect("plan");
+    let change = anonymous.plan_image_tag(DEV, IMAGE, "v10").expect("plan");
     // An empty name in the repository's config overrides any global one.
     let message = anonymous.commit_and_push(&change).expect_err("no author");
     assert!(

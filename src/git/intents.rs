@@ -25,7 +25,9 @@ pub fn prepare(configured: &str, cache: &Path, intent: &Intent) -> Result<Plan, 
     let gitops = open(configured, cache)?;
     let change = match intent {
         Intent::RevertCommit { commit, .. } => gitops.plan_revert(commit)?,
-        Intent::SetImageTag { dir, tag, .. } => gitops.plan_image_tag(dir, tag)?,
+        Intent::SetImageTag {
+            dir, image, tag, ..
+        } => gitops.plan_image_tag(dir, image, tag)?,
         other => return Err(format!("{} is not a Git change", other.verb())),
     };
     Ok(Plan {

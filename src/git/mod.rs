@@ -181,8 +181,8 @@ impl GitOps {
         self.change(&head, tree, message)
     }
 
-    /// Plans setting the image tag in `dir/kustomization.yaml` (an overlay) to `tag`.
-    pub fn plan_image_tag(&self, dir: &str, tag: &str) -> GitResult<GitChange> {
+    /// Plans `kustomize edit set image IMAGE:TAG` in `dir/kustomization.yaml` (an overlay).
+    pub fn plan_image_tag(&self, dir: &str, image: &str, tag: &str) -> GitResult<GitChange> {
         let head = self.head()?;
         let path = format!("{}/kustomization.yaml", dir.trim_end_matches('/'));
         let head_tree = head.tree().map_err(|e| error("cannot read the tree", e))?;
@@ -195,10 +195,10 @@ impl GitOps {
             .map_err(|e| error(&format!("cannot read {path}"), e))?;
         let text =
             std::str::from_utf8(blob.content()).map_err(|_| format!("{path} is not UTF-8 text"))?;
-        let updated = crate::model::kustomize::set_kustomize_tag(text, tag)
-            .ok_or_else(|| format!("{path} sets no image tag (no `newTag:` line)"))?;
+        let updated = crate::model::kustomize::set_image(text, image, tag)
+            .map_err(|e| format!("{path}: {e}"))?;
         if updated == text {
-            return Err(format!("{path} already sets {tag}"));
+            return Err(format!("{path} already sets {image}:{tag}"));
         }
         let blob = self
             .repo
@@ -210,7 +210,7 @@ impl GitOps {
             .create_updated(&self.repo, &head_tree)
             .map_err(|e| error("cannot build the tree", e))?;
         let environment = dir.trim_end_matches('/').rsplit('/').next().unwrap_or(dir);
-        let message = format!("chore({environment}): set image tag to {tag}\n");
+        let message = format!("chore({environment}): set image {image}:{tag}\n");
         self.change(&head, tree, message)
     }
 

@@ -74,10 +74,13 @@ pub enum Intent {
         application: ObjectKey,
         commit: String,
     },
-    /// Set the image tag in an Application's kustomize overlay `dir` and push.
+    /// Set an image's tag in an Application's kustomize overlay `dir` and push
+    /// (`kustomize edit set image IMAGE:TAG`).
     SetImageTag {
         application: ObjectKey,
         dir: String,
+        /// The image repository, without a tag (`registry/app`).
+        image: String,
         tag: String,
     },
 }
@@ -219,8 +222,10 @@ impl Intent {
             Intent::RevertCommit { commit, .. } => Some(format!(
                 "git revert --no-edit {commit} && git push origin HEAD"
             )),
-            Intent::SetImageTag { dir, tag, .. } => Some(format!(
-                "kustomize edit set image …:{tag}  # in {dir}\ngit commit -am 'chore: set image tag to {tag}' && git push origin HEAD"
+            Intent::SetImageTag {
+                dir, image, tag, ..
+            } => Some(format!(
+                "cd {dir} && kustomize edit set image {image}:{tag}\ngit commit -am 'set image {image}:{tag}' && git push origin HEAD"
             )),
             _ => None,
         }

@@ -133,20 +133,21 @@ impl App {
                     return None;
                 }
                 let options = self
-                    .built_tags()
+                    .built_images()
                     .into_iter()
-                    .map(|tag| {
+                    .map(|(image, tag)| {
                         (
-                            tag.clone(),
+                            format!("{image}:{tag}"),
                             Intent::SetImageTag {
                                 application: key.clone(),
                                 dir: dir.clone(),
+                                image,
                                 tag,
                             },
                         )
                     })
                     .collect();
-                return self.choose(format!("Set the image tag in {dir} to"), options);
+                return self.choose(format!("Set the image in {dir} to"), options);
             }
             (Action::Undo, Kind::Application) => {
                 let options = self.application_history(&key);
@@ -270,22 +271,26 @@ impl App {
             .map(|app| app.key.clone())
     }
 
-    /// Image tags that were built (Freight, newest first, then ReplicaSets), each once.
-    fn built_tags(&self) -> Vec<String> {
+    /// Images that were built, as (repository, tag): Freight newest first, then the images
+    /// ReplicaSets ran; each once.
+    fn built_images(&self) -> Vec<(String, String)> {
         let mut freight: Vec<_> = self.store.freights().collect();
         freight.sort_by_key(|f| std::cmp::Reverse(f.created));
-        let mut tags: Vec<String> = Vec::new();
-        let candidates = freight.into_iter().map(|f| f.image_tag.clone()).chain(
-            self.store
-                .replica_sets()
-                .filter_map(|rs| rs.image.rsplit_once(':').map(|(_, tag)| tag.to_string())),
-        );
-        for tag in candidates {
-            if !tag.is_empty() && !tags.contains(&tag) {
-                tags.push(tag);
+        let mut images: Vec<(String, String)> = Vec::new();
+        let candidates = freight
+            .into_iter()
+            .map(|f| (f.image_repository.clone(), f.image_tag.clone()))
+            .chain(self.store.replica_sets().filter_map(|rs| {
+                let (repository, tag) = rs.image.rsplit_once(':')?;
+                (!tag.contains('/') && !repository.contains('@'))
+                    .then(|| (repository.to_string(), tag.to_string()))
+            }));
+        for candidate in candidates {
+            if !candidate.0.is_empty() && !candidate.1.is_empty() && !images.contains(&candidate) {
+                images.push(candidate);
             }
         }
-        tags
+        images
     }
 
     /// Starts the round trip for `intent`, unless the session is read-only.

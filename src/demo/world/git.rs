@@ -287,7 +287,20 @@ impl GitRepos {
     }
 }
 
-pub use crate::model::kustomize::{kustomize_tag, set_kustomize_tag};
+/// The tag a kustomization sets for the demo's image.
+pub fn kustomize_tag(kustomization: &str) -> Option<String> {
+    crate::model::kustomize::image_tag(kustomization, super::context::ImageRegistry::REPOSITORY)
+}
+
+/// A kustomization with the demo's image set to `tag` (`kustomize edit set image`).
+pub fn set_kustomize_tag(kustomization: &str, tag: &str) -> Option<String> {
+    crate::model::kustomize::set_image(
+        kustomization,
+        super::context::ImageRegistry::REPOSITORY,
+        tag,
+    )
+    .ok()
+}
 
 #[cfg(test)]
 mod tests {

@@ -63,6 +63,8 @@ pub struct FreightRow {
     pub labels: Labels,
     pub alias: String,
     pub image_tag: String,
+    /// The image repository of its first image (`images[0].repoURL`).
+    pub image_repository: String,
     pub warehouse: String,
     pub created: Option<i64>,
     pub currently_in: Vec<String>,
@@ -80,6 +82,7 @@ impl FreightRow {
                 .unwrap_or_default()
                 .to_string(),
             image_tag: string(object, "/images/0/tag"),
+            image_repository: string(object, "/images/0/repoURL"),
             warehouse: string(object, "/origin/name"),
             created: time(object, "/metadata/creationTimestamp"),
             currently_in: keys(object, "/status/currentlyIn"),
