@@ -460,3 +460,81 @@ async fn a_continue_token_older_than_the_history_is_expired() {
             .starts_with("The provided continue parameter is too old")
     );
 }
+
+/// A status patch answered 404 (a CRD without the status subresource, as Rollouts ≤ v0.9
+/// declared it) is sent again as the plugin's unified patch on the main resource, which then
+/// stands for the rest of the plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_patch_without_the_subresource_falls_back_to_the_main_resource() {
+    use flightdeck::intent::request::{merge_patch, rollout_status_patch};
+    use flightdeck::model::{Kind, ObjectKey};
+    let server = ApiServer::start(ServerOptions::default())
+        .await
+        .expect("server");
+    let workflows = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Workflow"),
+        "workflows",
+    );
+    let api: Api<DynamicObject> = Api::namespaced_with(client(&server), "default", &workflows);
+    let workflow: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+        "metadata": {"name": "old", "namespace": "default"},
+        "spec": {"entrypoint": "main", "templates": [{"name": "main"}]},
+    }))
+    .expect("object");
+    api.create(&PostParams::default(), &workflow)
+        .await
+        .expect("create");
+    // The request helpers take a Kind for the path; a Workflow has no status subresource, so
+    // its `/status` path stands for an old Rollout CRD's.
+    let key = ObjectKey::new("default", "old");
+    let mut status = rollout_status_patch(&key, json!({"status": {"abort": true}}), json!({}));
+    status.path = format!(
+        "{}/status",
+        merge_patch(Kind::Workflow, &key, "", json!({})).path
+    );
+    status.instead_when_not_found = Some(Box::new(merge_patch(
+        Kind::Workflow,
+        &key,
+        "",
+        json!({"spec": {"suspend": true}, "status": {"message": "aborted"}}),
+    )));
+    let plan = flightdeck::intent::Plan {
+        intent: flightdeck::intent::Intent::AbortRollout(key.clone()),
+        requests: vec![
+            status,
+            merge_patch(
+                Kind::Workflow,
+                &key,
+                "",
+                json!({"spec": {"shutdown": "Stop"}}),
+            ),
+        ],
+        cli: String::new(),
+        warning: None,
+        git: None,
+    };
+    flightdeck::kube::execute::execute(&client(&server), &plan, false)
+        .await
+        .expect("executed through the fallback");
+    let writes: Vec<(String, String)> = server
+        .state
+        .requests
+        .writes()
+        .into_iter()
+        .map(|w| (w.method, w.uri))
+        .collect();
+    let main = "/apis/argoproj.io/v1alpha1/namespaces/default/workflows/old";
+    assert_eq!(
+        writes[1..],
+        [
+            ("PATCH".to_string(), format!("{main}/status")),
+            ("PATCH".to_string(), main.to_string()),
+        ],
+        "the 404 is followed by the unified patch, and nothing after it"
+    );
+    let stored = api.get("old").await.expect("get");
+    assert_eq!(stored.data["spec"]["suspend"], true);
+    assert_eq!(stored.data["status"]["message"], "aborted");
+    assert!(stored.data["spec"].get("shutdown").is_none());
+}

@@ -42,6 +42,10 @@ pub struct WriteRequest {
     pub body: Value,
     /// What it is allowed as, for the SelfSubjectAccessReview pre-check.
     pub access: Access,
+    /// Sent instead when this request gets 404 because the CRD has no status subresource
+    /// (Rollouts ≤ v0.9); it then stands for the rest of the plan too (the plugin's "unified"
+    /// patch of spec and status on the main resource).
+    pub instead_when_not_found: Option<Box<WriteRequest>>,
 }
 
 /// The RBAC attributes of a request.
@@ -105,6 +109,16 @@ pub fn merge_patch(
         content_type: MERGE_PATCH,
         body,
         access: access(kind, key, subresource, "patch"),
+        instead_when_not_found: None,
+    }
+}
+
+/// A merge patch of a Rollout's `/status` that falls back to `unified` on the main resource
+/// when the CRD has no status subresource (the plugin's `IsNotFound` branch).
+pub fn rollout_status_patch(key: &ObjectKey, body: Value, unified: Value) -> WriteRequest {
+    WriteRequest {
+        instead_when_not_found: Some(Box::new(merge_patch(Kind::Rollout, key, "", unified))),
+        ..merge_patch(Kind::Rollout, key, "status", body)
     }
 }
 
@@ -116,6 +130,46 @@ pub fn json_patch(kind: Kind, key: &ObjectKey, operations: Value) -> WriteReques
         content_type: JSON_PATCH,
         body: operations,
         access: access(kind, key, "", "patch"),
+        instead_when_not_found: None,
+    }
+}
+
+/// A built-in workload flightdeck does not watch (a Rollout's `workloadRef`), by its API
+/// coordinates.
+pub struct Workload<'a> {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub resource: &'static str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+}
+
+impl Workload<'_> {
+    /// A JSON patch (RFC 6902) of the workload.
+    pub fn json_patch(&self, operations: Value) -> WriteRequest {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        WriteRequest {
+            method: Method::Patch,
+            path: format!(
+                "{base}/namespaces/{}/{}/{}",
+                self.namespace, self.resource, self.name
+            ),
+            content_type: JSON_PATCH,
+            body: operations,
+            access: Access {
+                group: self.group,
+                resource: self.resource,
+                subresource: "",
+                verb: "patch",
+                namespace: self.namespace.to_string(),
+                name: self.name.to_string(),
+            },
+            instead_when_not_found: None,
+        }
     }
 }
 
@@ -135,6 +189,7 @@ pub fn create(kind: Kind, namespace: &str, object: Value) -> WriteRequest {
             namespace: namespace.to_string(),
             name: String::new(),
         },
+        instead_when_not_found: None,
     }
 }
 

@@ -5,9 +5,10 @@
 
 use serde_json::{Value, json};
 
-use super::request::{json_patch, merge_patch};
+use super::request::{Workload, WriteRequest, json_patch, merge_patch, rollout_status_patch};
 use super::{Context, Intent, Planned, Reads};
 use crate::model::json::{flag, integer, str_at, text};
+use crate::model::semantic::deep_derivative;
 use crate::model::{Kind, ObjectKey};
 
 /// Label the controller adds to a ReplicaSet's template (ignored when comparing templates).
@@ -26,12 +27,11 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
         Intent::PromoteRolloutFully(key) => {
             (promote(key, rollout, true), cli("promote --full"), None)
         }
-        // cmd/abort/abort.go `abortPatch`.
+        // cmd/abort/abort.go `abortPatch` (on 404 the same body on the main resource).
         Intent::AbortRollout(key) => (
-            vec![merge_patch(
-                Kind::Rollout,
+            vec![rollout_status_patch(
                 key,
-                "status",
+                json!({"status": {"abort": true}}),
                 json!({"status": {"abort": true}}),
             )],
             cli("abort"),
@@ -43,10 +43,9 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
                 return Err("the rollout is not aborted: there is nothing to retry".into());
             }
             (
-                vec![merge_patch(
-                    Kind::Rollout,
+                vec![rollout_status_patch(
                     key,
-                    "status",
+                    json!({"status": {"abort": false}}),
                     json!({"status": {"abort": false}}),
                 )],
                 format!("kubectl argo rollouts retry rollout {name} -n {namespace}"),
@@ -60,11 +59,7 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
                 None => cli("undo"),
             };
             (
-                vec![json_patch(
-                    Kind::Rollout,
-                    key,
-                    json!([{"op": "replace", "path": "/spec/template", "value": template}]),
-                )],
+                vec![undo_request(key, rollout, template)?],
                 command,
                 Some(format!("rolls back to revision {revision}")),
             )
@@ -100,11 +95,10 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
                 .and_then(Value::as_array)
                 .is_some_and(|c| !c.is_empty())
             {
-                requests.push(merge_patch(
-                    Kind::Rollout,
+                requests.push(rollout_status_patch(
                     key,
-                    "status",
                     json!({"status": {"pauseConditions": null}}),
+                    json!({"spec": {"paused": false}, "status": {"pauseConditions": null}}),
                 ));
             }
             if flag(rollout, "/spec/paused") {
@@ -138,26 +132,38 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
     })
 }
 
-/// cmd/promote/promote.go `getPatches`: the status patch (on `/status`) first, then the spec one.
+/// cmd/promote/promote.go `getPatches`: the status patch (on `/status`) first, then the spec
+/// one; the "unified" patch stands for both where the status subresource is missing.
 fn promote(key: &ObjectKey, rollout: &Value, full: bool) -> Vec<super::request::WriteRequest> {
     let paused = flag(rollout, "/spec/paused");
     let steps = rollout
         .pointer("/spec/strategy/canary/steps")
         .and_then(Value::as_array)
-        .map(Vec::len);
+        .map(Vec::len)
+        .filter(|count| *count > 0);
     let canary = rollout.pointer("/spec/strategy/canary").is_some();
     let pause_conditions = rollout
         .pointer("/status/pauseConditions")
         .and_then(Value::as_array)
         .is_some_and(|c| !c.is_empty());
+    let mut unified = json!({"spec": {"paused": false}, "status": {"pauseConditions": null}});
     let status = if full {
+        unified = json!({"spec": {"paused": false}, "status": {"promoteFull": true}});
         (text(rollout, "/status/currentPodHash") != text(rollout, "/status/stableRS"))
             .then(|| json!({"status": {"promoteFull": true}}))
     } else {
-        let current = integer(rollout, "/status/currentStepIndex")
-            .unwrap_or(0)
-            .max(0) as usize;
-        let next = steps.map(|count| (current + 1).min(count));
+        // `GetCurrentCanaryStep` (no index without steps), then `if *index < len(steps)
+        // { *index++ }`: an index already past the last step is sent as it is.
+        let next = steps.map(|count| {
+            let current = integer(rollout, "/status/currentStepIndex")
+                .unwrap_or(0)
+                .max(0) as usize;
+            if current < count {
+                current + 1
+            } else {
+                current
+            }
+        });
         let inconclusive = str_at(
             rollout,
             "/status/canary/currentStepAnalysisRunStatus/status",
@@ -174,7 +180,8 @@ fn promote(key: &ObjectKey, rollout: &Value, full: bool) -> Vec<super::request::
                 )
             }
             _ if pause_conditions => Some(json!({"status": {"pauseConditions": null}})),
-            Some(next) if canary && steps.unwrap_or(0) > 0 => {
+            Some(next) if canary => {
+                unified["status"]["currentStepIndex"] = json!(next);
                 Some(json!({"status": {"pauseConditions": null, "currentStepIndex": next}}))
             }
             _ => None,
@@ -182,7 +189,7 @@ fn promote(key: &ObjectKey, rollout: &Value, full: bool) -> Vec<super::request::
     };
     let mut requests = Vec::new();
     if let Some(status) = status {
-        requests.push(merge_patch(Kind::Rollout, key, "status", status));
+        requests.push(rollout_status_patch(key, status, unified));
     }
     if paused {
         requests.push(merge_patch(
@@ -195,8 +202,38 @@ fn promote(key: &ObjectKey, rollout: &Value, full: bool) -> Vec<super::request::
     requests
 }
 
-/// cmd/undo/undo.go: the ReplicaSets the Rollout controls, by revision; the second-highest (or
-/// the requested one); its template without the hash label. Refuses when it is already current.
+/// cmd/undo/undo.go `RunUndoRollout`: an RFC 6902 replace of `/spec/template` on the Rollout,
+/// or, with `spec.workloadRef`, on the Deployment or ReplicaSet it references (`undoWorkloadRef`;
+/// the controller refuses a template on such a Rollout). A PodTemplate keeps its template at
+/// `/template`: upstream sends `/spec/template` there too, which the API server rejects, so
+/// flightdeck patches the path that exists.
+fn undo_request(key: &ObjectKey, rollout: &Value, template: Value) -> Result<WriteRequest, String> {
+    let replace = |path: &str| json!([{"op": "replace", "path": path, "value": template}]);
+    let Some(reference) = rollout
+        .pointer("/spec/workloadRef")
+        .filter(|r| r.is_object())
+    else {
+        return Ok(json_patch(Kind::Rollout, key, replace("/spec/template")));
+    };
+    let name = str_at(reference, "/name");
+    let workload = |group, version, resource| Workload {
+        group,
+        version,
+        resource,
+        namespace: &key.namespace,
+        name,
+    };
+    Ok(match str_at(reference, "/kind") {
+        "Deployment" => workload("apps", "v1", "deployments").json_patch(replace("/spec/template")),
+        "ReplicaSet" => workload("apps", "v1", "replicasets").json_patch(replace("/spec/template")),
+        "PodTemplate" => workload("", "v1", "podtemplates").json_patch(replace("/template")),
+        other => return Err(format!("workload of type {other} is not supported")),
+    })
+}
+
+/// cmd/undo/undo.go: the ReplicaSets the Rollout controls, by revision (one whose revision
+/// annotation does not parse is skipped); the second-highest (or the requested one); its
+/// template without the hash label. Refuses when the Rollout's template already is that one.
 fn undo_target(
     rollout: &Value,
     replica_sets: &[Value],
@@ -215,24 +252,28 @@ fn undo_target(
                     })
                 })
         })
-        .map(|rs| {
-            let revision = rs
+        .filter_map(|rs| {
+            let revision = match rs
                 .pointer(&format!(
                     "/metadata/annotations/{}",
                     REVISION.replace('/', "~1")
                 ))
                 .and_then(Value::as_str)
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(0);
-            (revision, rs)
+            {
+                None => 0,
+                Some(text) => text.parse().ok()?,
+            };
+            Some((revision, rs))
         })
         .collect();
     owned.sort_by_key(|(revision, _)| std::cmp::Reverse(*revision));
     let (revision, chosen) = match to_revision {
-        None | Some(0) => owned
-            .get(1)
-            .copied()
-            .ok_or("no revision found for rollout")?,
+        None | Some(0) => owned.get(1).copied().ok_or_else(|| {
+            format!(
+                "no revision found for rollout \"{}\"",
+                str_at(rollout, "/metadata/name")
+            )
+        })?,
         Some(n) => owned
             .iter()
             .find(|(revision, _)| *revision == n)
@@ -249,10 +290,22 @@ fn undo_target(
     {
         labels.remove(HASH_LABEL);
     }
-    if rollout.pointer("/spec/template") == Some(&template) {
-        return Err(format!(
-            "skipped rollback: revision {revision} is already the current template"
-        ));
+    // `equalIgnoreHash`: Semantic.DeepDerivative of the Rollout's template (without the hash
+    // label) against the ReplicaSet's, so defaults the API server filled in do not count. A
+    // Rollout without a template (workloadRef) is never current.
+    if let Some(current) = rollout.pointer("/spec/template") {
+        let mut current = current.clone();
+        if let Some(labels) = current
+            .pointer_mut("/metadata/labels")
+            .and_then(Value::as_object_mut)
+        {
+            labels.remove(HASH_LABEL);
+        }
+        if deep_derivative(&current, &template) {
+            return Err(format!(
+                "skipped rollback (current template already matches revision {revision})"
+            ));
+        }
     }
     Ok((revision, template))
 }
@@ -328,6 +381,46 @@ mod tests {
             requests(Intent::PromoteRollout(key()), inconclusive, vec![])[0].2,
             json!({"status": {"pauseConditions": null, "controllerPause": false, "currentStepIndex": 3}}),
             "not past the last step"
+        );
+        let past = json!({"spec": {"strategy": {"canary": {"steps": steps}}}, "status": {"currentStepIndex": 5}});
+        assert_eq!(
+            requests(Intent::PromoteRollout(key()), past, vec![])[0].2,
+            json!({"status": {"pauseConditions": null, "currentStepIndex": 5}}),
+            "an index past the last step is kept, as upstream"
+        );
+        let unified = |intent: Intent, rollout: Value| {
+            let reads = Reads {
+                target: rollout,
+                related: vec![],
+            };
+            let request = plan(&intent, &reads, &context()).expect("plan").0.remove(0);
+            let instead = request.instead_when_not_found.expect("a fallback");
+            (instead.path, instead.body)
+        };
+        assert_eq!(
+            unified(
+                Intent::PromoteRollout(key()),
+                json!({"spec": {"strategy": {"canary": {"steps": steps}}}, "status": {"currentStepIndex": 1}})
+            ),
+            (
+                MAIN.to_string(),
+                json!({"spec": {"paused": false}, "status": {"pauseConditions": null, "currentStepIndex": 2}})
+            ),
+            "unpauseAndClearPauseConditionsPatchWithStep"
+        );
+        assert_eq!(
+            unified(
+                Intent::PromoteRolloutFully(key()),
+                json!({"status": {"currentPodHash": "b", "stableRS": "a"}})
+            ),
+            (
+                MAIN.to_string(),
+                json!({"spec": {"paused": false}, "status": {"promoteFull": true}})
+            )
+        );
+        assert_eq!(
+            unified(Intent::AbortRollout(key()), json!({})),
+            (MAIN.to_string(), json!({"status": {"abort": true}}))
         );
         let unpromoted = json!({"status": {"currentPodHash": "b", "stableRS": "a"}});
         assert_eq!(
@@ -465,7 +558,7 @@ mod tests {
                 &reads(vec![rs("3", "v3", "u1")]),
                 &context()
             ),
-            Err("no revision found for rollout".into())
+            Err("no revision found for rollout \"\"".into())
         );
         assert!(
             crate::intent::plan(
@@ -474,6 +567,114 @@ mod tests {
                 &context()
             )
             .is_err_and(|e| e.starts_with("skipped rollback"))
+        );
+    }
+
+    /// A ReplicaSet as the API server stores it: the controller's template plus defaults.
+    fn stored_rs(revision: &str, image: &str, owner: &str) -> Value {
+        json!({"metadata": {"annotations": {"rollout.argoproj.io/revision": revision}, "ownerReferences": [{"uid": owner, "controller": true}]},
+               "spec": {"template": {"metadata": {"creationTimestamp": null, "labels": {"app": "web", "rollouts-pod-template-hash": format!("h{revision}")}},
+                 "spec": {"containers": [{"name": "web", "image": image, "imagePullPolicy": "IfNotPresent", "resources": {}, "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"}],
+                          "dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "schedulerName": "default-scheduler", "securityContext": {}, "terminationGracePeriodSeconds": 30}}}})
+    }
+
+    #[test]
+    fn undo_counts_a_template_with_api_server_defaults_as_current() {
+        let rollout = json!({"metadata": {"name": "app", "uid": "u1"}, "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "web:v3"}]}}}});
+        let sets = vec![
+            stored_rs("3", "web:v3", "u1"),
+            stored_rs("2", "web:v2", "u1"),
+            stored_rs("x", "web:v0", "u1"),
+        ];
+        let reads = Reads {
+            target: rollout.clone(),
+            related: sets.clone(),
+        };
+        assert_eq!(
+            crate::intent::plan(&Intent::UndoRollout(key(), Some(3)), &reads, &context()).err(),
+            Some("skipped rollback (current template already matches revision 3)".into())
+        );
+        let planned = requests(Intent::UndoRollout(key(), None), rollout, sets);
+        assert_eq!(planned[0].0, MAIN);
+        let value = &planned[0].2[0]["value"];
+        assert_eq!(value["spec"]["containers"][0]["image"], "web:v2");
+        assert_eq!(
+            value["metadata"]["labels"],
+            json!({"app": "web"}),
+            "the hash label is removed, the defaults stay as upstream sends them"
+        );
+    }
+
+    #[test]
+    fn undo_of_a_workload_ref_rollout_patches_the_referenced_workload() {
+        let rollout = |kind: &str| json!({"metadata": {"name": "app", "uid": "u1"}, "spec": {"workloadRef": {"apiVersion": "apps/v1", "kind": kind, "name": "web"}}});
+        let sets = vec![
+            stored_rs("2", "web:v2", "u1"),
+            stored_rs("1", "web:v1", "u1"),
+        ];
+        let reads = |kind| Reads {
+            target: rollout(kind),
+            related: sets.clone(),
+        };
+        let planned = crate::intent::plan(
+            &Intent::UndoRollout(key(), None),
+            &reads("Deployment"),
+            &context(),
+        )
+        .expect("plan");
+        let request = &planned.requests[0];
+        assert_eq!(
+            (request.path.as_str(), request.content_type),
+            ("/apis/apps/v1/namespaces/dev/deployments/web", JSON_PATCH)
+        );
+        assert_eq!(request.body[0]["op"], "replace");
+        assert_eq!(request.body[0]["path"], "/spec/template");
+        assert_eq!(
+            request.body[0]["value"]["spec"]["containers"][0]["image"],
+            "web:v1"
+        );
+        assert_eq!(
+            (
+                request.access.group,
+                request.access.resource,
+                request.access.verb
+            ),
+            ("apps", "deployments", "patch")
+        );
+        let replica_set = crate::intent::plan(
+            &Intent::UndoRollout(key(), None),
+            &reads("ReplicaSet"),
+            &context(),
+        )
+        .expect("plan");
+        assert_eq!(
+            replica_set.requests[0].path,
+            "/apis/apps/v1/namespaces/dev/replicasets/web"
+        );
+        let pod_template = crate::intent::plan(
+            &Intent::UndoRollout(key(), None),
+            &reads("PodTemplate"),
+            &context(),
+        )
+        .expect("plan");
+        assert_eq!(
+            (
+                pod_template.requests[0].path.as_str(),
+                &pod_template.requests[0].body[0]["path"]
+            ),
+            (
+                "/api/v1/namespaces/dev/podtemplates/web",
+                &json!("/template")
+            )
+        );
+        assert_eq!(
+            crate::intent::plan(
+                &Intent::UndoRollout(key(), None),
+                &reads("StatefulSet"),
+                &context()
+            )
+            .err(),
+            Some("workload of type StatefulSet is not supported".into())
         );
     }
 }

@@ -82,15 +82,24 @@ pub async fn execute(client: &kube::Client, plan: &Plan, read_only: bool) -> Res
     if read_only {
         return Err(Failure::ReadOnly);
     }
+    let failure = |error: kube::Error, done: usize| match error {
+        kube::Error::Api(status) if status.code == 409 => Failure::Conflict(status.message),
+        error => Failure::Failed {
+            message: describe(&error),
+            done,
+        },
+    };
     for (done, request) in plan.requests.iter().enumerate() {
-        if let Err(error) = send(client, request).await {
-            return Err(match error {
-                kube::Error::Api(status) if status.code == 409 => Failure::Conflict(status.message),
-                error => Failure::Failed {
-                    message: describe(&error),
-                    done,
-                },
-            });
+        match (send(client, request).await, &request.instead_when_not_found) {
+            (Ok(_), _) => {}
+            // No status subresource: the plugin's unified patch stands for the rest.
+            (Err(kube::Error::Api(status)), Some(instead)) if status.code == 404 => {
+                return send(client, instead)
+                    .await
+                    .map(|_| ())
+                    .map_err(|error| failure(error, done));
+            }
+            (Err(error), _) => return Err(failure(error, done)),
         }
     }
     Ok(())

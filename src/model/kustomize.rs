@@ -294,9 +294,7 @@ fn replace_value(line: &str, value: &str) -> String {
     let quote = old.chars().next().filter(|c| *c == '"' || *c == '\'');
     let comment = match quote {
         Some(q) => old[1..].find(q).map(|end| &old[end + 2..]),
-        None => old
-            .find(" #")
-            .map(|at| &old[old[..at].trim_end().len()..]),
+        None => old.find(" #").map(|at| &old[old[..at].trim_end().len()..]),
     }
     .unwrap_or("");
     format!("{head} {}{comment}", scalar(value, quote))

@@ -9,6 +9,7 @@ pub mod label_selector;
 pub mod labels;
 pub mod phase;
 pub mod rows;
+pub mod semantic;
 pub mod time;
 pub mod workflow_nodes;
 
