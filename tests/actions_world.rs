@@ -397,21 +397,23 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         "/apis/argoproj.io/v1alpha1/namespaces/argo-workflows/workflows/{}",
         ours.name
     );
+    // `argo suspend`/`argo resume` update (PUT) the whole Workflow as read.
     let writes = h.act(Intent::SuspendWorkflow(ours.clone())).await;
     let (method, uri, content_type, body) = one(&writes);
     assert_eq!(
         (method, uri, content_type),
-        ("PATCH", wf_path.as_str(), MERGE)
+        ("PUT", wf_path.as_str(), Some("application/json"))
     );
-    assert_eq!(body["spec"], json!({"suspend": true}));
+    assert_eq!(body["spec"]["suspend"], true);
+    assert_eq!(body["spec"]["workflowTemplateRef"]["name"], "demo-app-ci");
     assert!(
         body["metadata"]["resourceVersion"].is_string(),
         "guarded by what was read"
     );
     let writes = h.act(Intent::ResumeWorkflow(ours.clone())).await;
-    let (_, uri, _, body) = one(&writes);
-    assert_eq!(uri, wf_path);
-    assert_eq!(body["spec"], json!({"suspend": null}));
+    let (method, uri, _, body) = one(&writes);
+    assert_eq!((method, uri), ("PUT", wf_path.as_str()));
+    assert!(body["spec"].get("suspend").is_none(), "{}", body["spec"]);
     let writes = h.act(Intent::TerminateWorkflow(ours.clone())).await;
     assert_eq!(
         one(&writes),

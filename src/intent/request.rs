@@ -173,6 +173,19 @@ impl Workload<'_> {
     }
 }
 
+/// A replace (PUT) of the whole object as read and changed; its `metadata.resourceVersion` is
+/// the precondition (`Update` in client-go).
+pub fn update(kind: Kind, key: &ObjectKey, object: Value) -> WriteRequest {
+    WriteRequest {
+        method: Method::Put,
+        path: object_path(kind, key, ""),
+        content_type: JSON,
+        body: object,
+        access: access(kind, key, "", "update"),
+        instead_when_not_found: None,
+    }
+}
+
 /// A create of `object` in `namespace`.
 pub fn create(kind: Kind, namespace: &str, object: Value) -> WriteRequest {
     let (group, _, _, plural) = kind.resource();

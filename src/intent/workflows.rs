@@ -1,15 +1,16 @@
 //! Argo Workflows actions as the `argo` CLI's kube mode sends them (semantics doc §2.3–2.6):
 //! submit creates a Workflow from a template (`NewWorkflowFromWorkflowTemplate`); stop and
-//! terminate merge-patch `spec.shutdown`; suspend and resume patch `spec.suspend` (resume also
-//! finishes running Suspend nodes), with the resourceVersion read as precondition; resubmit
-//! creates a copy. Retry is not offered: upstream rewrites the node tree and deletes pods, which
+//! terminate merge-patch `spec.shutdown`; suspend and resume replace (PUT) the Workflow as read
+//! with `spec.suspend` changed (resume also finishes active Suspend nodes, filling supplied output
+//! parameters from their defaults), its resourceVersion the precondition, as upstream's `Update`;
+//! resubmit creates a copy. Retry is not offered: upstream rewrites the node tree and deletes pods, which
 //! flightdeck does not reproduce. Pure.
 
 use serde_json::{Map, Value, json};
 
-use super::request::{create, merge_patch};
-use super::{Context, Intent, Planned, Reads, resource_version};
-use crate::model::json::{str_at, text};
+use super::request::{create, merge_patch, update};
+use super::{Context, Intent, Planned, Reads};
+use crate::model::json::{flag, str_at, text};
 use crate::model::{Kind, ObjectKey};
 
 /// Why `argo retry` is not offered.
@@ -77,45 +78,36 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
                 None,
             )
         }
+        // workflow/util/util.go `SuspendWorkflow`: GET, `spec.suspend = true`, actor labels, PUT.
         Intent::SuspendWorkflow(key) => {
             running()?;
             if object.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
                 return Err("the workflow is already suspended".into());
             }
+            let mut workflow = object.clone();
+            workflow["spec"]["suspend"] = json!(true);
+            label_actor(&mut workflow, context.user.as_deref(), "Suspend");
             (
-                vec![merge_patch(
-                    Kind::Workflow,
-                    key,
-                    "",
-                    json!({"metadata": {"resourceVersion": resource_version(object)}, "spec": {"suspend": true}}),
-                )],
+                vec![update(Kind::Workflow, key, workflow)],
                 format!("argo suspend {name} -n {namespace}"),
-                None,
+                Some("replaces the Workflow as read (PUT, as `argo suspend` does)".into()),
             )
         }
         Intent::ResumeWorkflow(key) => {
             running()?;
             (
-                vec![merge_patch(
-                    Kind::Workflow,
-                    key,
-                    "",
-                    resume_patch(object, context)?,
-                )],
+                vec![update(Kind::Workflow, key, resumed(object, context)?)],
                 format!("argo resume {name} -n {namespace}"),
-                None,
+                Some("replaces the Workflow as read (PUT, as `argo resume` does)".into()),
             )
         }
-        Intent::ResubmitWorkflow(key) => {
-            if !COMPLETED.contains(&phase) {
-                return Err("only a finished workflow can be resubmitted".into());
-            }
-            (
-                vec![create(Kind::Workflow, namespace, resubmitted(object, key))],
-                format!("argo resubmit {name} -n {namespace}"),
-                None,
-            )
-        }
+        // `FormulateResubmitWorkflow`: any phase (only `--memoized`, not offered, needs a
+        // failed one).
+        Intent::ResubmitWorkflow(key) => (
+            vec![create(Kind::Workflow, namespace, resubmitted(object, key))],
+            format!("argo resubmit {name} -n {namespace}"),
+            None,
+        ),
         _ => return Err(format!("{} is not a Workflows action", intent.verb())),
     })
 }
@@ -149,9 +141,11 @@ fn submit_parameters(template: &Value, passed: &[(String, String)]) -> Result<Ve
         .collect()
 }
 
-/// `ResumeWorkflow`: `spec.suspend` removed and every running Suspend node succeeded, as one
-/// merge patch guarded by the resourceVersion read.
-fn resume_patch(workflow: &Value, context: &Context) -> Result<Value, String> {
+/// `ResumeWorkflow`: the Workflow as read with `spec.suspend` removed and every active Suspend
+/// node succeeded — its `valueFrom.supplied` output parameters take their default
+/// (`OverrideOutputParametersWithDefault`), its message says who resumed it — and the actor
+/// labels of the `Resume` action.
+fn resumed(workflow: &Value, context: &Context) -> Result<Value, String> {
     if workflow.pointer("/status/compressedNodes").is_some()
         || workflow
             .pointer("/status/offloadNodeStatusVersion")
@@ -159,30 +153,102 @@ fn resume_patch(workflow: &Value, context: &Context) -> Result<Value, String> {
     {
         return Err("resume needs the node tree, which is compressed or offloaded here".into());
     }
-    let mut nodes = Map::new();
-    if let Some(all) = workflow.pointer("/status/nodes").and_then(Value::as_object) {
-        for (id, node) in all {
-            if str_at(node, "/type") == "Suspend" && str_at(node, "/phase") == "Running" {
-                let message = match text(node, "/message") {
-                    Some(old) if !old.is_empty() => format!("{old}; Resumed by flightdeck"),
-                    _ => "Resumed by flightdeck".to_string(),
-                };
-                nodes.insert(
-                    id.clone(),
-                    json!({"phase": "Succeeded", "finishedAt": context.now, "message": message}),
-                );
+    let mut resumed = workflow.clone();
+    let suspended = flag(workflow, "/spec/suspend");
+    if let Some(spec) = resumed.get_mut("spec").and_then(Value::as_object_mut) {
+        spec.remove("suspend");
+    }
+    // creator.UserInfoMap printed with %v; empty without a user.
+    let resumed_by = context
+        .user
+        .as_ref()
+        .map(|user| format!("Resumed by: map[User:{user}]"))
+        .unwrap_or_default();
+    let mut nodes_resumed = 0;
+    if let Some(nodes) = resumed
+        .pointer_mut("/status/nodes")
+        .and_then(Value::as_object_mut)
+    {
+        for node in nodes.values_mut() {
+            if str_at(node, "/type") != "Suspend" || str_at(node, "/phase") != "Running" {
+                continue;
             }
+            if let Some(parameters) = node
+                .pointer_mut("/outputs/parameters")
+                .and_then(Value::as_array_mut)
+            {
+                for parameter in parameters {
+                    supply_default(parameter)?;
+                }
+            }
+            let message = match text(node, "/message") {
+                Some(old) if !old.is_empty() => format!("{old}; {resumed_by}"),
+                _ => resumed_by.clone(),
+            };
+            node["phase"] = json!("Succeeded");
+            node["message"] = json!(message);
+            node["finishedAt"] = json!(context.now);
+            nodes_resumed += 1;
         }
     }
-    let suspended = workflow.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
-    if !suspended && nodes.is_empty() {
+    if !suspended && nodes_resumed == 0 {
         return Err("the workflow is not suspended".into());
     }
-    let mut patch = json!({"metadata": {"resourceVersion": resource_version(workflow)}, "spec": {"suspend": null}});
-    if !nodes.is_empty() {
-        patch["status"] = json!({"nodes": nodes});
+    label_actor(&mut resumed, context.user.as_deref(), "Resume");
+    Ok(resumed)
+}
+
+/// `OverrideOutputParametersWithDefault` for one parameter: a `valueFrom.supplied` one takes
+/// `valueFrom.default` as its value, or the resume is refused with upstream's message.
+fn supply_default(parameter: &mut Value) -> Result<(), String> {
+    if parameter.pointer("/valueFrom/supplied").is_none() {
+        return Ok(());
     }
-    Ok(patch)
+    let default = parameter
+        .pointer("/valueFrom/default")
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "raw output parameter '{}' has not been set and does not have a default value",
+                str_at(parameter, "/name")
+            )
+        })?;
+    parameter["value"] = default;
+    if let Some(parameter) = parameter.as_object_mut() {
+        parameter.remove("valueFrom");
+    }
+    Ok(())
+}
+
+/// `creator.LabelActor`: the actor labels of `action` from the user's claims (only a user name
+/// here), the e-mail and preferred-username labels removed; all four removed without a user.
+fn label_actor(workflow: &mut Value, user: Option<&str>, action: &str) {
+    if !workflow["metadata"].is_object() {
+        workflow["metadata"] = json!({});
+    }
+    let metadata = &mut workflow["metadata"];
+    if !metadata["labels"].is_object() {
+        metadata["labels"] = json!({});
+    }
+    let Some(labels) = metadata["labels"].as_object_mut() else {
+        return;
+    };
+    for label in ["actor-email", "actor-preferred-username"] {
+        labels.remove(&format!("workflows.argoproj.io/{label}"));
+    }
+    match user {
+        Some(user) => {
+            labels.insert(
+                "workflows.argoproj.io/actor".into(),
+                json!(dns_friendly(user)),
+            );
+            labels.insert("workflows.argoproj.io/action".into(), json!(action));
+        }
+        None => {
+            labels.remove("workflows.argoproj.io/actor");
+            labels.remove("workflows.argoproj.io/action");
+        }
+    }
 }
 
 /// `FormulateResubmitWorkflow`: a new Workflow with the old spec (shutdown cleared), labels
@@ -262,6 +328,7 @@ fn shell_quote(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::intent::request::{JSON, Method};
 
     fn context(user: Option<&str>) -> Context {
         Context {
@@ -348,19 +415,60 @@ mod tests {
             planned(Intent::StopWorkflow(key.clone()), done.clone(), None).err(),
             Some("cannot change a completed workflow".into())
         );
-        let (requests, _, _) =
-            planned(Intent::SuspendWorkflow(key.clone()), running.clone(), None).expect("suspend");
+        let (requests, _, _) = planned(
+            Intent::SuspendWorkflow(key.clone()),
+            running.clone(),
+            Some("jane"),
+        )
+        .expect("suspend");
+        assert_eq!(
+            (
+                requests[0].method,
+                requests[0].content_type,
+                requests[0].access.verb
+            ),
+            (Method::Put, JSON, "update"),
+            "argo suspend updates the whole object"
+        );
         assert_eq!(
             requests[0].body,
-            json!({"metadata": {"resourceVersion": "41"}, "spec": {"suspend": true}})
+            json!({"metadata": {"resourceVersion": "41", "labels": {"workflows.argoproj.io/actor": "jane", "workflows.argoproj.io/action": "Suspend"}}, "spec": {"suspend": true}, "status": {"phase": "Running"}})
         );
-        let suspended = json!({"metadata": {"resourceVersion": "42"}, "spec": {"suspend": true}, "status": {"phase": "Running", "nodes": {"n1": {"type": "Suspend", "phase": "Running"}, "n2": {"type": "Pod", "phase": "Running"}}}});
-        let (requests, _, _) =
-            planned(Intent::ResumeWorkflow(key.clone()), suspended, None).expect("resume");
+        let suspended = json!({"metadata": {"resourceVersion": "42", "labels": {"workflows.argoproj.io/actor-email": "old"}}, "spec": {"suspend": true, "entrypoint": "main"}, "status": {"phase": "Running", "nodes": {
+            "n1": {"type": "Suspend", "phase": "Running", "message": "waiting for approval", "outputs": {"parameters": [{"name": "approve", "valueFrom": {"supplied": {}, "default": "yes"}}, {"name": "fixed", "value": "1"}]}},
+            "n2": {"type": "Pod", "phase": "Running"},
+            "n3": {"type": "Suspend", "phase": "Succeeded"}}}});
+        let (requests, _, _) = planned(
+            Intent::ResumeWorkflow(key.clone()),
+            suspended.clone(),
+            Some("jane"),
+        )
+        .expect("resume");
+        assert_eq!(
+            (requests[0].method, requests[0].access.verb),
+            (Method::Put, "update")
+        );
         assert_eq!(
             requests[0].body,
-            json!({"metadata": {"resourceVersion": "42"}, "spec": {"suspend": null}, "status": {"nodes": {"n1": {"phase": "Succeeded", "finishedAt": "2026-11-26T12:00:00Z", "message": "Resumed by flightdeck"}}}})
+            json!({"metadata": {"resourceVersion": "42", "labels": {"workflows.argoproj.io/actor": "jane", "workflows.argoproj.io/action": "Resume"}}, "spec": {"entrypoint": "main"}, "status": {"phase": "Running", "nodes": {
+                "n1": {"type": "Suspend", "phase": "Succeeded", "finishedAt": "2026-11-26T12:00:00Z", "message": "waiting for approval; Resumed by: map[User:jane]", "outputs": {"parameters": [{"name": "approve", "value": "yes"}, {"name": "fixed", "value": "1"}]}},
+                "n2": {"type": "Pod", "phase": "Running"},
+                "n3": {"type": "Suspend", "phase": "Succeeded"}}}})
         );
+        let mut no_default = suspended.clone();
+        no_default["status"]["nodes"]["n1"]["outputs"]["parameters"][0]["valueFrom"] =
+            json!({"supplied": {}});
+        assert_eq!(
+            planned(Intent::ResumeWorkflow(key.clone()), no_default, None).err(),
+            Some(
+                "raw output parameter 'approve' has not been set and does not have a default value"
+                    .into()
+            )
+        );
+        let only_node = json!({"spec": {}, "status": {"phase": "Running", "nodes": {"s": {"type": "Suspend", "phase": "Running"}}}});
+        let (requests, _, _) =
+            planned(Intent::ResumeWorkflow(key.clone()), only_node, None).expect("resume");
+        assert_eq!(requests[0].body["status"]["nodes"]["s"]["message"], "");
         assert!(planned(Intent::ResumeWorkflow(key.clone()), running.clone(), None).is_err());
         let finished = json!({"metadata": {"name": "ci-1", "generateName": "ci-", "labels": {"workflows.argoproj.io/completed": "true", "workflows.argoproj.io/workflow-template": "ci", "workflows.argoproj.io/creator": "x"}}, "spec": {"shutdown": "Stop", "workflowTemplateRef": {"name": "ci"}}, "status": {"phase": "Failed"}});
         let (requests, _, _) =
@@ -371,6 +479,8 @@ mod tests {
                 "metadata": {"generateName": "ci-", "namespace": "argo", "labels": {"workflows.argoproj.io/workflow-template": "ci", "workflows.argoproj.io/resubmitted-from-workflow": "ci-1"}},
                 "spec": {"workflowTemplateRef": {"name": "ci"}}})
         );
-        assert!(planned(Intent::ResubmitWorkflow(key), running, None).is_err());
+        let (requests, _, _) = planned(Intent::ResubmitWorkflow(key), running, None)
+            .expect("an unfinished workflow may be resubmitted, as upstream without --memoized");
+        assert_eq!(requests[0].method, Method::Post);
     }
 }
