@@ -142,8 +142,12 @@ fn every_kind_projects_from_current_old_and_malformed_objects() {
         ("mighty-otter".into(), "abc123")
     );
     assert_eq!(
-        (freight.currently_in.clone(), freight.approved_for.clone()),
-        (vec!["dev".to_string()], vec!["prod".to_string()])
+        (
+            freight.record.currently_in.len(),
+            freight.record.is_in("dev"),
+            freight.record.approved_for.clone()
+        ),
+        (1, true, vec!["prod".to_string()])
     );
     assert_eq!(row!(rows, "freight-old", Freight).label(), "sleepy-sloth");
 

@@ -9,7 +9,11 @@ use serde_json::{Value, json};
 use super::request::{create, merge_patch};
 use super::{Context, Intent, Planned, Reads};
 use crate::model::Kind;
-use crate::model::json::{flag, str_at, text};
+use crate::model::freight_availability::{
+    Availability, FreightRecord, FreightRequest, availability,
+};
+use crate::model::json::{str_at, text};
+use crate::model::time::human_age;
 
 pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned, String> {
     let (_, key) = intent.target();
@@ -26,7 +30,7 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
                 .and_then(Value::as_array)
                 .filter(|steps| !steps.is_empty())
                 .ok_or("the stage has no promotion steps (a control-flow stage cannot be promoted into)")?;
-            available(stage_object, freight_object)?;
+            available(stage_object, freight_object, context)?;
             let mut vars: Vec<Value> = Vec::new();
             for pointer in ["/spec/vars", "/spec/promotionTemplate/spec/vars"] {
                 if let Some(more) = stage_object.pointer(pointer).and_then(Value::as_array) {
@@ -145,59 +149,25 @@ fn requests_origin(stage: &Value, freight: &Value) -> bool {
         })
 }
 
-/// `Stage.IsFreightAvailable` (without soak times): the origin is requested, and the Freight is
-/// approved for the Stage, or taken directly, or verified upstream (all or one of the upstream
-/// Stages, per `availabilityStrategy`).
-fn available(stage: &Value, freight: &Value) -> Result<(), String> {
-    let not_available = || Err("Freight is not available to this Stage".to_string());
-    if str_at(stage, "/metadata/namespace") != str_at(freight, "/metadata/namespace") {
-        return not_available();
+/// `Stage.IsFreightAvailable` (the API server's check, and the Promotion webhook's refusal
+/// "Freight is not available to this Stage"); a Freight that only waits on a soak time is
+/// refused with how long is left.
+fn available(stage: &Value, freight: &Value, context: &Context) -> Result<(), String> {
+    let now = i64::try_from(context.now_millis / 1000).unwrap_or(i64::MAX);
+    match availability(
+        str_at(stage, "/metadata/namespace"),
+        str_at(stage, "/metadata/name"),
+        &FreightRequest::of_stage(stage),
+        &FreightRecord::of_freight(freight),
+        now,
+    ) {
+        Availability::Available => Ok(()),
+        Availability::Soaking(left) => Err(format!(
+            "Freight is not available to this Stage yet: it must soak upstream for {} more (requiredSoakTime)",
+            human_age(left)
+        )),
+        Availability::NotAvailable => Err("Freight is not available to this Stage".into()),
     }
-    let name = str_at(stage, "/metadata/name");
-    if freight
-        .pointer(&format!("/status/approvedFor/{name}"))
-        .is_some()
-    {
-        return Ok(());
-    }
-    let origin = (
-        str_at(freight, "/origin/kind"),
-        str_at(freight, "/origin/name"),
-    );
-    let requests = stage
-        .pointer("/spec/requestedFreight")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let verified = |upstream: &Value| {
-        upstream.as_str().is_some_and(|s| {
-            freight
-                .pointer(&format!("/status/verifiedIn/{s}"))
-                .is_some()
-        })
-    };
-    let ok = requests.iter().any(|request| {
-        if (
-            str_at(request, "/origin/kind"),
-            str_at(request, "/origin/name"),
-        ) != origin
-        {
-            return false;
-        }
-        if flag(request, "/sources/direct") {
-            return true;
-        }
-        let upstream = request
-            .pointer("/sources/stages")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        match str_at(request, "/sources/availabilityStrategy") {
-            "OneOf" => upstream.iter().any(verified),
-            _ => !upstream.is_empty() && upstream.iter().all(verified),
-        }
-    });
-    if ok { Ok(()) } else { not_available() }
 }
 
 /// A ULID (48 bits of milliseconds, 80 random bits) in Crockford base32, as Kargo names
@@ -305,6 +275,36 @@ mod tests {
                 vec![freight(json!({}))]
             )
             .is_ok()
+        );
+        // v1.11: the origin first, then approvals; an empty strategy is OneOf; soak times count.
+        let mut other_origin = freight(json!({"approvedFor": {"staging": {}}}));
+        other_origin["origin"]["name"] = json!("other");
+        assert_eq!(
+            planned(
+                promote.clone(),
+                stage("staging", json!({"stages": ["dev"]})),
+                vec![other_origin]
+            )
+            .err(),
+            Some("Freight is not available to this Stage".into())
+        );
+        assert!(
+            planned(
+                promote.clone(),
+                stage("staging", json!({"stages": ["dev", "qa"]})),
+                vec![freight(json!({"verifiedIn": {"qa": {}}}))]
+            )
+            .is_ok(),
+            "OneOf"
+        );
+        assert_eq!(
+            planned(
+                promote.clone(),
+                stage("staging", json!({"stages": ["dev"], "requiredSoakTime": "1h"})),
+                vec![freight(json!({"verifiedIn": {"dev": {"longestSoak": "35m0s"}}}))]
+            )
+            .err(),
+            Some("Freight is not available to this Stage yet: it must soak upstream for 25m more (requiredSoakTime)".into())
         );
         let control_flow = json!({"metadata": {"name": "staging", "namespace": "p"}, "spec": {}});
         assert!(

@@ -2,6 +2,7 @@
 //! a missing or mistyped field is "unknown", never a panic), the phases and health values as
 //! upstream computes them, and time helpers. No tokio, no ratatui, no kube client here.
 
+pub mod freight_availability;
 pub mod json;
 pub mod key;
 pub mod kustomize;

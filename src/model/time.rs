@@ -79,6 +79,44 @@ pub fn human_age(seconds: i64) -> String {
     }
 }
 
+/// A Go duration (`time.ParseDuration`, as `metav1.Duration` is written: `1h`, `1h30m0s`,
+/// `1.5h`, `90s`, `-1m`) in whole seconds; `None` when it is not one.
+pub fn parse_go_duration(text: &str) -> Option<i64> {
+    let (sign, mut rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0.0_f64;
+    while !rest.is_empty() {
+        let number_end = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..number_end].parse().ok()?;
+        rest = &rest[number_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_end] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "us" | "µs" | "μs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        total += number * seconds;
+        rest = &rest[unit_end..];
+    }
+    Some((sign * total).floor() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +137,19 @@ mod tests {
         assert_eq!(human_age(5 * 3600), "5h");
         assert_eq!(human_age(3 * 86_400), "3d");
         assert_eq!(human_age(-5), "0s");
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_go_duration("1h"), Some(3600));
+        assert_eq!(parse_go_duration("1h30m0s"), Some(5400));
+        assert_eq!(parse_go_duration("1.5h"), Some(5400));
+        assert_eq!(parse_go_duration("90s"), Some(90));
+        assert_eq!(parse_go_duration("1500ms"), Some(1));
+        assert_eq!(parse_go_duration("0"), Some(0));
+        assert_eq!(parse_go_duration("-1m"), Some(-60));
+        for bad in ["", "1", "h", "1d", "1h junk", "1..5h"] {
+            assert_eq!(parse_go_duration(bad), None, "{bad}");
+        }
     }
 }

@@ -5,8 +5,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::model::freight_availability::Availability;
 use crate::model::phase::PromotionPhase;
 use crate::model::rows::{FreightRow, PromotionRow, StageRow};
+use crate::model::time::human_age;
 use crate::model::{Kind, ObjectKey};
 use crate::store::Store;
 use crate::theme::Slot;
@@ -92,6 +94,7 @@ fn matrix_cell(
     freight: &FreightRow,
     stage: Option<&StageRow>,
     promotions: &[&PromotionRow],
+    now: i64,
 ) -> Cell {
     let Some(stage) = stage else {
         return Cell::muted("");
@@ -107,7 +110,7 @@ fn matrix_cell(
             slots::promotion(promotion.phase),
         );
     }
-    if freight.currently_in.contains(name) {
+    if freight.record.is_in(name) {
         return match (stage.verification.as_deref(), stage.health.as_str()) {
             (Some("Running" | "Pending"), _) => Cell::new("current, verifying", Slot::Info),
             (Some("Failed" | "Error" | "Inconclusive"), _) => {
@@ -128,24 +131,19 @@ fn matrix_cell(
             slots::promotion(promotion.phase),
         );
     }
-    if freight.verified_in.contains(name) {
+    if freight.record.is_verified_in(name) {
         return Cell::new("verified", Slot::Muted);
     }
-    if freight.approved_for.contains(name) {
+    if freight.record.is_approved_for(name) {
         return Cell::new("approved", Slot::Info);
     }
-    let eligible = if stage.upstream.is_empty() {
-        true
-    } else {
-        stage
-            .upstream
-            .iter()
-            .any(|up| freight.verified_in.contains(up))
-    };
-    if eligible {
-        Cell::new("ready", Slot::Muted)
-    } else {
-        Cell::muted("")
+    // The same rule the promote pre-check and Kargo's webhook apply.
+    match stage.availability_of(freight, now) {
+        Availability::Available => Cell::new("ready", Slot::Muted),
+        Availability::Soaking(left) => {
+            Cell::new(format!("soaking, {} left", human_age(left)), Slot::Muted)
+        }
+        Availability::NotAvailable => Cell::muted(""),
     }
 }
 
@@ -171,7 +169,7 @@ pub fn build(store: &Store, namespace: Option<&str>, filter: &Filter, now: i64) 
             ];
             cells.extend(stages.iter().map(|stage| {
                 let stage = store.stage(&ObjectKey::new(row.key.namespace.clone(), stage));
-                matrix_cell(row, stage, &promotions)
+                matrix_cell(row, stage, &promotions, now)
             }));
             filter.matches(&cells, Some(&row.labels)).then(|| ListRow {
                 kind: Kind::Freight,
@@ -351,6 +349,67 @@ mod tests {
             build(&store, Some("other"), &Filter::default(), now)
                 .freight
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn ready_follows_kargo_availability_origin_strategy_and_soak() {
+        let requested = |sources: Value| json!([{"origin": {"kind": "Warehouse", "name": "images"}, "sources": sources}]);
+        let freight = |name: &str, warehouse: &str, status: Value| {
+            (
+                Kind::Freight,
+                json!({"metadata": {"name": name, "namespace": "p", "creationTimestamp": "2026-11-26T10:00:00Z"}, "origin": {"kind": "Warehouse", "name": warehouse}, "images": [{"tag": name}], "status": status}),
+            )
+        };
+        let store = store(vec![
+            (
+                Kind::Stage,
+                json!({"metadata": {"name": "dev", "namespace": "p"}, "spec": {"requestedFreight": requested(json!({"direct": true}))}}),
+            ),
+            (
+                Kind::Stage,
+                json!({"metadata": {"name": "staging", "namespace": "p"}, "spec": {"requestedFreight": requested(json!({"stages": ["dev"], "requiredSoakTime": "1h"}))}}),
+            ),
+            (
+                Kind::Stage,
+                json!({"metadata": {"name": "prod", "namespace": "p"}, "spec": {"requestedFreight": requested(json!({"stages": ["dev", "staging"], "availabilityStrategy": "All"}))}}),
+            ),
+            freight(
+                "soaking",
+                "images",
+                json!({"verifiedIn": {"dev": {"longestSoak": "35m"}}}),
+            ),
+            freight(
+                "soaked",
+                "images",
+                json!({"verifiedIn": {"dev": {"longestSoak": "2h"}}}),
+            ),
+            freight(
+                "foreign",
+                "other",
+                json!({"verifiedIn": {"dev": {"longestSoak": "2h"}}}),
+            ),
+        ]);
+        let now = crate::model::time::parse_timestamp("2026-11-26T12:00:00Z").unwrap_or_default();
+        let view = build(&store, None, &Filter::default(), now);
+        let cells = |tag: &str| -> Vec<String> {
+            let row = view
+                .freight
+                .iter()
+                .find(|row| row.cells[2].text == tag)
+                .expect("row");
+            row.cells[4..].iter().map(|c| c.text.clone()).collect()
+        };
+        assert_eq!(cells("soaking"), ["verified", "soaking, 25m left", ""]);
+        assert_eq!(
+            cells("soaked"),
+            ["verified", "ready", ""],
+            "prod needs staging too (All)"
+        );
+        assert_eq!(
+            cells("foreign"),
+            ["verified", "", ""],
+            "another Warehouse's Freight is ready nowhere"
         );
     }
 }

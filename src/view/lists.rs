@@ -213,8 +213,8 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
             namespace,
             text(f.label()),
             text(f.image_tag.clone()),
-            text(f.currently_in.join(",")),
-            text(f.verified_in.join(",")),
+            text(stage_names(&f.record.currently_in)),
+            text(stage_names(&f.record.verified_in)),
             age(now, f.created),
         ],
         Row::Stage(s) => vec![
@@ -336,6 +336,12 @@ pub fn rows(
         .collect();
     sort.apply(&mut rows);
     rows
+}
+
+/// The Stage names of a Freight's `currentlyIn` or `verifiedIn`, comma-separated.
+fn stage_names(entries: &[(String, Option<i64>)]) -> String {
+    let names: Vec<&str> = entries.iter().map(|(stage, _)| stage.as_str()).collect();
+    names.join(",")
 }
 
 #[cfg(test)]

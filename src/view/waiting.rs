@@ -4,6 +4,7 @@
 
 use crate::model::Kind;
 use crate::model::ObjectKey;
+use crate::model::freight_availability::Availability;
 use crate::model::phase::{
     AnalysisPhase, Health, PromotionPhase, RolloutPhase, SyncStatus, WorkflowPhase,
 };
@@ -31,7 +32,7 @@ pub const COLUMNS: &[&str] = &["KIND", "OBJECT", "WAITING FOR", "AGE"];
 
 /// The "waiting on me" table: `build`'s items as rows, sorted by `sort` (the UI filters them).
 pub fn rows(store: &Store, namespace: Option<&str>, sort: Sort, now: i64) -> Vec<ListRow> {
-    let mut rows: Vec<ListRow> = build(store, namespace)
+    let mut rows: Vec<ListRow> = build(store, namespace, now)
         .into_iter()
         .map(|item| ListRow {
             cells: vec![
@@ -49,7 +50,7 @@ pub fn rows(store: &Store, namespace: Option<&str>, sort: Sort, now: i64) -> Vec
 }
 
 /// Everything waiting in `namespace` (all when `None`), newest first.
-pub fn build(store: &Store, namespace: Option<&str>) -> Vec<WaitingItem> {
+pub fn build(store: &Store, namespace: Option<&str>, now: i64) -> Vec<WaitingItem> {
     let mut items = Vec::new();
     let mut push = |kind, key: &ObjectKey, what: String, slot, since| {
         items.push(WaitingItem {
@@ -194,14 +195,10 @@ pub fn build(store: &Store, namespace: Option<&str>) -> Vec<WaitingItem> {
             .freights()
             .filter(|f| f.key.namespace == stage.key.namespace)
         {
-            let ready = stage
-                .upstream
-                .iter()
-                .all(|u| freight.verified_in.contains(u))
-                || freight.approved_for.contains(&stage.key.name);
+            let ready = stage.availability_of(freight, now) == Availability::Available;
             let already = stage.current_freight.as_deref() == Some(freight.key.name.as_str())
-                || freight.currently_in.contains(&stage.key.name)
-                || freight.verified_in.contains(&stage.key.name);
+                || freight.record.is_in(&stage.key.name)
+                || freight.record.is_verified_in(&stage.key.name);
             let promoting = store.promotions().any(|p| {
                 p.stage == stage.key.name
                     && p.freight == freight.key.name
@@ -249,8 +246,8 @@ mod tests {
             row(Kind::Freight, json!({"metadata": {"name": "new", "namespace": "p", "creationTimestamp": "2026-11-26T11:00:00Z"}, "alias": "mighty-otter", "images": [{"tag": "abc"}], "status": {"verifiedIn": {"dev": {}}}})),
             row(Kind::Freight, json!({"metadata": {"name": "old", "namespace": "p"}, "status": {"verifiedIn": {"dev": {}, "staging": {}}, "currentlyIn": {"staging": {}}}})),
         ]);
-        let items = build(&store, None);
-        assert_eq!(build(&store, Some("dev")).len(), 2);
+        let items = build(&store, None, 0);
+        assert_eq!(build(&store, Some("dev"), 0).len(), 2);
         let described: Vec<String> = items
             .iter()
             .map(|i| format!("{:?} {}: {}", i.kind, i.key, i.what))

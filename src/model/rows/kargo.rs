@@ -6,7 +6,10 @@ use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
-use crate::model::json::{integer, keys, label, string, text, time};
+use crate::model::freight_availability::{
+    Availability, FreightRecord, FreightRequest, availability,
+};
+use crate::model::json::{integer, label, string, text, time};
 use crate::model::key::ObjectKey;
 use crate::model::phase::PromotionPhase;
 
@@ -67,9 +70,8 @@ pub struct FreightRow {
     pub image_repository: String,
     pub warehouse: String,
     pub created: Option<i64>,
-    pub currently_in: Vec<String>,
-    pub verified_in: Vec<String>,
-    pub approved_for: Vec<String>,
+    /// Where it is, was verified and is approved (with soak times), for availability.
+    pub record: FreightRecord,
 }
 
 impl FreightRow {
@@ -85,9 +87,7 @@ impl FreightRow {
             image_repository: string(object, "/images/0/repoURL"),
             warehouse: string(object, "/origin/name"),
             created: time(object, "/metadata/creationTimestamp"),
-            currently_in: keys(object, "/status/currentlyIn"),
-            verified_in: keys(object, "/status/verifiedIn"),
-            approved_for: keys(object, "/status/approvedFor"),
+            record: FreightRecord::of_freight(object),
         }
     }
 
@@ -114,6 +114,8 @@ pub struct StageRow {
     pub auto_promotion: bool,
     /// Upstream stages it takes Freight from (empty: directly from the Warehouse).
     pub upstream: Vec<String>,
+    /// `spec.requestedFreight`, for availability.
+    pub requests: Vec<FreightRequest>,
     pub last_promotion: Option<String>,
 }
 
@@ -150,8 +152,22 @@ impl StageRow {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             upstream: upstream_stages(object),
+            requests: FreightRequest::of_stage(object),
             last_promotion: text(object, "/status/lastPromotion/name").map(str::to_string),
         }
+    }
+}
+
+impl StageRow {
+    /// Whether this Stage may take `freight` now (`IsFreightAvailable`).
+    pub fn availability_of(&self, freight: &FreightRow, now: i64) -> Availability {
+        availability(
+            &self.key.namespace,
+            &self.key.name,
+            &self.requests,
+            &freight.record,
+            now,
+        )
     }
 }
 
@@ -246,9 +262,9 @@ mod tests {
             (
                 freight.label(),
                 freight.image_tag.as_str(),
-                freight.currently_in.clone()
+                freight.record.is_in("dev") && freight.record.is_verified_in("dev")
             ),
-            ("wonky-wombat".to_string(), "v2", vec!["dev".to_string()])
+            ("wonky-wombat".to_string(), "v2", true)
         );
         assert_eq!(
             FreightRow::from_object(&json!({"metadata": {"name": "abcdef1234"}})).label(),
