@@ -51,6 +51,22 @@ impl Harness {
         }
     }
 
+    /// A client for another user of the world's API server, with `policy`.
+    async fn client_as(&self, user: &str, policy: Policy) -> kube::Client {
+        let token = format!("{user}-token");
+        self.world.server.add_user(&token, user, policy);
+        let path = self._dir.path().join(format!("kubeconfig-{user}"));
+        self.world
+            .server
+            .write_kubeconfig(&path, "default", Some(&token))
+            .expect("kubeconfig");
+        let kubeconfig = kube::config::Kubeconfig::read_from(&path).expect("read kubeconfig");
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .expect("config");
+        kube::Client::try_from(config).expect("client")
+    }
+
     /// The operator's writes so far (not the SelfSubjectAccessReviews).
     fn writes(&self) -> Vec<LoggedRequest> {
         self.world
@@ -658,6 +674,32 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let freight_key = ObjectKey::new("demo-app", freight.clone());
+    // Kargo's custom verb: a user who may patch freights/status and create Promotions but not
+    // `promote` the Stage is refused, as Kargo's API server and webhook refuse them.
+    let no_promote = h
+        .client_as(
+            "no-promote",
+            Policy::Deny(vec![("promote".into(), "stages".into())]),
+        )
+        .await;
+    for intent in [
+        Intent::ApproveFreight {
+            freight: freight_key.clone(),
+            stage: "prod".into(),
+        },
+        Intent::PromoteFreight {
+            stage: ObjectKey::new("demo-app", "staging"),
+            freight: freight.clone(),
+        },
+    ] {
+        let refused = prepare(&no_promote, &intent, &context_now())
+            .await
+            .expect_err("no promote verb");
+        assert!(
+            refused.starts_with("forbidden: you may not promote stages in demo-app"),
+            "{intent:?}: {refused}"
+        );
+    }
     let writes = h
         .act(Intent::ApproveFreight {
             freight: freight_key.clone(),

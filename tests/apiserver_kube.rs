@@ -513,6 +513,7 @@ async fn a_status_patch_without_the_subresource_falls_back_to_the_main_resource(
         cli: String::new(),
         warning: None,
         git: None,
+        also_allowed: Vec::new(),
     };
     flightdeck::kube::execute::execute(&client(&server), &plan, false)
         .await

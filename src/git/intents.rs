@@ -36,6 +36,7 @@ pub fn prepare(configured: &str, cache: &Path, intent: &Intent) -> Result<Plan, 
         cli: intent.git_cli().unwrap_or_default(),
         warning: None,
         git: Some(change),
+        also_allowed: Vec::new(),
     })
 }
 

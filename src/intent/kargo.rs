@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use super::request::{create, merge_patch};
+use super::request::{Access, create, merge_patch};
 use super::{Context, Intent, Planned, Reads};
 use crate::model::Kind;
 use crate::model::freight_availability::{
@@ -130,6 +130,29 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
             )
         }
         _ => return Err(format!("{} is not a Kargo action", intent.verb())),
+    })
+}
+
+/// Kargo's custom verb `promote` on the Stage: its API server checks it before promoting or
+/// approving (`promote_to_stage_v1alpha1.go`, `approve_freight_v1alpha1.go`), and its Promotion
+/// webhook on create and on update (an abort). Kubernetes RBAC alone would let an approval
+/// through `freights/status` skip it.
+pub fn promote_permission(intent: &Intent, reads: &Reads) -> Option<Access> {
+    let (namespace, stage) = match intent {
+        Intent::PromoteFreight { stage, .. } => (&stage.namespace, stage.name.as_str()),
+        Intent::ApproveFreight { freight, stage } => (&freight.namespace, stage.as_str()),
+        Intent::AbortPromotion(promotion) => {
+            (&promotion.namespace, str_at(&reads.target, "/spec/stage"))
+        }
+        _ => return None,
+    };
+    Some(Access {
+        group: "kargo.akuity.io",
+        resource: "stages",
+        subresource: "",
+        verb: "promote",
+        namespace: namespace.clone(),
+        name: stage.to_string(),
     })
 }
 
@@ -310,6 +333,58 @@ mod tests {
         assert!(
             planned(promote, control_flow, vec![freight(json!({}))])
                 .is_err_and(|e| e.contains("control-flow"))
+        );
+    }
+
+    #[test]
+    fn promote_approve_and_abort_need_the_promote_verb_on_the_stage() {
+        let stage_of = |intent: Intent, target: Value| {
+            let reads = Reads {
+                target,
+                related: vec![],
+            };
+            promote_permission(&intent, &reads)
+                .map(|a| (a.group, a.resource, a.verb, a.namespace, a.name))
+        };
+        let promote = |name: &str| {
+            Some((
+                "kargo.akuity.io",
+                "stages",
+                "promote",
+                "p".to_string(),
+                name.to_string(),
+            ))
+        };
+        assert_eq!(
+            stage_of(
+                Intent::PromoteFreight {
+                    stage: ObjectKey::new("p", "staging"),
+                    freight: "f".into()
+                },
+                json!({})
+            ),
+            promote("staging")
+        );
+        assert_eq!(
+            stage_of(
+                Intent::ApproveFreight {
+                    freight: ObjectKey::new("p", "f"),
+                    stage: "prod".into()
+                },
+                json!({})
+            ),
+            promote("prod")
+        );
+        assert_eq!(
+            stage_of(
+                Intent::AbortPromotion(ObjectKey::new("p", "prod.x.f")),
+                json!({"spec": {"stage": "prod"}})
+            ),
+            promote("prod")
+        );
+        assert_eq!(
+            stage_of(Intent::Reverify(ObjectKey::new("p", "prod")), json!({})),
+            None
         );
     }
 

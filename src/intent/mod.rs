@@ -110,6 +110,9 @@ pub struct Plan {
     pub warning: Option<String>,
     /// The Git commit to make instead of Kubernetes requests (Git intents).
     pub git: Option<crate::git::GitChange>,
+    /// Permissions the upstream tool requires besides the requests' own (Kargo's `promote`
+    /// verb on the Stage), checked before confirming.
+    pub also_allowed: Vec<request::Access>,
 }
 
 /// The objects an intent's plan depends on, read just before planning.
@@ -303,6 +306,9 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Plan, S
         cli,
         warning,
         git: None,
+        also_allowed: kargo::promote_permission(intent, reads)
+            .into_iter()
+            .collect(),
     })
 }
 

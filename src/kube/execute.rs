@@ -69,8 +69,9 @@ pub async fn prepare(
         );
     }
     let plan = crate::intent::plan(intent, &Reads { target, related }, context)?;
-    for request in &plan.requests {
-        if let Some(reason) = forbidden(client, &request.access).await {
+    let checks = plan.requests.iter().map(|r| &r.access);
+    for access in checks.chain(&plan.also_allowed) {
+        if let Some(reason) = forbidden(client, access).await {
             return Err(reason);
         }
     }
