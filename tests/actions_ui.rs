@@ -110,7 +110,7 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
         panic!("enter sends the plan");
     };
     assert_eq!(sent.intent, intent);
-    app.update(Msg::Executed(sent, Ok(())));
+    app.update(Msg::Executed(sent, Ok(Vec::new())));
     assert!(screen(&app).contains("pending: abort rollout demo-app"));
     // The watch reports the Rollout changed: the badge goes.
     app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
@@ -283,5 +283,40 @@ fn submit_form_prefills_defaults_and_picks_enum_values() {
                 ("push".into(), "false".into())
             ]
         )))
+    );
+}
+
+#[test]
+fn a_created_object_is_tracked_by_the_name_the_server_gave_it() {
+    let dir = tempfile::tempdir().expect("temp");
+    let audit = dir.path().join("audit.jsonl");
+    let mut app = app_on_rollouts(&audit);
+    let intent = Intent::PromoteFreight {
+        stage: ObjectKey::new("demo-app", "staging"),
+        freight: "abcdef1234".into(),
+    };
+    let sent = flightdeck::intent::Plan {
+        intent,
+        requests: Vec::new(),
+        cli: String::new(),
+        warning: None,
+        git: None,
+        also_allowed: Vec::new(),
+    };
+    // Kargo ≥ 1.11's webhook names the Promotion itself, whatever name was sent.
+    let named = "staging.01jdxk3q5p9v8a7b6c5d4e3f2g.abcdef1";
+    app.update(Msg::Executed(Box::new(sent), Ok(vec![named.to_string()])));
+    let log = std::fs::read_to_string(&audit).expect("audit");
+    let entry: serde_json::Value =
+        serde_json::from_str(log.lines().last().expect("a line")).expect("json");
+    assert_eq!(
+        entry["outcome"],
+        format!("confirmed: sent; created Promotion {named}")
+    );
+    assert!(
+        app.pending
+            .iter()
+            .any(|p| p.kind == Kind::Promotion && p.key == ObjectKey::new("demo-app", named)),
+        "the returned name is what the pending badge waits for"
     );
 }

@@ -81,6 +81,12 @@ impl Harness {
 
     /// Prepares and executes `intent`; returns the writes it made.
     async fn act(&self, intent: Intent) -> Vec<LoggedRequest> {
+        self.act_creating(intent).await.0
+    }
+
+    /// Prepares and executes `intent`; returns the writes it made and the names of the objects
+    /// the server created.
+    async fn act_creating(&self, intent: Intent) -> (Vec<LoggedRequest>, Vec<String>) {
         // A controller may change the object between our read and our write: as the UI does,
         // a 409 means read again and plan again.
         for _ in 0..10 {
@@ -89,7 +95,7 @@ impl Harness {
                 .await
                 .unwrap_or_else(|e| panic!("{intent:?}: {e}"));
             match execute(&self.client, &plan, false).await {
-                Ok(()) => return self.writes().split_off(before),
+                Ok(created) => return (self.writes().split_off(before), created),
                 Err(flightdeck::kube::execute::Failure::Conflict(_)) => continue,
                 Err(e) => panic!("{intent:?}: {e}"),
             }
@@ -351,13 +357,17 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         .world
         .push_commit(Quality::Good, "feat: for kargo")
         .expect("push");
-    let writes = h
-        .act(Intent::SubmitWorkflow(
+    let (writes, created) = h
+        .act_creating(Intent::SubmitWorkflow(
             template,
             vec![("commitSha".into(), commit.clone())],
         ))
         .await;
     let (method, uri, content_type, body) = one(&writes);
+    assert!(
+        created.len() == 1 && created[0].starts_with("demo-app-ci-") && created[0].len() > 12,
+        "the name the server generated is returned: {created:?}"
+    );
     assert_eq!(
         (method, uri, content_type),
         (

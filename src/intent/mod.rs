@@ -211,6 +211,15 @@ impl Intent {
         )
     }
 
+    /// The kind of object it creates, if it creates one.
+    pub fn creates(&self) -> Option<Kind> {
+        match self {
+            Intent::PromoteFreight { .. } => Some(Kind::Promotion),
+            Intent::SubmitWorkflow(..) | Intent::ResubmitWorkflow(_) => Some(Kind::Workflow),
+            _ => None,
+        }
+    }
+
     /// Whether it is a Git change (planned and made by `git`, not the Kubernetes API).
     pub fn is_git(&self) -> bool {
         matches!(

@@ -6,7 +6,7 @@
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
-use crate::intent::request::{Access, WriteRequest};
+use crate::intent::request::{Access, Method, WriteRequest};
 use crate::intent::{Context, Intent, Plan, Reads};
 use crate::model::Kind;
 
@@ -78,8 +78,14 @@ pub async fn prepare(
     Ok(plan)
 }
 
-/// Sends the plan's requests in order; stops at the first failure.
-pub async fn execute(client: &kube::Client, plan: &Plan, read_only: bool) -> Result<(), Failure> {
+/// Sends the plan's requests in order; stops at the first failure. Returns the names of the
+/// objects the server created, as it named them (a `generateName`, or Kargo ≥ 1.11's webhook
+/// renaming a Promotion).
+pub async fn execute(
+    client: &kube::Client,
+    plan: &Plan,
+    read_only: bool,
+) -> Result<Vec<String>, Failure> {
     if read_only {
         return Err(Failure::ReadOnly);
     }
@@ -90,20 +96,27 @@ pub async fn execute(client: &kube::Client, plan: &Plan, read_only: bool) -> Res
             done,
         },
     };
+    let mut created = Vec::new();
     for (done, request) in plan.requests.iter().enumerate() {
         match (send(client, request).await, &request.instead_when_not_found) {
-            (Ok(_), _) => {}
+            (Ok(answer), _) => {
+                if request.method == Method::Post
+                    && let Some(name) = answer.pointer("/metadata/name").and_then(Value::as_str)
+                {
+                    created.push(name.to_string());
+                }
+            }
             // No status subresource: the plugin's unified patch stands for the rest.
             (Err(kube::Error::Api(status)), Some(instead)) if status.code == 404 => {
                 return send(client, instead)
                     .await
-                    .map(|_| ())
+                    .map(|_| created)
                     .map_err(|error| failure(error, done));
             }
             (Err(error), _) => return Err(failure(error, done)),
         }
     }
-    Ok(())
+    Ok(created)
 }
 
 async fn send(client: &kube::Client, request: &WriteRequest) -> Result<Value, kube::Error> {

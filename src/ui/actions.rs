@@ -378,12 +378,12 @@ impl App {
     pub(super) fn on_executed(
         &mut self,
         plan: Plan,
-        result: Result<(), Failure>,
+        result: Result<Vec<String>, Failure>,
     ) -> Option<Effect> {
         let what = describe(&plan.intent);
         self.dirty = true;
         match result {
-            Ok(()) => {
+            Ok(created) => {
                 let (kind, key) = plan.intent.target();
                 self.pending.push(Pending {
                     kind,
@@ -391,11 +391,24 @@ impl App {
                     verb: plan.intent.verb(),
                     since: Instant::now(),
                 });
+                // Tracked by the name the server gave it (Kargo ≥ 1.11 renames Promotions).
+                let mut outcome = "sent".to_string();
+                if let Some(created_kind) = plan.intent.creates() {
+                    for name in &created {
+                        outcome.push_str(&format!("; created {} {name}", created_kind.resource().2));
+                        self.pending.push(Pending {
+                            kind: created_kind,
+                            key: ObjectKey::new(key.namespace.clone(), name.clone()),
+                            verb: plan.intent.verb(),
+                            since: Instant::now(),
+                        });
+                    }
+                }
                 self.notify(
                     ToastLevel::Info,
-                    format!("{what}: sent; waiting for the cluster"),
+                    format!("{what}: {outcome}; waiting for the cluster"),
                 );
-                self.record(what, Some(&plan), "confirmed: sent".into());
+                self.record(what, Some(&plan), format!("confirmed: {outcome}"));
                 None
             }
             Err(Failure::Conflict(message)) => {

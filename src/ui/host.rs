@@ -148,7 +148,8 @@ impl Host for CockpitHost {
                     .map_err(|message| crate::kube::execute::Failure::Failed { message, done: 0 })
                     .and_then(|(repository, cache)| {
                         crate::git::intents::execute(&repository, &cache, &plan, read_only)
-                    });
+                    })
+                    .map(|()| Vec::new());
                 let _ = sender.blocking_send(Msg::Executed(Box::new(plan), result));
             });
             return;

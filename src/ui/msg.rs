@@ -48,10 +48,10 @@ pub enum Msg {
         crate::model::ObjectKey,
         Result<Vec<crate::git::LoggedCommit>, String>,
     ),
-    /// A confirmed plan was sent (or failed part-way).
+    /// A confirmed plan was sent (or failed part-way); the names of the objects it created.
     Executed(
         Box<crate::intent::Plan>,
-        Result<(), crate::kube::execute::Failure>,
+        Result<Vec<String>, crate::kube::execute::Failure>,
     ),
 }
 
