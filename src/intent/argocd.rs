@@ -49,18 +49,28 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
             )
         }
         // util/argo/argo.go `RefreshApp`.
+        // util/argo/argo.go `RefreshApp` as `argocd app get --refresh` calls it: since v3.0 it
+        // also asks for hydration (`argocd.argoproj.io/hydrate`; v3.5: `hard` on a hard
+        // refresh), which flightdeck sends only to Applications that use the source hydrator.
         Intent::RefreshApplication { hard, .. } => {
             let (value, flag) = if *hard {
                 ("hard", "--hard-refresh")
             } else {
                 ("normal", "--refresh")
             };
+            let mut annotations = json!({"argocd.argoproj.io/refresh": value});
+            if app
+                .pointer("/spec/sourceHydrator")
+                .is_some_and(Value::is_object)
+            {
+                annotations["argocd.argoproj.io/hydrate"] = json!(value);
+            }
             (
                 vec![merge_patch(
                     Kind::Application,
                     key,
                     "",
-                    json!({"metadata": {"annotations": {"argocd.argoproj.io/refresh": value}}}),
+                    json!({"metadata": {"annotations": annotations}}),
                 )],
                 format!("argocd app get {name} {flag}"),
                 None,
@@ -256,6 +266,22 @@ mod tests {
             json!({"metadata": {"annotations": {"argocd.argoproj.io/refresh": "hard"}}})
         );
         assert_eq!(cli, "argocd app get argocd/app --hard-refresh");
+        let hydrated = json!({"spec": {"sourceHydrator": {"drySource": {"repoURL": "r", "path": "p", "targetRevision": "main"}, "syncSource": {"targetBranch": "env/dev", "path": "p"}}}});
+        for (hard, value) in [(false, "normal"), (true, "hard")] {
+            let (requests, _, _) = planned(
+                Intent::RefreshApplication {
+                    application: key(),
+                    hard,
+                },
+                hydrated.clone(),
+            )
+            .expect("refresh");
+            assert_eq!(
+                requests[0].body,
+                json!({"metadata": {"annotations": {"argocd.argoproj.io/refresh": value, "argocd.argoproj.io/hydrate": value}}}),
+                "a source-hydrator Application is also asked to hydrate"
+            );
+        }
         let history = json!([{"id": 0, "revision": "aaa", "source": {"repoURL": "r", "path": "p"}}, {"id": 1, "revision": "bbb", "source": {"repoURL": "r", "path": "p"}}]);
         let manual = json!({"metadata": {"resourceVersion": "9"}, "status": {"history": history}});
         let (requests, cli, _) = planned(

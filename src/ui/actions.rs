@@ -395,7 +395,8 @@ impl App {
                 let mut outcome = "sent".to_string();
                 if let Some(created_kind) = plan.intent.creates() {
                     for name in &created {
-                        outcome.push_str(&format!("; created {} {name}", created_kind.resource().2));
+                        outcome
+                            .push_str(&format!("; created {} {name}", created_kind.resource().2));
                         self.pending.push(Pending {
                             kind: created_kind,
                             key: ObjectKey::new(key.namespace.clone(), name.clone()),
