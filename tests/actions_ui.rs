@@ -60,6 +60,7 @@ fn planned(intent: &Intent) -> flightdeck::intent::Plan {
         now_millis: 0,
         random: [0; 10],
         user: None,
+        zone_offset: |_| 0,
     };
     plan(
         intent,
@@ -231,6 +232,7 @@ fn a_rollback_auto_sync_would_undo_offers_to_turn_auto_sync_off() {
             now_millis: 0,
             random: [0; 10],
             user: None,
+            zone_offset: |_| 0,
         },
     )
     .expect_err("auto-sync");

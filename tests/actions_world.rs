@@ -936,3 +936,62 @@ async fn forbidden_missing_and_changed_objects_are_explained() {
         "{failure:?}"
     );
 }
+
+/// Argo CD's sync windows: a deny window on the AppProject refuses the sync before anything is
+/// written, with the window's description; `manualSync: true` lets it through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_window_refuses_the_sync_before_anything_is_written() {
+    let h = Harness::start().await;
+    let resource = kube::api::ApiResource::from_gvk_with_plural(
+        &kube::api::GroupVersionKind::gvk("argoproj.io", "v1alpha1", "AppProject"),
+        "appprojects",
+    );
+    let projects: Api<DynamicObject> = Api::namespaced_with(h.client.clone(), "argocd", &resource);
+    let window = |manual: bool| json!({"spec": {"syncWindows": [{"kind": "deny", "schedule": "* * * * *", "duration": "1h", "applications": ["demo-app-prod"], "manualSync": manual, "description": "release freeze CHG-42"}]}});
+    projects
+        .patch(
+            "applications",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(window(false)),
+        )
+        .await
+        .expect("add a deny window");
+    let sync = |name: &str| Intent::SyncApplication {
+        application: ObjectKey::new("argocd", name),
+        prune: false,
+        dry_run: false,
+    };
+    let before = h.writes().len();
+    let refused = prepare(&h.client, &sync("demo-app-prod"), &context_now())
+        .await
+        .expect_err("blocked");
+    assert_eq!(
+        refused,
+        "cannot sync: blocked by sync window (deny * * * * * for 1h: release freeze CHG-42)"
+    );
+    assert_eq!(h.writes().len(), before, "nothing was written");
+    let dev = prepare(&h.client, &sync("demo-app-dev"), &context_now()).await;
+    assert!(
+        dev.is_ok() || dev.as_ref().is_err_and(|e| e.contains("operation")),
+        "another application is not in the window: {dev:?}"
+    );
+    projects
+        .patch(
+            "applications",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(window(true)),
+        )
+        .await
+        .expect("allow manual syncs");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match prepare(&h.client, &sync("demo-app-prod"), &context_now()).await {
+            Ok(_) => break,
+            // The world's Argo CD may be syncing it right now; that is not the window.
+            Err(e) if e.contains("operation") && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("manualSync should allow it: {e}"),
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Argo CD actions written straight to the Application (semantics doc §3.3–3.6): sync and
-//! rollback set the top-level `operation` (refused while another is in progress, with the
-//! resourceVersion read as precondition, `status.operationState` cleared), refresh sets the
+//! rollback set the top-level `operation` (refused while another is in progress or while a sync
+//! window of the AppProject blocks it, with the resourceVersion read as precondition,
+//! `status.operationState` cleared), refresh sets the
 //! refresh annotation, terminate marks the running operation `Terminating`, and disabling
 //! auto-sync removes `spec.syncPolicy.automated` (what `argocd app set --sync-policy none` does).
 //! Pure.
@@ -10,7 +11,8 @@ use serde_json::{Value, json};
 use super::request::merge_patch;
 use super::{Context, Intent, Planned, Reads, resource_version};
 use crate::model::Kind;
-use crate::model::json::integer;
+use crate::model::json::{integer, str_at};
+use crate::model::sync_windows::{Destination, SyncWindow, manual_sync_allowed};
 
 pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned, String> {
     let app = &reads.target;
@@ -20,6 +22,7 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
         json!({"username": context.user.clone().unwrap_or_else(|| "flightdeck".into())});
     Ok(match intent {
         Intent::SyncApplication { prune, dry_run, .. } => {
+            sync_windows_allow(app, reads, context)?;
             no_operation_running(app)?;
             let mut sync = json!({"revision": "", "syncStrategy": {"hook": {}}});
             if *prune {
@@ -81,6 +84,7 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
             if auto_sync(app) {
                 return Err("rollback cannot be initiated when auto-sync is enabled: Argo CD would sync it straight back — disable auto-sync first, or revert the commit in Git".into());
             }
+            sync_windows_allow(app, reads, context)?;
             no_operation_running(app)?;
             let entry = app
                 .pointer("/status/history")
@@ -187,6 +191,32 @@ fn operation_patch(
     )
 }
 
+/// server/application/application.go `Sync`: `SyncWindows.Matches(app).CanSync(true, nil)`
+/// against the AppProject read with the Application (when it could be read). A rollback is a
+/// sync operation the controller would hold the same way, so it is refused the same way.
+fn sync_windows_allow(app: &Value, reads: &Reads, context: &Context) -> Result<(), String> {
+    let Some(project) = reads
+        .related
+        .iter()
+        .find(|object| str_at(object, "/kind") == "AppProject")
+    else {
+        return Ok(());
+    };
+    let destination = Destination {
+        application: str_at(app, "/metadata/name"),
+        name: str_at(app, "/spec/destination/name"),
+        server: str_at(app, "/spec/destination/server"),
+        namespace: str_at(app, "/spec/destination/namespace"),
+    };
+    let now = i64::try_from(context.now_millis / 1000).unwrap_or(i64::MAX);
+    manual_sync_allowed(
+        &SyncWindow::of_project(project),
+        &destination,
+        now,
+        &context.zone_offset,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +228,7 @@ mod tests {
             now_millis: 0,
             random: [0; 10],
             user: Some("jane".into()),
+            zone_offset: |_| 0,
         };
         plan(
             &intent,
@@ -211,6 +242,51 @@ mod tests {
 
     fn key() -> ObjectKey {
         ObjectKey::new("argocd", "app")
+    }
+
+    #[test]
+    fn a_sync_window_that_blocks_refuses_sync_and_rollback() {
+        let app = json!({"metadata": {"name": "shop-prod", "resourceVersion": "7"}, "spec": {"destination": {"server": "https://kubernetes.default.svc", "namespace": "shop-prod"}, "source": {"repoURL": "r", "path": "p"}},
+            "status": {"history": [{"id": 0, "revision": "a", "source": {"repoURL": "r", "path": "p"}}, {"id": 1, "revision": "b", "source": {"repoURL": "r", "path": "p"}}]}});
+        let project = |manual: bool| json!({"kind": "AppProject", "spec": {"syncWindows": [{"kind": "deny", "schedule": "* * * * *", "duration": "1h", "namespaces": ["*-prod"], "manualSync": manual, "description": "release freeze"}]}});
+        let context = Context {
+            now: String::new(),
+            now_millis: 1_795_000_000_000,
+            random: [0; 10],
+            user: None,
+            zone_offset: |_| 0,
+        };
+        let sync = Intent::SyncApplication {
+            application: key(),
+            prune: false,
+            dry_run: false,
+        };
+        let rollback = Intent::RollbackApplication {
+            application: key(),
+            id: 0,
+        };
+        for intent in [&sync, &rollback] {
+            let blocked = Reads {
+                target: app.clone(),
+                related: vec![project(false)],
+            };
+            assert_eq!(
+                plan(intent, &blocked, &context).err(),
+                Some(
+                    "cannot sync: blocked by sync window (deny * * * * * for 1h: release freeze)"
+                        .into()
+                ),
+                "{intent:?}"
+            );
+            let manual = Reads {
+                target: app.clone(),
+                related: vec![project(true)],
+            };
+            assert!(
+                plan(intent, &manual, &context).is_ok(),
+                "manualSync: {intent:?}"
+            );
+        }
     }
 
     #[test]

@@ -218,6 +218,7 @@ mod tests {
             now_millis: 1_795_000_000_000,
             random: [0xff; 10],
             user: None,
+            zone_offset: |_| 0,
         }
     }
 

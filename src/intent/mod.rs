@@ -97,6 +97,9 @@ pub struct Context {
     pub random: [u8; 10],
     /// The Kubernetes user name, if known.
     pub user: Option<String>,
+    /// A time zone's offset from UTC now, in seconds (sync windows); 0 for UTC or an unknown
+    /// zone, as Argo CD falls back to UTC.
+    pub zone_offset: fn(&str) -> i64,
 }
 
 /// The exact change an intent makes, shown before it is sent.
@@ -253,6 +256,25 @@ impl Intent {
             )),
             _ => None,
         }
+    }
+
+    /// The Argo CD AppProject whose sync windows a sync or rollback of `target` must respect:
+    /// `spec.project` (or `default`) in the Argo CD namespace.
+    pub fn project(&self, target: &Value) -> Option<ObjectKey> {
+        if !matches!(
+            self,
+            Intent::SyncApplication { .. } | Intent::RollbackApplication { .. }
+        ) {
+            return None;
+        }
+        let text =
+            |pointer| crate::model::json::text(target, pointer).filter(|value| !value.is_empty());
+        Some(ObjectKey::new(
+            text("/status/controllerNamespace")
+                .or_else(|| text("/metadata/namespace"))
+                .unwrap_or_default(),
+            text("/spec/project").unwrap_or("default"),
+        ))
     }
 
     /// The Kargo object read besides the target (the Freight to promote, the Stage to approve

@@ -321,6 +321,7 @@ mod tests {
             now_millis: 0,
             random: [0; 10],
             user: None,
+            zone_offset: |_| 0,
         }
     }
 

@@ -336,6 +336,7 @@ mod tests {
             now_millis: 0,
             random: [0; 10],
             user: user.map(str::to_string),
+            zone_offset: |_| 0,
         }
     }
 

@@ -44,7 +44,19 @@ pub fn context_now() -> Context {
         now_millis: u64::try_from(now.as_millis()).unwrap_or(u64::MAX),
         random: rand::random(),
         user: None,
+        zone_offset,
     }
+}
+
+/// The offset of a time zone from UTC now (Argo CD's `scheduleOffsetByTimeZone`), from the
+/// system's zone database; UTC when the zone is unknown, as upstream.
+fn zone_offset(zone: &str) -> i64 {
+    if zone.is_empty() || zone == "UTC" {
+        return 0;
+    }
+    jiff::tz::TimeZone::get(zone)
+        .map(|tz| i64::from(tz.to_offset(jiff::Timestamp::now()).seconds()))
+        .unwrap_or(0)
 }
 
 /// Reads, plans and checks permissions; the plan is what the confirmation shows.
@@ -68,7 +80,26 @@ pub async fn prepare(
                 .map_err(|e| format!("cannot read {key}: {e}"))?,
         );
     }
-    let plan = crate::intent::plan(intent, &Reads { target, related }, context)?;
+    // Argo CD's sync windows live in the AppProject; one that cannot be read is said, not fatal.
+    let mut unchecked = None;
+    if let Some(project) = intent.project(&target) {
+        let app_project = ("argoproj.io", "v1alpha1", "AppProject", "appprojects");
+        match super::fetch::resource(client.clone(), app_project, &project).await {
+            Ok(object) => related.push(object),
+            Err(e) => {
+                unchecked = Some(format!(
+                    "sync windows not checked: cannot read AppProject {project}: {e}"
+                ))
+            }
+        }
+    }
+    let mut plan = crate::intent::plan(intent, &Reads { target, related }, context)?;
+    if let Some(unchecked) = unchecked {
+        plan.warning = Some(match plan.warning.take() {
+            Some(warning) => format!("{warning}; {unchecked}"),
+            None => unchecked,
+        });
+    }
     let checks = plan.requests.iter().map(|r| &r.access);
     for access in checks.chain(&plan.also_allowed) {
         if let Some(reason) = forbidden(client, access).await {

@@ -10,7 +10,15 @@ pub async fn object(
     kind: Kind,
     key: &ObjectKey,
 ) -> Result<serde_json::Value, String> {
-    let (group, version, kind_name, plural) = kind.resource();
+    resource(client, kind.resource(), key).await
+}
+
+/// GETs an object of any resource (group, version, kind, plural), without `managedFields`.
+pub async fn resource(
+    client: kube::Client,
+    (group, version, kind_name, plural): (&str, &str, &str, &str),
+    key: &ObjectKey,
+) -> Result<serde_json::Value, String> {
     let resource = ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk(group, version, kind_name),
         plural,

@@ -2,6 +2,7 @@
 //! a missing or mistyped field is "unknown", never a panic), the phases and health values as
 //! upstream computes them, and time helpers. No tokio, no ratatui, no kube client here.
 
+pub mod cron;
 pub mod freight_availability;
 pub mod json;
 pub mod key;
@@ -11,6 +12,7 @@ pub mod labels;
 pub mod phase;
 pub mod rows;
 pub mod semantic;
+pub mod sync_windows;
 pub mod time;
 pub mod workflow_nodes;
 
