@@ -995,3 +995,35 @@ async fn a_sync_window_refuses_the_sync_before_anything_is_written() {
         }
     }
 }
+
+/// Who acted: the user is found with a SelfSubjectReview and written where upstream writes its
+/// actor (Argo CD's `initiatedBy.username`, Workflow actor labels).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_authenticated_user_is_the_actor_of_operations() {
+    let h = Harness::start().await;
+    let user = flightdeck::kube::identity::who_am_i(&h.client).await;
+    assert_eq!(user.as_deref(), Some(USER));
+    let context = flightdeck::intent::Context {
+        user,
+        ..context_now()
+    };
+    let sync = Intent::SyncApplication {
+        application: ObjectKey::new("argocd", "demo-app-dev"),
+        prune: false,
+        dry_run: true,
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let plan = loop {
+        match prepare(&h.client, &sync, &context).await {
+            Ok(plan) => break plan,
+            Err(e) if e.contains("operation") && tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(
+        plan.requests[0].body["operation"]["initiatedBy"],
+        json!({"username": USER})
+    );
+}

@@ -99,6 +99,13 @@ async fn ctx_switches_clusters_live() {
     })
     .await;
     assert!(!app.production);
+    // Who the connection acts as: the server's SelfSubjectReview answer, not the kubeconfig's
+    // user entry (`u`).
+    until(&mut app, &mut receiver, "the identity", |app| {
+        app.identity.is_some()
+    })
+    .await;
+    assert_eq!(app.identity.as_deref(), Some("demo-admin"));
 
     // An unknown context changes nothing and says why.
     assert_eq!(type_command(&mut app, "ctx nowhere"), None);

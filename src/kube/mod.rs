@@ -4,6 +4,7 @@
 pub mod client;
 pub mod execute;
 pub mod fetch;
+pub mod identity;
 pub mod logs;
 pub mod session;
 pub mod slim;

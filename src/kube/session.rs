@@ -24,8 +24,15 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Connects, says so as `Msg::Connected(connection, …)`, and watches every kind until aborted.
-pub async fn run(settings: Settings, connection: u64, sender: mpsc::Sender<Msg>, slot: ClientSlot) {
+/// Connects, says so as `Msg::Connected(connection, …)` and who it acts as as `Msg::Identity`,
+/// and watches every kind until aborted.
+pub async fn run(
+    settings: Settings,
+    connection: u64,
+    sender: mpsc::Sender<Msg>,
+    slot: ClientSlot,
+    user_slot: super::identity::UserSlot,
+) {
     let client = match super::client::connect(&settings).await {
         Ok(client) => client,
         Err(problem) => {
@@ -42,6 +49,16 @@ pub async fn run(settings: Settings, connection: u64, sender: mpsc::Sender<Msg>,
         .is_err()
     {
         return;
+    }
+    let user = match super::identity::who_am_i(&client).await {
+        Some(user) => Some(user),
+        None => super::target::ClusterTarget::from_settings(&settings).user,
+    };
+    if let Ok(mut current) = user_slot.lock() {
+        current.clone_from(&user);
+    }
+    if let Some(user) = user {
+        let _ = sender.send(Msg::Identity(connection, user)).await;
     }
     let _watchers = AbortOnDrop(super::watch::watch_all(client, sender));
     std::future::pending::<()>().await;

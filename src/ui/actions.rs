@@ -443,7 +443,11 @@ impl App {
 
     fn record(&mut self, what: String, plan: Option<&Plan>, outcome: String) {
         let context = self.target.context.clone().unwrap_or_default();
-        let user = self.target.user.clone().unwrap_or_default();
+        let user = self
+            .identity
+            .clone()
+            .or_else(|| self.target.user.clone())
+            .unwrap_or_default();
         let entry = AuditEntry::new(&context, &user, what, plan, outcome);
         if let Some(path) = &self.audit_path
             && let Err(error) = crate::audit::append(path, &entry)

@@ -150,6 +150,8 @@ pub struct App {
     pub pipeline_cache: super::pipeline::PipelineCache,
     /// Changes sent whose effect the watch has not shown yet.
     pub pending: Vec<super::actions::Pending>,
+    /// The user the connection acts as (SelfSubjectReview), once known.
+    pub identity: Option<String>,
     /// Every change asked for in this session.
     pub action_log: Vec<crate::audit::AuditEntry>,
     /// Where the audit log is appended (`None`: memory only).
@@ -206,6 +208,7 @@ impl App {
             table_cache: Default::default(),
             pipeline_cache: Default::default(),
             pending: Vec::new(),
+            identity: None,
             action_log: Vec::new(),
             audit_path: crate::audit::default_path(),
             reasking: None,
@@ -361,6 +364,12 @@ impl App {
                     self.connecting = false;
                     self.cluster_problem = result.err();
                     self.dirty = true;
+                }
+                None
+            }
+            Msg::Identity(connection, user) => {
+                if connection == self.connection {
+                    self.identity = Some(user);
                 }
                 None
             }

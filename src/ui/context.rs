@@ -38,6 +38,7 @@ impl App {
         self.detail_object = None;
         self.logs = None;
         self.connection += 1;
+        self.identity = None;
         self.connecting = true;
         self.settings = settings.clone();
         self.notify(ToastLevel::Info, format!("switched to context {name}"));

@@ -16,6 +16,8 @@ use crate::model::{Kind, ObjectKey};
 /// The real terminal and cluster.
 pub struct CockpitHost {
     client: ClientSlot,
+    /// Who the current session acts as (for the actor fields of operations).
+    user: crate::kube::identity::UserSlot,
     sender: mpsc::Sender<Msg>,
     /// The cluster session's task (client and watchers).
     session: Option<AbortHandle>,
@@ -35,6 +37,7 @@ impl CockpitHost {
     pub fn new(client: Option<kube::Client>, sender: mpsc::Sender<Msg>) -> CockpitHost {
         CockpitHost {
             client: Arc::new(Mutex::new(client)),
+            user: Arc::default(),
             sender,
             session: None,
             logs: None,
@@ -132,8 +135,12 @@ impl Host for CockpitHost {
             ));
             return;
         };
+        let user = self.user.lock().ok().and_then(|user| user.clone());
         tokio::spawn(async move {
-            let context = crate::kube::execute::context_now();
+            let context = crate::intent::Context {
+                user,
+                ..crate::kube::execute::context_now()
+            };
             let plan = crate::kube::execute::prepare(&client, &intent, &context).await;
             let _ = sender.send(Msg::Prepared(intent, plan.map(Box::new))).await;
         });
@@ -222,11 +229,15 @@ impl Host for CockpitHost {
         if let Ok(mut client) = self.client.lock() {
             *client = None;
         }
+        if let Ok(mut user) = self.user.lock() {
+            *user = None;
+        }
         let task = tokio::spawn(crate::kube::session::run(
             settings,
             connection,
             self.sender.clone(),
             self.client.clone(),
+            self.user.clone(),
         ));
         self.session = Some(task.abort_handle());
     }

@@ -18,6 +18,8 @@ pub enum Msg {
     Kube(Vec<crate::store::Delta>),
     /// Connection number `n` to a cluster has its client (`Ok`), or cannot have one: why.
     Connected(u64, Result<(), String>),
+    /// The user connection N acts as (SelfSubjectReview, else the kubeconfig user).
+    Identity(u64, String),
     /// A fetched object (without managedFields), or why it could not be fetched.
     Object(crate::model::ObjectKey, Result<serde_json::Value, String>),
     /// New lines of the followed pod's log.

@@ -193,7 +193,10 @@ async fn resource(
         None => def.plural.clone(),
     };
     // Everyone may ask what they may do (system:basic-user on a real cluster).
-    let always_allowed = def.plural == "selfsubjectaccessreviews";
+    let always_allowed = matches!(
+        def.plural.as_str(),
+        "selfsubjectaccessreviews" | "selfsubjectreviews"
+    );
     if !always_allowed && let Err(reason) = request.user.policy.decide(verb, &resource) {
         tracing::debug!(user = %request.user.name, verb, resource, reason, "forbidden");
         return Err(ApiError::forbidden(
@@ -227,6 +230,9 @@ async fn resource(
         }
         (&Method::POST, None, None) if def.plural == "selfsubjectaccessreviews" => {
             review::review(&state, request).map(reply)
+        }
+        (&Method::POST, None, None) if def.plural == "selfsubjectreviews" => {
+            Ok(reply(review::who_am_i(request)))
         }
         (&Method::POST, None, None) => write::create(&state, request).map(reply),
         (&Method::PUT, Some(name), _) => write::update(&state, request, name).map(reply),

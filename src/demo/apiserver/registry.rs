@@ -240,6 +240,15 @@ pub fn core_kinds() -> Vec<ResourceDef> {
         false,
     );
     review.verbs = &["create"];
+    let mut who_am_i = core(
+        "authentication.k8s.io/v1",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        false,
+        &[],
+        false,
+    );
+    who_am_i.verbs = &["create"];
     vec![
         core("v1", "namespaces", "Namespace", false, &["ns"], true).with_fields(&["status.phase"]),
         core("v1", "pods", "Pod", true, &["po"], true).with_fields(POD_FIELDS),
@@ -251,6 +260,7 @@ pub fn core_kinds() -> Vec<ResourceDef> {
         core("apps/v1", "replicasets", "ReplicaSet", true, &["rs"], true)
             .with_fields(&["status.replicas"]),
         review,
+        who_am_i,
     ]
 }
 

@@ -1,5 +1,5 @@
 //! SelfSubjectAccessReview: "may I do this?", answered from the same policy that guards real
-//! requests. Accepts the JSON body kube-rs sends and the protobuf body `kubectl auth can-i`
+//! requests; SelfSubjectReview: "who am I?" (`kubectl auth whoami`). Accepts the JSON body kube-rs sends and the protobuf body `kubectl auth can-i`
 //! sends; always answers in JSON with 201.
 
 use serde_json::{Value, json};
@@ -11,6 +11,19 @@ use super::write::decode_body;
 
 /// The magic prefix of Kubernetes protobuf bodies.
 const PROTOBUF_MAGIC: &[u8] = b"k8s\0";
+
+/// SelfSubjectReview (authentication.k8s.io/v1): the user the request was authenticated as.
+pub fn who_am_i(request: &ResourceRequest<'_>) -> (u16, Value) {
+    (
+        201,
+        json!({
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "SelfSubjectReview",
+            "metadata": {"creationTimestamp": null},
+            "status": {"userInfo": {"username": request.user.name, "groups": ["system:authenticated"]}},
+        }),
+    )
+}
 
 pub fn review(_state: &State, request: &ResourceRequest<'_>) -> Result<(u16, Value), ApiError> {
     let is_protobuf = request

@@ -1,0 +1,27 @@
+//! Who a connection acts as, found once per connection: the API server's answer to a
+//! SelfSubjectReview (authentication.k8s.io/v1, `kubectl auth whoami`), else the kubeconfig
+//! context's user name. Upstream tools record it where an operation names its actor
+//! (`initiatedBy.username`, Workflow actor labels) and flightdeck's audit log does too.
+
+use serde_json::{Value, json};
+
+/// Where the current session leaves the user it acts as.
+pub type UserSlot = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
+/// The authenticated user name, or `None` when the server cannot say (older than 1.28, or the
+/// review is not allowed).
+pub async fn who_am_i(client: &kube::Client) -> Option<String> {
+    let review = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(serde_json::to_vec(&review).ok()?)
+        .ok()?;
+    let answer: Value = client.request(request).await.ok()?;
+    answer
+        .pointer("/status/userInfo/username")
+        .and_then(Value::as_str)
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+}
