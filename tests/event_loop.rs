@@ -85,3 +85,63 @@ async fn quit_key_ends_the_loop() {
     assert_eq!(frames, 1);
     drop(sender);
 }
+
+/// A key that opens a picker draws it at once, with no watch traffic to trigger a frame.
+#[tokio::test(start_paused = true)]
+async fn a_picker_is_drawn_in_the_frame_of_its_key() {
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::{Delta, WatchState};
+    let writer = CountingWriter::default();
+    let bytes = writer.clone();
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, 100, 30)),
+    };
+    let mut terminal =
+        Terminal::with_options(CrosstermBackend::new(writer), options).expect("terminal");
+    let (sender, mut receiver) = mpsc::channel(64);
+    let mut app = common::app();
+    let mut deltas: Vec<Delta> = Kind::ALL
+        .iter()
+        .map(|k| Delta::State(*k, WatchState::Live))
+        .collect();
+    for (kind, object) in [
+        (
+            Kind::Stage,
+            serde_json::json!({"metadata": {"name": "staging", "namespace": "demo-app-dev"}}),
+        ),
+        (
+            Kind::Freight,
+            serde_json::json!({"metadata": {"name": "abcdef1234", "namespace": "demo-app-dev"}, "alias": "quiet-quokka"}),
+        ),
+    ] {
+        deltas.push(Delta::Apply(Row::from_object(kind, &object)));
+    }
+    app.update(Msg::Kube(deltas));
+    let looping = tokio::spawn(async move {
+        let frames = run(&mut terminal, &mut app, &mut receiver, &mut Headless).await;
+        (frames, app)
+    });
+    let settle = || tokio::time::sleep(Duration::from_millis(100));
+    for c in ":freight".chars() {
+        sender.send(key(c)).await.expect("send");
+    }
+    sender
+        .send(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)))
+        .await
+        .expect("send");
+    settle().await;
+    let on_the_list = bytes.bytes();
+    sender.send(key('P')).await.expect("send");
+    settle().await;
+    assert!(
+        bytes.bytes() > on_the_list,
+        "the promote picker is drawn without waiting for another message"
+    );
+    drop(sender);
+    let (frames, app) = looping.await.expect("join");
+    frames.expect("loop");
+    assert!(
+        matches!(app.overlay, Some(flightdeck::ui::app::Overlay::Choose(_))),
+        "P opened the picker"
+    );
+}

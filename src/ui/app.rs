@@ -278,6 +278,17 @@ impl App {
 
     /// Applies one message.
     pub fn update(&mut self, msg: Msg) -> Option<Effect> {
+        // An overlay opened, closed or replaced is drawn in the same frame, whichever path
+        // changed it (a picker opened by a key, a confirmation arriving from the host…).
+        let overlay = self.overlay.as_ref().map(std::mem::discriminant);
+        let effect = self.handle(msg);
+        if self.overlay.as_ref().map(std::mem::discriminant) != overlay {
+            self.dirty = true;
+        }
+        effect
+    }
+
+    fn handle(&mut self, msg: Msg) -> Option<Effect> {
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize(columns, rows) => {
