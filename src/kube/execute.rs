@@ -206,13 +206,8 @@ async fn forbidden(client: &kube::Client, access: &Access) -> Option<String> {
             "verb": access.verb, "namespace": access.namespace, "name": access.name,
         }},
     });
-    let request = http::Request::builder()
-        .method("POST")
-        .uri("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(serde_json::to_vec(&review).ok()?)
-        .ok()?;
-    let answer: Value = client.request(request).await.ok()?;
+    let resource = "authorization.k8s.io/v1/selfsubjectaccessreviews";
+    let answer = super::identity::review_answer(client, resource, &review).await?;
     if answer.pointer("/status/allowed").and_then(Value::as_bool) == Some(true) {
         return None;
     }

@@ -12,16 +12,27 @@ pub type UserSlot = std::sync::Arc<std::sync::Mutex<Option<String>>>;
 /// review is not allowed).
 pub async fn who_am_i(client: &kube::Client) -> Option<String> {
     let review = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
-    let request = http::Request::builder()
-        .method("POST")
-        .uri("/apis/authentication.k8s.io/v1/selfsubjectreviews")
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(serde_json::to_vec(&review).ok()?)
-        .ok()?;
-    let answer: Value = client.request(request).await.ok()?;
+    let answer = review_answer(
+        client,
+        "authentication.k8s.io/v1/selfsubjectreviews",
+        &review,
+    )
+    .await?;
     answer
         .pointer("/status/userInfo/username")
         .and_then(Value::as_str)
         .filter(|name| !name.is_empty())
         .map(str::to_string)
+}
+
+/// POSTs a review (`GROUP/VERSION/PLURAL` under `/apis`) and returns the server's answer;
+/// `None` when it cannot answer.
+pub async fn review_answer(client: &kube::Client, resource: &str, review: &Value) -> Option<Value> {
+    let request = http::Request::builder()
+        .method("POST")
+        .uri(format!("/apis/{resource}"))
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(serde_json::to_vec(review).ok()?)
+        .ok()?;
+    client.request(request).await.ok()
 }

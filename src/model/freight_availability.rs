@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::json::At;
+use super::json::{At, flag, keys, str_at, string, strings, text};
 use super::time::{parse_go_duration, parse_timestamp};
 
 /// One `spec.requestedFreight` entry of a Stage.
@@ -26,13 +26,6 @@ pub struct FreightRequest {
 impl FreightRequest {
     /// The requests of a Stage object.
     pub fn of_stage(stage: &Value) -> Vec<FreightRequest> {
-        let string = |value: &Value, pointer: &str| {
-            value
-                .at(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
         stage
             .at("/spec/requestedFreight")
             .and_then(Value::as_array)
@@ -43,20 +36,11 @@ impl FreightRequest {
                     string(request, "/origin/kind"),
                     string(request, "/origin/name"),
                 ),
-                direct: request.at("/sources/direct").and_then(Value::as_bool) == Some(true),
-                stages: request
-                    .at("/sources/stages")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect(),
-                required_soak: request
-                    .at("/sources/requiredSoakTime")
-                    .and_then(Value::as_str)
+                direct: flag(request, "/sources/direct"),
+                stages: strings(request, "/sources/stages"),
+                required_soak: text(request, "/sources/requiredSoakTime")
                     .and_then(parse_go_duration),
-                all: string(request, "/sources/availabilityStrategy") == "All",
+                all: str_at(request, "/sources/availabilityStrategy") == "All",
             })
             .collect()
     }
@@ -78,13 +62,6 @@ pub struct FreightRecord {
 
 impl FreightRecord {
     pub fn of_freight(freight: &Value) -> FreightRecord {
-        let string = |pointer: &str| {
-            freight
-                .at(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
         let entries = |pointer: &str, field: &str, parse: fn(&str) -> Option<i64>| {
             freight
                 .at(pointer)
@@ -98,12 +75,12 @@ impl FreightRecord {
                 .collect::<Vec<_>>()
         };
         FreightRecord {
-            namespace: string("/metadata/namespace"),
-            origin: (string("/origin/kind"), string("/origin/name")),
-            approved_for: entries("/status/approvedFor", "approvedAt", |_| None)
-                .into_iter()
-                .map(|(stage, _)| stage)
-                .collect(),
+            namespace: string(freight, "/metadata/namespace"),
+            origin: (
+                string(freight, "/origin/kind"),
+                string(freight, "/origin/name"),
+            ),
+            approved_for: keys(freight, "/status/approvedFor"),
             verified_in: entries("/status/verifiedIn", "longestSoak", parse_go_duration),
             currently_in: entries("/status/currentlyIn", "since", parse_timestamp),
         }

@@ -94,6 +94,18 @@ pub fn keys(object: &Value, pointer: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The strings of an array at a pointer (other items and anything else: none).
+pub fn strings(object: &Value, pointer: &str) -> Vec<String> {
+    object
+        .at(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
 /// The name of the owner of `kind` in `metadata.ownerReferences`.
 pub fn owner(object: &Value, kind: &str) -> Option<String> {
     object

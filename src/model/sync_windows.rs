@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::cron::Schedule;
-use super::json::At;
+use super::json::{At, flag, string, strings};
 use super::time::parse_go_duration;
 
 /// One window of an AppProject.
@@ -38,41 +38,22 @@ pub struct Destination<'a> {
 impl SyncWindow {
     /// The windows of an AppProject object.
     pub fn of_project(project: &Value) -> Vec<SyncWindow> {
-        let strings = |window: &Value, key: &str| -> Vec<String> {
-            window
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        };
-        let text = |window: &Value, key: &str| {
-            window
-                .get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let flag =
-            |window: &Value, key: &str| window.get(key).and_then(Value::as_bool) == Some(true);
         project
             .at("/spec/syncWindows")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .map(|w| SyncWindow {
-                kind: text(w, "kind"),
-                schedule: text(w, "schedule"),
-                duration: text(w, "duration"),
-                applications: strings(w, "applications"),
-                namespaces: strings(w, "namespaces"),
-                clusters: strings(w, "clusters"),
-                manual_sync: flag(w, "manualSync"),
-                time_zone: text(w, "timeZone"),
-                and_operator: flag(w, "andOperator"),
-                description: text(w, "description"),
+                kind: string(w, "/kind"),
+                schedule: string(w, "/schedule"),
+                duration: string(w, "/duration"),
+                applications: strings(w, "/applications"),
+                namespaces: strings(w, "/namespaces"),
+                clusters: strings(w, "/clusters"),
+                manual_sync: flag(w, "/manualSync"),
+                time_zone: string(w, "/timeZone"),
+                and_operator: flag(w, "/andOperator"),
+                description: string(w, "/description"),
             })
             .collect()
     }
