@@ -171,6 +171,24 @@ impl Store {
             })
     }
 
+    /// The actual canary weight of `rollout` as the plugin computes it, from the available
+    /// replicas of its canary ReplicaSet.
+    pub fn actual_weight(&self, rollout: &RolloutRow) -> u32 {
+        let canary = rollout.canary_hash().and_then(|hash| {
+            self.rows_in(Kind::ReplicaSet, &rollout.key.namespace)
+                .find_map(|row| match row {
+                    Row::ReplicaSet(rs)
+                        if rs.pod_template_hash == hash
+                            && rs.rollout.as_deref() == Some(rollout.key.name.as_str()) =>
+                    {
+                        Some(rs.available)
+                    }
+                    _ => None,
+                })
+        });
+        rollout.actual_weight(canary)
+    }
+
     /// The rows of a kind in one namespace, in name order (a range of the key order).
     pub fn rows_in<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Row> {
         let start = ObjectKey::new(namespace, "");

@@ -199,7 +199,7 @@ fn pipeline_app() -> App {
         ("prod", "v1.0.0", "Healthy", 7),
     ] {
         deltas.push(row(Kind::Application, json!({"metadata": {"name": format!("demo-app-{env}"), "namespace": "argocd", "labels": {"app": "demo-app", "env": env}, "annotations": {"kargo.akuity.io/authorized-stage": format!("demo-app:{env}")}}, "spec": {"destination": {"namespace": format!("demo-app-{env}")}}, "status": {"sync": {"status": "Synced", "revision": "0123456789abcdef"}, "health": {"status": if phase == "Paused" { "Suspended" } else { "Healthy" }}}})));
-        deltas.push(row(Kind::Rollout, json!({"metadata": {"name": "demo-app", "namespace": format!("demo-app-{env}")}, "spec": {"template": {"spec": {"containers": [{"image": format!("localhost:30087/demo-app:{tag}")}]}}, "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}, {"analysis": {}}, {"setWeight": 50}, {"pause": {}}, {"analysis": {}}, {"setWeight": 100}]}}}, "status": {"phase": phase, "currentStepIndex": step, "canary": {"weights": {"canary": {"weight": 20}}}}})));
+        deltas.push(row(Kind::Rollout, json!({"metadata": {"name": "demo-app", "namespace": format!("demo-app-{env}")}, "spec": {"template": {"spec": {"containers": [{"image": format!("localhost:30087/demo-app:{tag}")}]}}, "replicas": 5, "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}, {"analysis": {}}, {"setWeight": 50}, {"pause": {}}, {"analysis": {}}, {"setWeight": 100}]}}}, "status": {"phase": phase, "currentStepIndex": step, "stableRS": "stablehash", "currentPodHash": if env == "dev" { "canaryhash" } else { "stablehash" }, "replicas": 5, "updatedReplicas": if env == "dev" { 1 } else { 5 }, "readyReplicas": 5, "availableReplicas": 5}})));
         let upstream = match env {
             "dev" => json!({"direct": true}),
             "staging" => json!({"stages": ["dev"]}),
@@ -210,7 +210,7 @@ fn pipeline_app() -> App {
     deltas.push(row(Kind::Freight, json!({"metadata": {"name": "f1", "namespace": "demo-app", "creationTimestamp": "2026-11-17T09:00:00Z"}, "alias": "witty-badger", "images": [{"tag": "v1.0.0"}], "status": {"currentlyIn": {"staging": {}, "prod": {}}, "verifiedIn": {"dev": {}, "staging": {}, "prod": {}}}})));
     deltas.push(row(Kind::Warehouse, json!({"metadata": {"name": "w", "namespace": "demo-app"}, "spec": {"subscriptions": [{"image": {"repoURL": "localhost:30087/demo-app"}}]}, "status": {"lastFreightID": "f2", "conditions": [{"type": "Ready", "status": "True"}]}})));
     for (revision, hash, image, replicas) in [
-        (1, "stablehash", "v1.0.0", 5),
+        (1, "stablehash", "v1.0.0", 4),
         (2, "canaryhash", "abc1234def56", 1),
     ] {
         deltas.push(row(Kind::ReplicaSet, json!({"metadata": {"name": format!("demo-app-{hash}"), "namespace": "demo-app-dev", "labels": {"rollouts-pod-template-hash": hash}, "annotations": {"rollout.argoproj.io/revision": revision.to_string()}, "ownerReferences": [{"kind": "Rollout", "name": "demo-app"}]}, "spec": {"replicas": replicas, "template": {"spec": {"containers": [{"image": format!("localhost:30087/demo-app:{image}")}]}}}, "status": {"availableReplicas": replicas}})));
@@ -756,7 +756,7 @@ fn metric_detail_view_120x40() {
     app.settings.metrics_scrape = Some("http://127.0.0.1:9/metrics".into());
     app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
         Kind::Rollout,
-        &serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev"}, "spec": {"strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}}, "status": {"phase": "Paused", "currentStepIndex": 1, "stableRS": "stablehash", "currentPodHash": "canaryhash"}}),
+        &serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev"}, "spec": {"strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}}, "status": {"phase": "Paused", "currentStepIndex": 1, "stableRS": "stablehash", "currentPodHash": "canaryhash", "availableReplicas": 5}}),
     ))]));
     let now = 1_795_000_000.0;
     let bucket =

@@ -120,7 +120,15 @@ fn every_kind_projects_from_current_old_and_malformed_objects() {
     let paused = row!(rows, "rollout-paused", Rollout);
     assert_eq!(paused.phase, RolloutPhase::Paused);
     assert_eq!(paused.step, Some((1, 5)));
-    assert_eq!((paused.set_weight, paused.actual_weight), (20, 20));
+    // No traffic routing: the plugin's actual weight is the canary's share of available pods.
+    assert_eq!(
+        (
+            paused.set_weight,
+            paused.actual_weight(Some(1)),
+            paused.actual_weight(Some(0))
+        ),
+        (20, 20, 0)
+    );
     assert_eq!(paused.pause_reasons, ["CanaryPauseStep"]);
     let old = row!(rows, "rollout-old", Rollout);
     assert_eq!(

@@ -149,7 +149,7 @@ fn text(value: impl Into<String>) -> Cell {
 }
 
 /// The cells of one row.
-pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
+pub fn cells(store: &Store, row: &Row, now: i64) -> Vec<Cell> {
     let namespace = Cell::new(row.key().namespace.clone(), Slot::Muted);
     let name = text(row.key().name.clone());
     match row {
@@ -185,7 +185,7 @@ pub fn cells(row: &Row, now: i64) -> Vec<Cell> {
             name,
             Cell::new(r.phase.as_str(), slots::rollout(r.phase)),
             text(r.step.map(|(i, n)| format!("{i}/{n}")).unwrap_or_default()),
-            text(format!("{}/{}", r.set_weight, r.actual_weight)),
+            text(format!("{}/{}", r.set_weight, store.actual_weight(r))),
             text(r.image.clone()),
             Cell::new(r.message.clone(), Slot::Muted),
         ],
@@ -331,7 +331,7 @@ pub fn rows(
         .map(|row| ListRow {
             kind,
             key: row.key().clone(),
-            cells: cells(row, now),
+            cells: cells(store, row, now),
         })
         .collect();
     sort.apply(&mut rows);
@@ -374,7 +374,7 @@ mod tests {
         for kind in Kind::ALL {
             assert_eq!(
                 columns(*kind).len(),
-                cells(&Row::from_object(*kind, &json!({})), 0).len(),
+                cells(&store, &Row::from_object(*kind, &json!({})), 0).len(),
                 "{kind:?}"
             );
         }

@@ -85,6 +85,7 @@ fn title(pipeline: &AppPipeline<'_>, now: i64) -> Vec<Cell> {
 }
 
 fn lane_row(
+    store: &Store,
     lane: &EnvironmentLane<'_>,
     metrics: Option<&super::metrics::MetricsSource<'_>>,
     now: i64,
@@ -115,7 +116,7 @@ fn lane_row(
                 Slot::Text,
             ));
             row.push(Cell::new(
-                format!("{}/{}", rollout.set_weight, rollout.actual_weight),
+                format!("{}/{}", rollout.set_weight, store.actual_weight(rollout)),
                 Slot::Text,
             ));
         }
@@ -221,7 +222,7 @@ pub fn build(
         let rows: Vec<Vec<Cell>> = pipeline
             .lanes
             .iter()
-            .map(|lane| lane_row(lane, metrics, now))
+            .map(|lane| lane_row(store, lane, metrics, now))
             .filter(|row| {
                 window
                     .filter

@@ -1,6 +1,7 @@
 //! The Rollout detail view model: phase and message, the canary steps with the current one
-//! marked, set and actual weights, pause conditions, the ReplicaSets by revision (stable and
-//! canary marked, with images and readiness) and its AnalysisRuns, newest first. Pure.
+//! marked, set and actual weights, replica counts, pause conditions, the ReplicaSets by revision
+//! (with the plugin's roles: stable, canary, active, preview, ping, pong; images and readiness)
+//! and its AnalysisRuns, newest first. Pure.
 
 use crate::model::ObjectKey;
 use crate::model::time::human_age;
@@ -49,7 +50,8 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
             Cell::new(
                 format!(
                     "set {}  actual {}",
-                    rollout.set_weight, rollout.actual_weight
+                    rollout.set_weight,
+                    store.actual_weight(rollout)
                 ),
                 Slot::Text,
             ),
@@ -57,7 +59,14 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
         vec![
             label("Replicas"),
             Cell::new(
-                format!("{} available of {}", rollout.available, rollout.replicas),
+                format!(
+                    "desired {}  current {}  updated {}  ready {}  available {}",
+                    rollout.replicas,
+                    rollout.current,
+                    rollout.updated,
+                    rollout.ready,
+                    rollout.available
+                ),
                 Slot::Text,
             ),
         ],
@@ -89,13 +98,7 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
         .collect();
     replica_sets.sort_by_key(|rs| std::cmp::Reverse(rs.revision));
     for rs in replica_sets {
-        let role = if rs.pod_template_hash == rollout.stable_hash {
-            "stable"
-        } else if rs.pod_template_hash == rollout.current_hash {
-            "canary"
-        } else {
-            ""
-        };
+        let role = rollout.roles(&rs.pod_template_hash).join(", ");
         let slot = if rs.replicas == 0 {
             Slot::Muted
         } else {
@@ -103,7 +106,7 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
         };
         lines.push(vec![Cell::new(
             format!(
-                "  rev {:<3} {:<8} {:<11} {}/{} ready  {}",
+                "  rev {:<3} {:<14} {:<11} {}/{} ready  {}",
                 rs.revision, role, rs.pod_template_hash, rs.available, rs.replicas, rs.image
             ),
             slot,
@@ -140,7 +143,7 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
         let age = run.started.map(|t| human_age(now - t)).unwrap_or_default();
         lines.push(vec![
             Cell::new(
-                format!("  {:<12}", run.phase.as_str()),
+                format!("  {:<12} ", run.phase.as_str()),
                 slots::analysis(run.phase),
             ),
             Cell::new(

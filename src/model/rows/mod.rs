@@ -10,6 +10,7 @@ pub mod pod;
 pub mod readiness;
 pub mod replica_set;
 pub mod rollout;
+pub mod rollout_phase;
 pub mod workflow;
 pub mod workflow_template;
 
