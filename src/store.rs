@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::rows::{
-    AnalysisRunRow, ApplicationRow, EventRow, EventSourceRow, FreightRow, PodRow, PromotionRow,
-    ReplicaSetRow, RolloutRow, SensorRow, StageRow, WarehouseRow, WorkflowRow, WorkflowTemplateRow,
+    AnalysisRunRow, ApplicationRow, EventRow, EventSourceRow, ExperimentRow, FreightRow, PodRow,
+    PromotionRow, ReplicaSetRow, RolloutRow, SensorRow, StageRow, WarehouseRow, WorkflowRow,
+    WorkflowTemplateRow,
 };
 use crate::model::{Kind, ObjectKey, Row};
 
@@ -232,6 +233,7 @@ typed! {
     event_sources, event_source: EventSource => EventSourceRow;
     sensors, sensor: Sensor => SensorRow;
     warehouses, warehouse: Warehouse => WarehouseRow;
+    experiments, experiment: Experiment => ExperimentRow;
 }
 
 #[cfg(test)]

@@ -886,7 +886,7 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
         first.contains("app-00") && !first.contains("app-09"),
         "{first}"
     );
-    assert!(first.contains("watching: 14/14 kinds live"), "{first}");
+    assert!(first.contains("watching: 15/15 kinds live"), "{first}");
 
     app.size = (120, 24);
     for _ in 0..3 {
@@ -899,7 +899,7 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
         "{scrolled}"
     );
     assert!(
-        scrolled.contains("watching: 14/14 kinds live"),
+        scrolled.contains("watching: 15/15 kinds live"),
         "{scrolled}"
     );
 

@@ -117,6 +117,12 @@ fn every_kind_projects_from_current_old_and_malformed_objects() {
         (SyncStatus::Unknown, Health::Unknown)
     );
 
+    let experiment = row!(rows, "experiment-running", Experiment);
+    assert_eq!(
+        (experiment.rollout.as_deref(), experiment.analyses.len()),
+        (Some("demo-app"), 1)
+    );
+
     let paused = row!(rows, "rollout-paused", Rollout);
     assert_eq!(paused.phase, RolloutPhase::Paused);
     assert_eq!(paused.step, Some((1, 5)));

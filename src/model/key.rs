@@ -53,6 +53,7 @@ pub enum Kind {
     EventSource,
     Sensor,
     Warehouse,
+    Experiment,
 }
 
 impl Kind {
@@ -71,6 +72,7 @@ impl Kind {
         Kind::EventSource,
         Kind::Sensor,
         Kind::Warehouse,
+        Kind::Experiment,
     ];
 
     /// (group, version, kind, plural).
@@ -95,6 +97,7 @@ impl Kind {
             Kind::EventSource => ("argoproj.io", "v1alpha1", "EventSource", "eventsources"),
             Kind::Sensor => ("argoproj.io", "v1alpha1", "Sensor", "sensors"),
             Kind::Warehouse => ("kargo.akuity.io", "v1alpha1", "Warehouse", "warehouses"),
+            Kind::Experiment => ("argoproj.io", "v1alpha1", "Experiment", "experiments"),
         }
     }
 
@@ -115,6 +118,7 @@ impl Kind {
             Kind::EventSource => "EventSources",
             Kind::Sensor => "Sensors",
             Kind::Warehouse => "Warehouses",
+            Kind::Experiment => "Experiments",
         }
     }
 }

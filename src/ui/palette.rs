@@ -46,6 +46,7 @@ const VIEWS: &[(&[&str], Kind)] = &[
     (&["eventsources", "es", "eventsource"], Kind::EventSource),
     (&["sensors", "sn", "sensor"], Kind::Sensor),
     (&["warehouses", "warehouse", "wh"], Kind::Warehouse),
+    (&["experiments", "experiment", "exp"], Kind::Experiment),
 ];
 
 /// Something the palette can run.

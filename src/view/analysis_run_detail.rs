@@ -8,6 +8,7 @@ use crate::model::json::{str_at, time};
 use crate::model::phase::AnalysisPhase;
 use crate::model::rows::AnalysisRunRow;
 use crate::model::time::human_age;
+use crate::store::Store;
 use crate::theme::Slot;
 
 use super::cell::Cell;
@@ -16,15 +17,23 @@ use super::slots;
 /// How many measurements of each metric are listed (newest first).
 const MEASUREMENTS_SHOWN: usize = 5;
 
-/// The lines of the detail view of `run` at `now` (Unix seconds).
-pub fn build(run: &Value, now: i64) -> Vec<Vec<Cell>> {
+/// The lines of the detail view of `run` at `now` (Unix seconds); the store names the Rollout
+/// behind an Experiment's run.
+pub fn build(store: &Store, run: &Value, now: i64) -> Vec<Vec<Cell>> {
     let row = AnalysisRunRow::from_object(run);
     let label = |text: &str| Cell::new(format!("{text:<16}"), Slot::Header);
     let age = |at: Option<i64>| at.map(|t| human_age(now - t)).unwrap_or_default();
-    let owner = match (&row.rollout, &row.stage) {
-        (Some(rollout), _) => format!("Rollout {rollout}"),
-        (None, Some(stage)) => format!("Kargo Stage {stage} (verification)"),
-        (None, None) => "none".to_string(),
+    let owner = match (&row.rollout, &row.experiment, &row.stage) {
+        (Some(rollout), _, _) => format!("Rollout {rollout}"),
+        (None, Some(experiment), _) => {
+            let key = crate::model::ObjectKey::new(row.key.namespace.clone(), experiment.clone());
+            match store.experiment(&key).and_then(|e| e.rollout.as_deref()) {
+                Some(rollout) => format!("Rollout {rollout} (Experiment {experiment})"),
+                None => format!("Experiment {experiment}"),
+            }
+        }
+        (None, None, Some(stage)) => format!("Kargo Stage {stage} (verification)"),
+        (None, None, None) => "none".to_string(),
     };
     let mut lines = vec![
         vec![
@@ -216,7 +225,7 @@ mod tests {
                         {"phase": "Successful", "value": "[0.99]", "finishedAt": "1970-01-01T00:00:40Z"},
                         {"phase": "Failed", "value": "[0.71]", "finishedAt": "1970-01-01T00:01:10Z"}]}]}
         });
-        let lines = text(&build(&run, 100));
+        let lines = text(&build(&Store::default(), &run, 100));
         let joined = lines.join("\n");
         assert!(joined.contains("Rollout demo-app"), "{joined}");
         assert!(
@@ -242,6 +251,24 @@ mod tests {
         assert!(lines[newest].contains("30s ago") && lines[newest].contains("Failed"));
         assert!(joined.contains("Metric latency  Pending"), "{joined}");
         assert!(joined.contains("not measured yet"), "{joined}");
-        assert!(!build(&json!(null), 0).is_empty());
+        assert!(!build(&Store::default(), &json!(null), 0).is_empty());
+    }
+
+    #[test]
+    fn an_experiments_run_names_the_rollout_behind_it() {
+        use crate::model::{Kind, Row};
+        let mut store = Store::default();
+        store.apply([crate::store::Delta::Apply(Row::from_object(
+            Kind::Experiment,
+            &json!({"metadata": {"name": "web-6f7d9c-2-1", "namespace": "shop", "ownerReferences": [{"kind": "Rollout", "name": "web", "controller": true}]}}),
+        ))]);
+        let run = json!({"metadata": {"name": "web-6f7d9c-2-1-compare", "namespace": "shop", "ownerReferences": [{"kind": "Experiment", "name": "web-6f7d9c-2-1", "controller": true}]}});
+        let joined = text(&build(&store, &run, 0)).join("\n");
+        assert!(
+            joined.contains("Rollout web (Experiment web-6f7d9c-2-1)"),
+            "{joined}"
+        );
+        let joined = text(&build(&Store::default(), &run, 0)).join("\n");
+        assert!(joined.contains("Experiment web-6f7d9c-2-1"), "{joined}");
     }
 }

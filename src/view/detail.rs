@@ -36,7 +36,9 @@ pub fn lines(
         )]],
         (Kind::Workflow, Some(Ok(object))) => super::workflow_detail::build(object, now),
         (Kind::Application, Some(Ok(object))) => super::application_detail::build(object, now),
-        (Kind::AnalysisRun, Some(Ok(object))) => super::analysis_run_detail::build(object, now),
+        (Kind::AnalysisRun, Some(Ok(object))) => {
+            super::analysis_run_detail::build(store, object, now)
+        }
         (_, Some(Ok(_))) => Vec::new(),
     };
     lines.extend(super::events::about(store, kind, key, now));

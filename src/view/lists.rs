@@ -90,6 +90,7 @@ pub fn columns(kind: Kind) -> &'static [&'static str] {
             "TRIGGERS",
             "MESSAGE",
         ],
+        Kind::Experiment => &["NAMESPACE", "NAME", "PHASE", "ROLLOUT", "ANALYSES", "AGE"],
         Kind::Warehouse => &[
             "NAMESPACE",
             "NAME",
@@ -277,6 +278,20 @@ pub fn cells(store: &Store, row: &Row, now: i64) -> Vec<Cell> {
             text(s.dependencies.join(" ")),
             text(s.triggers.join(" ")),
             Cell::new(s.readiness.problem.clone(), Slot::Muted),
+        ],
+        Row::Experiment(e) => vec![
+            namespace,
+            name,
+            Cell::new(e.phase.as_str(), slots::analysis(e.phase)),
+            text(e.rollout.clone().unwrap_or_default()),
+            text(
+                e.analyses
+                    .iter()
+                    .map(|(analysis, _, phase)| format!("{analysis} {}", phase.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            age(now, e.created),
         ],
         Row::Warehouse(w) => vec![
             namespace,

@@ -112,12 +112,45 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
             slot,
         )]);
     }
+    // The Rollout's Experiments (its Experiment steps), as the plugin lists them.
+    let mut experiments: Vec<_> = store
+        .experiments()
+        .filter(|e| e.key.namespace == key.namespace && e.rollout.as_deref() == Some(&key.name))
+        .collect();
+    experiments.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.key.cmp(&b.key)));
+    if !experiments.is_empty() {
+        lines.push(Vec::new());
+        lines.push(vec![Cell::new("Experiments", Slot::Header)]);
+        for experiment in &experiments {
+            let templates: Vec<String> = experiment
+                .templates
+                .iter()
+                .map(|(name, available, replicas)| format!("{name} {available}/{replicas}"))
+                .collect();
+            lines.push(vec![
+                Cell::new(
+                    format!("  {:<12} ", experiment.phase.as_str()),
+                    slots::analysis(experiment.phase),
+                ),
+                Cell::new(
+                    format!("{}  {}", experiment.key.name, templates.join(", ")),
+                    Slot::Text,
+                ),
+            ]);
+        }
+    }
     lines.push(Vec::new());
     lines.push(vec![Cell::new("AnalysisRuns", Slot::Header)]);
+    // Its own runs and its Experiments' runs.
     let mut runs: Vec<_> = store
         .analysis_runs()
         .filter(|run| {
-            run.key.namespace == key.namespace && run.rollout.as_deref() == Some(key.name.as_str())
+            run.key.namespace == key.namespace
+                && (run.rollout.as_deref() == Some(key.name.as_str())
+                    || run
+                        .experiment
+                        .as_ref()
+                        .is_some_and(|e| experiments.iter().any(|x| &x.key.name == e)))
         })
         .collect();
     runs.sort_by(|a, b| {
@@ -153,4 +186,37 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
         ]);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, Row};
+    use crate::store::Delta;
+    use serde_json::json;
+
+    #[test]
+    fn experiments_and_their_runs_are_listed_under_the_rollout() {
+        let owned =
+            |kind: &str, name: &str| json!([{"kind": kind, "name": name, "controller": true}]);
+        let mut store = Store::default();
+        store.apply([
+            Delta::Apply(Row::from_object(Kind::Rollout, &json!({"metadata": {"name": "web", "namespace": "shop"}, "spec": {"strategy": {"canary": {"steps": [{"experiment": {"templates": [{"name": "canary", "specRef": "canary"}]}}]}}}, "status": {"phase": "Progressing", "currentStepIndex": 0}}))),
+            Delta::Apply(Row::from_object(Kind::Experiment, &json!({"metadata": {"name": "web-6f7d9c-2-0", "namespace": "shop", "creationTimestamp": "2026-11-29T10:00:00Z", "ownerReferences": owned("Rollout", "web")}, "status": {"phase": "Running", "templateStatuses": [{"name": "canary", "replicas": 1, "availableReplicas": 1}]}}))),
+            Delta::Apply(Row::from_object(Kind::AnalysisRun, &json!({"metadata": {"name": "web-6f7d9c-2-0-compare", "namespace": "shop", "ownerReferences": owned("Experiment", "web-6f7d9c-2-0")}, "status": {"phase": "Inconclusive"}}))),
+            Delta::Apply(Row::from_object(Kind::AnalysisRun, &json!({"metadata": {"name": "other-run", "namespace": "shop", "ownerReferences": owned("Experiment", "other")}}))),
+        ]);
+        let lines: Vec<String> = build(&store, &ObjectKey::new("shop", "web"), 0)
+            .iter()
+            .map(|line| line.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        let joined = lines.join("\n");
+        assert!(joined.contains("Experiments"), "{joined}");
+        assert!(joined.contains("web-6f7d9c-2-0  canary 1/1"), "{joined}");
+        assert!(
+            joined.contains("Inconclusive web-6f7d9c-2-0-compare"),
+            "the phase and the name are apart: {joined}"
+        );
+        assert!(!joined.contains("other-run"), "{joined}");
+    }
 }

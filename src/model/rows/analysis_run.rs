@@ -28,6 +28,8 @@ pub struct AnalysisRunRow {
     pub started: Option<i64>,
     /// The owning Rollout's name, if any.
     pub rollout: Option<String>,
+    /// The owning Experiment's name (a Rollout's Experiment step), if any.
+    pub experiment: Option<String>,
     /// The Kargo Stage it verifies, if any.
     pub stage: Option<String>,
     pub metrics: Vec<MetricResult>,
@@ -36,6 +38,7 @@ pub struct AnalysisRunRow {
 impl AnalysisRunRow {
     pub fn from_object(object: &Value) -> Self {
         let rollout = owner(object, "Rollout");
+        let experiment = owner(object, "Experiment");
         let metrics = object
             .at("/status/metricResults")
             .and_then(Value::as_array)
@@ -66,6 +69,7 @@ impl AnalysisRunRow {
             started: time(object, "/status/startedAt")
                 .or_else(|| time(object, "/metadata/creationTimestamp")),
             rollout,
+            experiment,
             stage: label(object, "kargo.akuity.io/stage").map(str::to_string),
             metrics,
         }

@@ -5,6 +5,7 @@ pub mod analysis_run;
 pub mod application;
 pub mod argo_events;
 pub mod event;
+pub mod experiment;
 pub mod kargo;
 pub mod pod;
 pub mod readiness;
@@ -20,6 +21,7 @@ pub use analysis_run::AnalysisRunRow;
 pub use application::ApplicationRow;
 pub use argo_events::{EventSourceRow, SensorRow};
 pub use event::EventRow;
+pub use experiment::ExperimentRow;
 pub use kargo::{FreightRow, PromotionRow, StageRow, WarehouseRow};
 pub use pod::PodRow;
 pub use replica_set::ReplicaSetRow;
@@ -47,6 +49,7 @@ pub enum Row {
     EventSource(EventSourceRow),
     Sensor(SensorRow),
     Warehouse(WarehouseRow),
+    Experiment(ExperimentRow),
 }
 
 /// Evaluates `$body` with `$row` bound to the inner row struct, whatever the kind.
@@ -67,6 +70,7 @@ macro_rules! each_row {
             Row::EventSource($row) => $body,
             Row::Sensor($row) => $body,
             Row::Warehouse($row) => $body,
+            Row::Experiment($row) => $body,
         }
     };
 }
@@ -91,6 +95,7 @@ impl Row {
             Kind::EventSource => Row::EventSource(EventSourceRow::from_object(object)),
             Kind::Sensor => Row::Sensor(SensorRow::from_object(object)),
             Kind::Warehouse => Row::Warehouse(WarehouseRow::from_object(object)),
+            Kind::Experiment => Row::Experiment(ExperimentRow::from_object(object)),
         }
     }
 
@@ -119,6 +124,7 @@ impl Row {
             Row::EventSource(_) => Kind::EventSource,
             Row::Sensor(_) => Kind::Sensor,
             Row::Warehouse(_) => Kind::Warehouse,
+            Row::Experiment(_) => Kind::Experiment,
         }
     }
 }
