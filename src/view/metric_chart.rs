@@ -56,7 +56,11 @@ pub fn build(
     let namespace = &rollout.key.namespace;
     let mut roles = vec![("stable", Slot::Success, rollout.stable_hash.clone())];
     if !rollout.current_hash.is_empty() && rollout.current_hash != rollout.stable_hash {
-        roles.push(("canary", Slot::Warning, rollout.current_hash.clone()));
+        roles.push((
+            rollout.update_role(),
+            Slot::Warning,
+            rollout.current_hash.clone(),
+        ));
     }
     let mut by_role = Vec::new();
     for (role, slot, hash) in roles {

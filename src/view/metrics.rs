@@ -116,7 +116,7 @@ pub fn roles(source: &MetricsSource<'_>, rollout: &RolloutRow) -> Vec<Vec<Cell>>
     let namespace = &rollout.key.namespace;
     let mut roles = vec![("stable", &rollout.stable_hash)];
     if !rollout.current_hash.is_empty() && rollout.current_hash != rollout.stable_hash {
-        roles.push(("canary", &rollout.current_hash));
+        roles.push((rollout.update_role(), &rollout.current_hash));
     }
     roles
         .into_iter()

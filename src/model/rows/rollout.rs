@@ -207,6 +207,15 @@ impl RolloutRow {
         roles
     }
 
+    /// What the plugin calls the ReplicaSet of the update in progress: `canary`, or for
+    /// blue-green `preview` (or `active` once cut over).
+    pub fn update_role(&self) -> &'static str {
+        self.roles(&self.current_hash)
+            .into_iter()
+            .find(|role| !matches!(*role, "stable" | "ping" | "pong"))
+            .unwrap_or("canary")
+    }
+
     /// The canary ReplicaSet's hash: the current template when it is not the stable one.
     pub fn canary_hash(&self) -> Option<&str> {
         (self.strategy == Strategy::Canary
@@ -396,5 +405,9 @@ mod tests {
             (vec!["stable", "active"], vec!["preview"])
         );
         assert_eq!(blue_green.canary_hash(), None, "blue-green has no canary");
+        assert_eq!(
+            (blue_green.update_role(), canary.update_role()),
+            ("preview", "canary")
+        );
     }
 }
