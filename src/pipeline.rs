@@ -201,7 +201,9 @@ impl<'a> Join<'a> {
             .and_then(|(project, stage)| {
                 store.stage(&ObjectKey::new(project.clone(), stage.clone()))
             });
-        let tag = rollout.map(RolloutRow::image_tag).unwrap_or_default();
+        let tag = rollout
+            .map(|r| crate::model::rows::rollout::image_tag(store.rollout_image(r)))
+            .unwrap_or_default();
         let freight = stage
             .and_then(|s| {
                 s.current_freight.as_ref().and_then(|name| {

@@ -175,19 +175,42 @@ impl Store {
     /// The actual canary weight of `rollout` as the plugin computes it, from the available
     /// replicas of its canary ReplicaSet.
     pub fn actual_weight(&self, rollout: &RolloutRow) -> u32 {
-        let canary = rollout.canary_hash().and_then(|hash| {
-            self.rows_in(Kind::ReplicaSet, &rollout.key.namespace)
-                .find_map(|row| match row {
-                    Row::ReplicaSet(rs)
-                        if rs.pod_template_hash == hash
-                            && rs.rollout.as_deref() == Some(rollout.key.name.as_str()) =>
-                    {
-                        Some(rs.available)
-                    }
-                    _ => None,
-                })
-        });
+        let canary = rollout
+            .canary_hash()
+            .and_then(|hash| self.rollout_replica_set(rollout, hash))
+            .map(|rs| rs.available);
         rollout.actual_weight(canary)
+    }
+
+    /// The image `rollout` runs: its template's, or for a `workloadRef` Rollout (no template of
+    /// its own) the current ReplicaSet's.
+    pub fn rollout_image<'a>(&'a self, rollout: &'a RolloutRow) -> &'a str {
+        if !rollout.image.is_empty() {
+            return &rollout.image;
+        }
+        self.rollout_replica_set(rollout, &rollout.current_hash)
+            .map_or("", |rs| rs.image.as_str())
+    }
+
+    /// The ReplicaSet of `rollout` with pod-template hash `hash`.
+    fn rollout_replica_set<'a>(
+        &'a self,
+        rollout: &'a RolloutRow,
+        hash: &str,
+    ) -> Option<&'a ReplicaSetRow> {
+        if hash.is_empty() {
+            return None;
+        }
+        self.rows_in(Kind::ReplicaSet, &rollout.key.namespace)
+            .find_map(|row| match row {
+                Row::ReplicaSet(rs)
+                    if rs.pod_template_hash == hash
+                        && rs.rollout.as_deref() == Some(rollout.key.name.as_str()) =>
+                {
+                    Some(rs)
+                }
+                _ => None,
+            })
     }
 
     /// The rows of a kind in one namespace, in name order (a range of the key order).
@@ -294,5 +317,32 @@ mod tests {
         assert_eq!(store.state(Kind::Rollout), WatchState::Starting);
         assert!(store.apply([Delta::State(Kind::Rollout, WatchState::NotInstalled)]));
         assert_eq!(store.state(Kind::Rollout).describe(), "not installed");
+    }
+
+    #[test]
+    fn a_workload_ref_rollout_runs_its_current_replica_sets_image_and_weights_count_its_pods() {
+        let mut store = Store::default();
+        let owned = json!([{"kind": "Rollout", "name": "web", "controller": true}]);
+        let replica_set = |hash: &str, image: &str, available: i64| {
+            Delta::Apply(Row::from_object(
+                Kind::ReplicaSet,
+                &json!({"metadata": {"name": format!("web-{hash}"), "namespace": "shop", "labels": {"rollouts-pod-template-hash": hash}, "ownerReferences": owned},
+                        "spec": {"template": {"spec": {"containers": [{"image": image}]}}}, "status": {"availableReplicas": available}}),
+            ))
+        };
+        store.apply([
+            Delta::Apply(Row::from_object(
+                Kind::Rollout,
+                &json!({"metadata": {"name": "web", "namespace": "shop"}, "spec": {"workloadRef": {"kind": "Deployment", "name": "web"}, "strategy": {"canary": {"steps": [{"setWeight": 25}, {"pause": {}}]}}},
+                        "status": {"phase": "Paused", "currentStepIndex": 1, "stableRS": "s1", "currentPodHash": "c2", "availableReplicas": 4}}),
+            )),
+            replica_set("s1", "registry/web:1.4.1", 3),
+            replica_set("c2", "registry/web:1.4.2", 1),
+        ]);
+        let rollout = store
+            .rollout(&ObjectKey::new("shop", "web"))
+            .expect("rollout");
+        assert_eq!(store.rollout_image(rollout), "registry/web:1.4.2");
+        assert_eq!(store.actual_weight(rollout), 25, "1 of 4 available pods");
     }
 }

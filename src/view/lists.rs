@@ -187,7 +187,7 @@ pub fn cells(store: &Store, row: &Row, now: i64) -> Vec<Cell> {
             Cell::new(r.phase.as_str(), slots::rollout(r.phase)),
             text(r.step.map(|(i, n)| format!("{i}/{n}")).unwrap_or_default()),
             text(format!("{}/{}", r.set_weight, store.actual_weight(r))),
-            text(r.image.clone()),
+            text(store.rollout_image(r)),
             Cell::new(r.message.clone(), Slot::Muted),
         ],
         Row::AnalysisRun(a) => vec![

@@ -103,7 +103,8 @@ fn lane_row(
     });
     match lane.rollout {
         Some(rollout) => {
-            row.push(Cell::new(short(rollout.image_tag(), 12), Slot::Text));
+            let tag = crate::model::rows::rollout::image_tag(store.rollout_image(rollout));
+            row.push(Cell::new(short(tag, 12), Slot::Text));
             row.push(Cell::new(
                 rollout.phase.as_str(),
                 slots::rollout(rollout.phase),

@@ -34,7 +34,10 @@ pub fn build(store: &Store, key: &ObjectKey, now: i64) -> Vec<Vec<Cell>> {
                 Slot::Muted,
             ),
         ],
-        vec![label("Image"), Cell::new(rollout.image.clone(), Slot::Text)],
+        vec![
+            label("Image"),
+            Cell::new(store.rollout_image(rollout), Slot::Text),
+        ],
         vec![
             label("Step"),
             Cell::new(

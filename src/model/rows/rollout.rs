@@ -226,10 +226,15 @@ impl RolloutRow {
 
     /// The image tag (after the last `:` that is not part of a registry port).
     pub fn image_tag(&self) -> &str {
-        match self.image.rsplit_once(':') {
-            Some((_, tag)) if !tag.contains('/') => tag,
-            _ => "",
-        }
+        image_tag(&self.image)
+    }
+}
+
+/// The tag of an image reference (after the last `:` that is not part of a registry port).
+pub fn image_tag(image: &str) -> &str {
+    match image.rsplit_once(':') {
+        Some((_, tag)) if !tag.contains('/') => tag,
+        _ => "",
     }
 }
 
