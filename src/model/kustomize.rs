@@ -112,8 +112,14 @@ pub fn set_image(kustomization: &str, image: &str, value: &str) -> Result<String
             edit_entry(&mut lines, &entry, &edits)?;
         }
     }
-    let mut updated = lines.join("\n");
-    updated.push('\n');
+    // The file's own line ending, and its final newline (one is added when it had none).
+    let newline = if kustomization.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut updated = lines.join(newline);
+    updated.push_str(newline);
     check(&updated, image, set, value)?;
     Ok(updated)
 }

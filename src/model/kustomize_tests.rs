@@ -36,6 +36,15 @@ namespace: prod
 }
 
 #[test]
+fn windows_line_endings_stay() {
+    let text = "images:\r\n- name: web # app\r\n  newTag: v1\r\nnamespace: x\r\n";
+    assert_eq!(
+        set_image(text, "web", "v2").unwrap(),
+        "images:\r\n- name: web # app\r\n  newTag: v2\r\nnamespace: x\r\n"
+    );
+}
+
+#[test]
 fn a_tag_yaml_would_read_as_a_number_or_boolean_is_quoted() {
     let text = "images:\n- name: web\n  newTag: v1\n";
     assert_eq!(
