@@ -15,6 +15,7 @@ pub mod semantic;
 pub mod sync_windows;
 pub mod time;
 pub mod workflow_nodes;
+pub mod workflow_tree;
 
 pub use key::{Kind, ObjectKey};
 pub use label_selector::LabelSelector;

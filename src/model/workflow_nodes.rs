@@ -12,7 +12,7 @@ use crate::model::json::At;
 use base64::Engine;
 use serde_json::{Map, Value};
 
-use super::json::{str_at, time};
+use super::json::str_at;
 
 /// Decompressed node maps larger than this are refused (a guard against gzip bombs).
 const MAX_DECOMPRESSED: u64 = 256 * 1024 * 1024;
@@ -36,6 +36,8 @@ pub struct StepNode {
     pub depth: usize,
     /// `Pod`, `Steps`, `DAG`, `Retry`, `Skipped`…
     pub kind: String,
+    /// The template it ran (`templateRef` as `name/template`).
+    pub template: String,
     pub phase: String,
     pub started: Option<i64>,
     pub finished: Option<i64>,
@@ -167,71 +169,10 @@ pub fn pod_name(workflow: &Value, node_id: &str, node: &Value) -> String {
     format!("{prefix}-{}", fnv32a(node_name))
 }
 
-/// Walks the tree depth-first from the root (the node named like the Workflow), children in
-/// order, each node once (cycles and dangling IDs in bad data are skipped).
-pub fn tree(workflow: &Value) -> NodeTree {
-    let nodes = match node_map(workflow) {
-        Ok(Some(nodes)) if !nodes.is_empty() => nodes,
-        Ok(_) => return NodeTree::Empty,
-        Err(why) => return NodeTree::Unavailable(why),
-    };
-    let root = str_at(workflow, "/metadata/name").to_string();
-    let mut stack: Vec<(String, usize)> = vec![(root, 0)];
-    // Depth of each node walked, for the nodes that name it as their boundary.
-    let mut depths: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut shown = Vec::new();
-    let mut left_out = 0;
-    while let Some((id, depth)) = stack.pop() {
-        if depths.contains_key(&id) {
-            continue;
-        }
-        let Some(node) = nodes.get(&id) else { continue };
-        // Steps of a template sit one level below the node whose template they run (its
-        // `boundaryID`), however the step groups chain them.
-        let depth = depths
-            .get(str_at(node, "/boundaryID"))
-            .map_or(depth, |boundary| boundary + 1);
-        depths.insert(id.clone(), depth);
-        let kind = str_at(node, "/type");
-        if kind != "StepGroup" && kind != "TaskGroup" {
-            if shown.len() >= MAX_NODES {
-                left_out += 1;
-            } else {
-                shown.push(StepNode {
-                    name: if depth == 0 {
-                        str_at(node, "/name")
-                    } else {
-                        str_at(node, "/displayName")
-                    }
-                    .to_string(),
-                    depth,
-                    kind: kind.to_string(),
-                    phase: str_at(node, "/phase").to_string(),
-                    started: time(node, "/startedAt"),
-                    finished: time(node, "/finishedAt"),
-                    message: str_at(node, "/message").to_string(),
-                    pod: (kind == "Pod").then(|| pod_name(workflow, &id, node)),
-                });
-            }
-        }
-        let child_depth = if kind == "StepGroup" || kind == "TaskGroup" {
-            depth
-        } else {
-            depth + 1
-        };
-        let children = node.get("children").and_then(Value::as_array);
-        for child in children.into_iter().flatten().rev() {
-            if let Some(child) = child.as_str() {
-                stack.push((child.to_string(), child_depth));
-            }
-        }
-    }
-    NodeTree::Nodes(shown, left_out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::workflow_tree::tree;
     use serde_json::json;
     use std::io::Write;
 
@@ -302,9 +243,9 @@ mod tests {
     fn nodes() -> Value {
         json!({
             "ci": {"name": "ci", "type": "Steps", "phase": "Running", "children": ["ci-1"]},
-            "ci-1": {"name": "ci[0]", "displayName": "[0]", "type": "StepGroup", "children": ["ci-2"]},
+            "ci-1": {"name": "ci[0]", "displayName": "[0]", "type": "StepGroup", "boundaryID": "ci", "children": ["ci-2"]},
             "ci-2": {"name": "ci[0].checkout", "displayName": "checkout", "type": "Pod", "boundaryID": "ci", "templateName": "git", "phase": "Succeeded", "children": ["ci-3"]},
-            "ci-3": {"name": "ci[1]", "displayName": "[1]", "type": "StepGroup", "children": ["ci-4", "missing", 7]},
+            "ci-3": {"name": "ci[1]", "displayName": "[1]", "type": "StepGroup", "boundaryID": "ci", "startedAt": "2026-11-26T10:00:15Z", "children": ["ci-4", "missing", 7]},
             "ci-4": {"name": "ci[1].build", "displayName": "build", "type": "Pod", "boundaryID": "ci", "templateRef": {"template": "kaniko"}, "phase": "Running", "children": ["ci"]}
         })
     }
@@ -394,7 +335,7 @@ mod tests {
         for child in &children {
             map.insert(
                 child.clone(),
-                json!({"name": child, "displayName": child, "type": "Pod"}),
+                json!({"name": child, "displayName": child, "type": "Pod", "boundaryID": "big"}),
             );
         }
         match tree(&json!({"metadata": {"name": "big"}, "status": {"nodes": map}})) {

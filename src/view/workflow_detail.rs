@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::model::phase::WorkflowPhase;
 use crate::model::rows::WorkflowRow;
 use crate::model::time::human_age;
-use crate::model::workflow_nodes::{MAX_NODES, NodeTree, tree};
+use crate::model::workflow_nodes::{MAX_NODES, NodeTree};
+use crate::model::workflow_tree::tree;
 use crate::theme::Slot;
 
 use super::cell::Cell;
@@ -74,7 +75,10 @@ pub fn build(workflow: &Value, now: i64) -> Vec<Vec<Cell>> {
         vec![label("Duration"), Cell::new(duration, Slot::Text)],
         Vec::new(),
         vec![Cell::new(
-            format!("{:<44}{:<11}{:<12}{}", "STEP", "TYPE", "PHASE", "DURATION"),
+            format!(
+                "{:<40}{:<24}{:<12}{}",
+                "STEP", "TEMPLATE", "PHASE", "DURATION"
+            ),
             Slot::Header,
         )],
     ];
@@ -91,20 +95,25 @@ pub fn build(workflow: &Value, now: i64) -> Vec<Vec<Cell>> {
         }
     };
     for node in nodes {
-        let duration = match (node.started, node.finished) {
-            (Some(start), Some(end)) => human_age(end - start),
-            (Some(start), None) => format!("{}…", human_age(now - start)),
+        // As `argo get`: durations of pods only; an active suspend node is marked suspended.
+        let duration = match (node.kind.as_str(), node.started, node.finished) {
+            ("Pod", Some(start), Some(end)) => human_age(end - start),
+            ("Pod", Some(start), None) => format!("{}…", human_age(now - start)),
             _ => String::new(),
         };
         let indent = "  ".repeat(node.depth);
-        let phase = if node.phase.is_empty() {
-            "Pending"
-        } else {
-            node.phase.as_str()
+        let phase = match (node.kind.as_str(), node.phase.as_str()) {
+            ("Suspend", "Running") => "Suspended",
+            (_, "") => "Pending",
+            (_, phase) => phase,
         };
         let mut line = vec![
             Cell::new(
-                format!("{:<44}{:<11}", format!("{indent}{}", node.name), node.kind),
+                format!(
+                    "{:<40}{:<24}",
+                    format!("{indent}{}", node.name),
+                    node.template
+                ),
                 Slot::Text,
             ),
             Cell::new(format!("{phase:<12}"), node_slot(phase)),
@@ -142,10 +151,10 @@ mod tests {
             "metadata": {"name": "ci", "namespace": "argo"},
             "status": {"phase": "Running", "progress": "1/2", "startedAt": "2026-11-26T10:00:00Z", "nodes": {
                 "ci": {"name": "ci", "type": "Steps", "phase": "Running", "children": ["ci-1"]},
-                "ci-1": {"displayName": "[0]", "type": "StepGroup", "children": ["ci-2"]},
-                "ci-2": {"displayName": "checkout", "type": "Pod", "phase": "Succeeded", "startedAt": "2026-11-26T10:00:00Z", "finishedAt": "2026-11-26T10:00:15Z", "children": ["ci-3"]},
-                "ci-3": {"displayName": "[1]", "type": "StepGroup", "children": ["ci-4", "missing"]},
-                "ci-4": {"displayName": "build", "type": "Pod", "phase": "Running", "children": ["ci"]}
+                "ci-1": {"displayName": "[0]", "type": "StepGroup", "boundaryID": "ci", "children": ["ci-2"]},
+                "ci-2": {"displayName": "checkout", "type": "Pod", "templateName": "git", "boundaryID": "ci", "phase": "Succeeded", "startedAt": "2026-11-26T10:00:00Z", "finishedAt": "2026-11-26T10:00:15Z", "children": ["ci-3"]},
+                "ci-3": {"displayName": "[1]", "type": "StepGroup", "boundaryID": "ci", "startedAt": "2026-11-26T10:00:15Z", "children": ["ci-4", "missing"]},
+                "ci-4": {"displayName": "build", "type": "Pod", "boundaryID": "ci", "phase": "Running", "children": ["ci"]}
             }}
         });
         let lines = build(&workflow, 0);
@@ -160,12 +169,10 @@ mod tests {
             })
             .collect();
         assert_eq!(steps.len(), 3, "{steps:?}");
-        assert!(
-            steps[0].starts_with("ci") && steps[0].contains("Steps"),
-            "{steps:?}"
-        );
+        assert!(steps[0].starts_with("ci"), "{steps:?}");
         assert!(
             steps[1].contains("  checkout")
+                && steps[1].contains("git")
                 && steps[1].contains("Succeeded")
                 && steps[1].ends_with("15s"),
             "{steps:?}"
@@ -187,8 +194,8 @@ mod tests {
         assert_eq!(pod_on_line(&workflow, 8), None, "the root is not a pod");
         assert_eq!(
             pod_on_line(&workflow, 9).as_deref(),
-            Some(format!("ci--{}", crate::model::workflow_nodes::fnv32a("")).as_str()),
-            "checkout, with neither name nor template in the fixture"
+            Some(format!("ci-git-{}", crate::model::workflow_nodes::fnv32a("")).as_str()),
+            "checkout (template git; no node name in the fixture)"
         );
         assert_eq!(pod_on_line(&workflow, 2), None);
         assert!(!build(&json!("garbage"), 0).is_empty());

@@ -192,7 +192,7 @@ async fn reconcile(
                 let group_id = node_id(&name, &format!("{name}[{}]", step.group));
                 let patch = json!({"status": {"nodes": {
                     id.clone(): {"phase": "Running", "startedAt": now()},
-                    group_id: {"phase": "Running", "startedAt": now()},
+                    group_id: {"phase": "Running"},
                 }}});
                 api.patch(&name, &PatchParams::default(), &Patch::Merge(patch))
                     .await?;
@@ -393,6 +393,8 @@ fn initial_nodes(workflow: &str, steps: &[Step], entrypoint: &str) -> Value {
         g.dedup();
         g
     };
+    // The groups are stamped when the plan is made, so `argo get`'s order (start time, then
+    // name) keeps them in step order while they run.
     let group_ids: Vec<String> = groups
         .iter()
         .map(|g| node_id(workflow, &format!("{workflow}[{g}]")))
@@ -405,7 +407,7 @@ fn initial_nodes(workflow: &str, steps: &[Step], entrypoint: &str) -> Value {
             .filter(|s| s.group == *group)
             .map(|s| node_id(workflow, &format!("{group_name}.{}", s.name)))
             .collect();
-        nodes.insert(group_ids[index].clone(), json!({"id": group_ids[index], "name": group_name, "displayName": format!("[{group}]"), "type": "StepGroup", "templateName": entrypoint, "phase": "Pending", "boundaryID": workflow, "children": children}));
+        nodes.insert(group_ids[index].clone(), json!({"id": group_ids[index], "name": group_name, "displayName": format!("[{group}]"), "type": "StepGroup", "templateName": entrypoint, "phase": "Pending", "boundaryID": workflow, "startedAt": now(), "children": children}));
         for step in steps.iter().filter(|s| s.group == *group) {
             let node_name = format!("{group_name}.{}", step.name);
             let id = node_id(workflow, &node_name);
