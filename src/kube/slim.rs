@@ -13,6 +13,8 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use crate::model::rows::workflow::{ACTIVE_SUSPEND_NODE, is_active_suspend};
+
 /// Paths of object keys, from the object's root, that the parser skips. No row reads them
 /// (`tests/row_fixtures.rs` projects every fixture both ways and compares).
 const SKIPPED: &[&[&str]] = &[
@@ -118,18 +120,18 @@ struct Pruned {
 }
 
 impl Pruned {
-    /// The paths still matching after `key`, or `None` when one of them ends at `key`.
-    fn enter(self, key: &str) -> Option<Pruned> {
+    /// The paths still matching after `key`, or the index of the skipped path that ends at `key`.
+    fn enter(self, key: &str) -> Result<Pruned, usize> {
         let mut paths = 0;
         for (i, path) in SKIPPED.iter().enumerate() {
             if self.paths & (1 << i) != 0 && path.get(self.depth) == Some(&key) {
                 if path.len() == self.depth + 1 {
-                    return None;
+                    return Err(i);
                 }
                 paths |= 1 << i;
             }
         }
-        Some(Pruned {
+        Ok(Pruned {
             paths,
             depth: self.depth + 1,
         })
@@ -158,11 +160,17 @@ impl<'de> Visitor<'de> for Pruned {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<Cow<'de, str>>()? {
             match self.enter(&key) {
-                Some(inner) => {
+                Ok(inner) => {
                     let value = access.next_value_seed(inner)?;
                     map.insert(key.into_owned(), value);
                 }
-                None => {
+                // A Workflow's node map: only whether a suspend node is active is kept.
+                Err(index) if SKIPPED[index] == ["status", "nodes"] => {
+                    if access.next_value_seed(SuspendScan)? {
+                        map.insert(ACTIVE_SUSPEND_NODE.into(), Value::Bool(true));
+                    }
+                }
+                Err(_) => {
                     access.next_value::<IgnoredAny>()?;
                 }
             }
@@ -199,6 +207,106 @@ impl<'de> Visitor<'de> for Pruned {
     }
     fn visit_none<E>(self) -> Result<Value, E> {
         Ok(Value::Null)
+    }
+}
+
+/// Reads a node map without keeping it: whether any node is an active suspend node (each node
+/// is read one at a time and dropped).
+struct SuspendScan;
+
+impl<'de> DeserializeSeed<'de> for SuspendScan {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SuspendScan {
+    type Value = bool;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a node map")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
+        let mut active = false;
+        while access.next_key::<IgnoredAny>()?.is_some() {
+            active |= is_active_suspend(&access.next_value::<NodeBrief>()?.0);
+        }
+        Ok(active)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
+        while access.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+/// One node of the map with only its `type` and `phase` (anything else, or a node that is not a
+/// map, is read past).
+struct NodeBrief(Value);
+
+impl<'de> Deserialize<'de> for NodeBrief {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Brief;
+        impl<'de> Visitor<'de> for Brief {
+            type Value = NodeBrief;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a node")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<NodeBrief, A::Error> {
+                let mut node = Map::new();
+                while let Some(key) = access.next_key::<Cow<'de, str>>()? {
+                    if key == "type" || key == "phase" {
+                        node.insert(key.into_owned(), access.next_value::<Value>()?);
+                    } else {
+                        access.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(NodeBrief(Value::Object(node)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<NodeBrief, A::Error> {
+                while access.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(NodeBrief(Value::Null))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<NodeBrief, E> {
+                Ok(NodeBrief(Value::Null))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<NodeBrief, E> {
+                Ok(NodeBrief(Value::Null))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<NodeBrief, E> {
+                Ok(NodeBrief(Value::Null))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<NodeBrief, E> {
+                Ok(NodeBrief(Value::Null))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<NodeBrief, E> {
+                Ok(NodeBrief(Value::Null))
+            }
+            fn visit_unit<E>(self) -> Result<NodeBrief, E> {
+                Ok(NodeBrief(Value::Null))
+            }
+        }
+        deserializer.deserialize_any(Brief)
     }
 }
 
@@ -247,6 +355,37 @@ mod tests {
         assert_eq!(object.metadata.name.as_deref(), Some("a"));
         assert_eq!(object.metadata.namespace.as_deref(), Some("n"));
         assert_eq!(object.metadata.resource_version.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn a_node_map_leaves_only_whether_a_suspend_node_is_active() {
+        use crate::model::rows::WorkflowRow;
+        let workflow = |nodes: Value| json!({"metadata": {"name": "release", "namespace": "argo"}, "status": {"phase": "Running", "nodes": nodes}});
+        let waiting = workflow(json!({
+            "release": {"type": "DAG", "phase": "Running", "children": ["a"], "outputs": {"parameters": [{"name": "x"}]}},
+            "a": {"type": "Suspend", "phase": "Running", "templateName": "approve"},
+            "b": 7
+        }));
+        let slim = SlimObject::from_json(&waiting.to_string()).expect("parses");
+        assert_eq!(
+            slim.value["status"],
+            json!({"phase": "Running", ACTIVE_SUSPEND_NODE: true})
+        );
+        for object in [&slim.value, &waiting] {
+            assert_eq!(
+                WorkflowRow::from_object(object).display_phase(),
+                "Running (Suspended)"
+            );
+        }
+        let resumed = workflow(json!({"a": {"type": "Suspend", "phase": "Succeeded"}}));
+        let slim = SlimObject::from_json(&resumed.to_string()).expect("parses");
+        assert_eq!(slim.value["status"], json!({"phase": "Running"}));
+        assert_eq!(
+            WorkflowRow::from_object(&slim.value).display_phase(),
+            "Running"
+        );
+        let odd = workflow(json!([1, 2]));
+        assert!(SlimObject::from_json(&odd.to_string()).is_ok());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! "Waiting on me": everything that needs a person, across namespaces, newest first — paused
 //! Rollouts awaiting promotion, Freight ready for a manual stage, failed or inconclusive
-//! AnalysisRuns, degraded or out-of-sync Applications, failed Workflows, running Promotions.
+//! AnalysisRuns, degraded or out-of-sync Applications, failed and suspended Workflows, running
+//! Promotions.
 
 use crate::model::Kind;
 use crate::model::ObjectKey;
@@ -154,6 +155,15 @@ pub fn build(store: &Store, namespace: Option<&str>, now: i64) -> Vec<WaitingIte
                 Slot::WorkflowFailed,
                 workflow.finished.or(workflow.created),
             );
+        } else if workflow.phase == WorkflowPhase::Running && workflow.suspended {
+            // `argo get`'s "Running (Suspended)": waiting for someone to resume it.
+            push(
+                Kind::Workflow,
+                &workflow.key,
+                "running (suspended): waiting to be resumed".into(),
+                Slot::Info,
+                workflow.started.or(workflow.created),
+            );
         }
     }
     for promotion in store.promotions() {
@@ -242,6 +252,7 @@ mod tests {
             row(Kind::Rollout, json!({"metadata": {"name": "ok", "namespace": "dev"}, "status": {"phase": "Healthy"}})),
             row(Kind::AnalysisRun, json!({"metadata": {"name": "run", "namespace": "dev"}, "status": {"phase": "Failed", "startedAt": "2026-11-26T10:00:00Z", "metricResults": [{"name": "success-rate", "phase": "Failed", "measurements": [{"value": "[0.91]"}]}]}})),
             row(Kind::Workflow, json!({"metadata": {"name": "ci", "namespace": "argo", "creationTimestamp": "2026-11-26T09:00:00Z"}, "status": {"phase": "Failed", "message": "child failed"}})),
+            row(Kind::Workflow, json!({"metadata": {"name": "release", "namespace": "argo"}, "status": {"phase": "Running", "startedAt": "2026-11-26T08:00:00Z", "nodes": {"a": {"type": "Suspend", "phase": "Running"}}}})),
             row(Kind::Stage, json!({"metadata": {"name": "staging", "namespace": "p"}, "spec": {"requestedFreight": [{"sources": {"stages": ["dev"]}}]}, "status": {"freightHistory": [{"items": {"Warehouse/w": {"name": "old"}}}]}})),
             row(Kind::Freight, json!({"metadata": {"name": "new", "namespace": "p", "creationTimestamp": "2026-11-26T11:00:00Z"}, "alias": "mighty-otter", "images": [{"tag": "abc"}], "status": {"verifiedIn": {"dev": {}}}})),
             row(Kind::Freight, json!({"metadata": {"name": "old", "namespace": "p"}, "status": {"verifiedIn": {"dev": {}, "staging": {}}, "currentlyIn": {"staging": {}}}})),
@@ -258,6 +269,7 @@ mod tests {
                 "Freight p/new: mighty-otter (abc) ready for staging — promote",
                 "AnalysisRun dev/run: analysis failed (success-rate = [0.91])",
                 "Workflow argo/ci: failed: child failed",
+                "Workflow argo/release: running (suspended): waiting to be resumed",
                 "Rollout dev/demo-app: paused at step 1/2 (CanaryPauseStep) — promote or abort",
             ]
         );

@@ -62,7 +62,7 @@ impl WorkflowRow {
                 .or_else(|| text(object, "/spec/workflowTemplateRef/name"))
                 .map(str::to_string),
             commit: commit.filter(|c| !c.is_empty()),
-            suspended: flag(object, "/spec/suspend"),
+            suspended: flag(object, "/spec/suspend") || has_active_suspend_node(object),
             shutdown,
         }
     }
@@ -76,6 +76,26 @@ impl WorkflowRow {
             (phase, _, _) => phase.as_str().into(),
         }
     }
+}
+
+/// Where the watchers' decoder records, in place of the node map it skips, that the map holds an
+/// active suspend node.
+pub const ACTIVE_SUSPEND_NODE: &str = "flightdeckActiveSuspendNode";
+
+/// `IsWorkflowSuspended`'s node half: a Suspend node still Running — read from the node map of
+/// a whole object, or from the decoder's mark.
+fn has_active_suspend_node(object: &Value) -> bool {
+    flag(object, &format!("/status/{ACTIVE_SUSPEND_NODE}"))
+        || object
+            .at("/status/nodes")
+            .and_then(Value::as_object)
+            .is_some_and(|nodes| nodes.values().any(is_active_suspend))
+}
+
+/// `NodeStatus.IsActiveSuspendNode`: type Suspend, phase Running.
+pub fn is_active_suspend(node: &Value) -> bool {
+    node.get("type").and_then(Value::as_str) == Some("Suspend")
+        && node.get("phase").and_then(Value::as_str) == Some("Running")
 }
 
 #[cfg(test)]
