@@ -210,6 +210,34 @@ impl<'de> Visitor<'de> for Pruned {
     }
 }
 
+/// The visits of everything that is not a map, each giving `$value` (a list is read past).
+macro_rules! anything_else_is {
+    ($type:ty, $value:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<$type, A::Error> {
+            while access.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($value)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<$type, E> {
+            Ok($value)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$type, E> {
+            Ok($value)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$type, E> {
+            Ok($value)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$type, E> {
+            Ok($value)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<$type, E> {
+            Ok($value)
+        }
+        fn visit_unit<E>(self) -> Result<$type, E> {
+            Ok($value)
+        }
+    };
+}
+
 /// Reads a node map without keeping it: whether any node is an active suspend node (each node
 /// is read one at a time and dropped).
 struct SuspendScan;
@@ -235,28 +263,7 @@ impl<'de> Visitor<'de> for SuspendScan {
         }
         Ok(active)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
-        while access.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(false)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
+    anything_else_is!(bool, false);
 }
 
 /// One node of the map with only its `type` and `phase` (anything else, or a node that is not a
@@ -283,28 +290,7 @@ impl<'de> Deserialize<'de> for NodeBrief {
                 }
                 Ok(NodeBrief(Value::Object(node)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<NodeBrief, A::Error> {
-                while access.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(NodeBrief(Value::Null))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<NodeBrief, E> {
-                Ok(NodeBrief(Value::Null))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<NodeBrief, E> {
-                Ok(NodeBrief(Value::Null))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<NodeBrief, E> {
-                Ok(NodeBrief(Value::Null))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<NodeBrief, E> {
-                Ok(NodeBrief(Value::Null))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<NodeBrief, E> {
-                Ok(NodeBrief(Value::Null))
-            }
-            fn visit_unit<E>(self) -> Result<NodeBrief, E> {
-                Ok(NodeBrief(Value::Null))
-            }
+            anything_else_is!(NodeBrief, NodeBrief(Value::Null));
         }
         deserializer.deserialize_any(Brief)
     }
