@@ -812,3 +812,93 @@ async fn hand_made_mistakes_are_reported_in_status_and_the_world_carries_on() {
         "spec.arguments.commitSha.value is required"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_made_dag_waits_at_its_suspend_node_and_runs_its_exit_handler() {
+    let (world, _dir) = world().await;
+    let workflows: Api<DynamicObject> = world.context.api(
+        "argoproj.io",
+        "v1alpha1",
+        "Workflow",
+        "workflows",
+        Some("argo-workflows"),
+    );
+    let container = |name: &str| serde_json::json!({"name": name, "container": {"image": "alpine:3.20", "command": ["sh", "-c", "true"]}});
+    let workflow: DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+        "metadata": {"name": "release-train", "namespace": "argo-workflows"},
+        "spec": {"entrypoint": "main", "onExit": "report", "templates": [
+            {"name": "main", "dag": {"tasks": [
+                {"name": "build", "template": "work"},
+                {"name": "test", "template": "work", "dependencies": ["build"]},
+                {"name": "scan", "template": "work", "dependencies": ["build"]},
+                {"name": "approve", "template": "gate", "depends": "test && scan"},
+                {"name": "rollback", "template": "work", "depends": "test.Failed"}]}},
+            {"name": "gate", "suspend": {}},
+            {"name": "report", "steps": [[
+                {"name": "notify", "template": "work"},
+                {"name": "page", "template": "work", "when": "{{workflow.status}} != Succeeded"}]]},
+            container("work")]}
+    }))
+    .expect("object");
+    workflows
+        .create(&Default::default(), &workflow)
+        .await
+        .expect("create");
+    let id = |name: &str| flightdeck::demo::world::workflows::node_id("release-train", name);
+    let node_phase = |wf: &DynamicObject, name: &str| {
+        text(wf, &format!("/status/nodes/{}/phase", id(name))).to_string()
+    };
+    let waiting = eventually("the DAG to reach its suspend node", 30, || async {
+        let wf = workflows.get("release-train").await.ok()?;
+        (node_phase(&wf, "release-train.approve") == "Running").then_some(wf)
+    })
+    .await;
+    assert_eq!(text(&waiting, "/status/phase"), "Running");
+    for task in ["build", "test", "scan"] {
+        assert_eq!(
+            node_phase(&waiting, &format!("release-train.{task}")),
+            "Succeeded"
+        );
+    }
+    assert_eq!(
+        node_phase(&waiting, "release-train.rollback"),
+        "Omitted",
+        "test did not fail"
+    );
+    let pods: Api<DynamicObject> =
+        world
+            .context
+            .api("", "v1", "Pod", "pods", Some("argo-workflows"));
+    let pod = pods
+        .get(&format!(
+            "release-train-work-{}",
+            flightdeck::demo::world::workflows::fnv32a("release-train.scan")
+        ))
+        .await
+        .expect("the scan task's pod");
+    assert_eq!(text(&pod, "/status/phase"), "Succeeded");
+
+    // What `argo resume` writes: the active suspend node Succeeded.
+    let resumed = serde_json::json!({"status": {"nodes": {id("release-train.approve"): {"phase": "Succeeded"}}}});
+    workflows
+        .patch(
+            "release-train",
+            &Default::default(),
+            &kube::api::Patch::Merge(resumed),
+        )
+        .await
+        .expect("resume");
+    let done = eventually("the workflow and its exit handler to end", 30, || async {
+        let wf = workflows.get("release-train").await.ok()?;
+        (text(&wf, "/status/phase") == "Succeeded").then_some(wf)
+    })
+    .await;
+    assert_eq!(node_phase(&done, "release-train.onExit"), "Succeeded");
+    assert_eq!(
+        node_phase(&done, "release-train.onExit[0].notify"),
+        "Succeeded"
+    );
+    assert_eq!(node_phase(&done, "release-train.onExit[0].page"), "Skipped");
+    assert_eq!(text(&done, "/status/progress"), "5/5");
+}

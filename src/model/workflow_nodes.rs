@@ -27,6 +27,15 @@ pub fn fnv32a(text: &str) -> u32 {
     })
 }
 
+/// `Workflow.NodeID`: the workflow's own name, else `<workflow>-<fnv32a(name)>`.
+pub fn node_id(workflow_name: &str, name: &str) -> String {
+    if name == workflow_name {
+        workflow_name.to_string()
+    } else {
+        format!("{workflow_name}-{}", fnv32a(name))
+    }
+}
+
 /// One node of the tree, in display order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepNode {
@@ -170,13 +179,14 @@ pub fn pod_name(workflow: &Value, node_id: &str, node: &Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::workflow_tree::tree;
     use serde_json::json;
     use std::io::Write;
 
-    fn compress(value: &Value) -> String {
+    /// `status.compressedNodes` as the controller writes it: base64 of gzipped JSON.
+    pub(in crate::model) fn compress(value: &Value) -> String {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         encoder
             .write_all(value.to_string().as_bytes())

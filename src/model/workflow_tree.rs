@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::json::{str_at, time};
-use super::workflow_nodes::{MAX_NODES, NodeTree, StepNode, fnv32a, node_map, pod_name};
+use super::workflow_nodes::{MAX_NODES, NodeTree, StepNode, node_id, node_map, pod_name};
 
 /// How a node takes part in the tree.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -32,15 +32,6 @@ fn role(kind: &str) -> Option<Role> {
         "StepGroup" | "Retry" => Some(Role::Parent),
         "Pod" | "Skipped" | "Suspend" | "HTTP" | "Plugin" => Some(Role::Leaf),
         _ => None,
-    }
-}
-
-/// `Workflow.NodeID`: the workflow's own name, else `<workflow>-<fnv32a(name)>`.
-fn node_id(workflow_name: &str, name: &str) -> String {
-    if name == workflow_name {
-        workflow_name.to_string()
-    } else {
-        format!("{workflow_name}-{}", fnv32a(name))
     }
 }
 

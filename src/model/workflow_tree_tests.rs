@@ -30,12 +30,15 @@ fn at(minute: u32) -> String {
     format!("2026-11-29T10:{minute:02}:00Z")
 }
 
-#[test]
-fn steps_with_retries_and_an_exit_handler() {
-    let wf = "ci-x7k2q";
+const STEPS: &str = "ci-x7k2q";
+
+/// Steps with a retried build (two failed attempts), a one-attempt retry and an exit handler
+/// whose rollback step was skipped.
+fn steps_with_retries_and_an_exit_handler_nodes() -> Value {
+    let wf = STEPS;
     let id = |name: &str| node_id(wf, name);
     let exit = format!("{wf}.onExit");
-    let nodes = json!({
+    json!({
         wf: {"name": wf, "displayName": wf, "type": "Steps", "templateName": "main", "phase": "Failed", "startedAt": at(0), "children": [id("[0]")]},
         id("[0]"): {"name": format!("{wf}[0]"), "displayName": "[0]", "type": "StepGroup", "boundaryID": wf, "startedAt": at(0), "children": [id("checkout"), id("lint")]},
         // Started later than lint: listed after it.
@@ -55,22 +58,44 @@ fn steps_with_retries_and_an_exit_handler() {
         id("slack"): {"name": format!("{exit}[0].slack"), "displayName": "slack", "type": "Pod", "templateName": "slack", "boundaryID": id(&exit), "phase": "Failed", "startedAt": at(7), "finishedAt": at(8), "message": "webhook returned 500"},
         id("rollback"): {"name": format!("{exit}[0].rollback"), "displayName": "rollback", "type": "Skipped", "templateName": "undo", "boundaryID": id(&exit), "phase": "Skipped", "startedAt": at(7), "message": "when 'Failed == Succeeded' evaluated false"},
         id("never"): {"name": format!("{exit}[0].never"), "displayName": "never", "type": "Skipped", "boundaryID": id(&exit), "phase": "Omitted", "startedAt": at(7)},
-    });
-    let workflow = json!({"metadata": {"name": wf}, "status": {"nodes": nodes}});
+    })
+}
+
+fn steps_with_retries_and_an_exit_handler_rows() -> Vec<(String, String, String)> {
+    let wf = STEPS;
+    vec![
+        row(wf, "main", "Failed"),
+        row("  lint", "shared/golangci", "Succeeded"),
+        row("  checkout", "git", "Succeeded"),
+        row("  build", "kaniko", "Failed"),
+        row("    build(0)", "kaniko", "Failed"),
+        row("    build(1)", "kaniko", "Failed"),
+        row("  push(0)", "crane", "Succeeded"),
+        row(&format!("{wf}.onExit"), "notify", "Failed"),
+        row("  rollback", "undo", "Skipped"),
+        row("  slack", "slack", "Failed"),
+    ]
+}
+
+#[test]
+fn steps_with_retries_and_an_exit_handler() {
+    let nodes = steps_with_retries_and_an_exit_handler_nodes();
+    let workflow = json!({"metadata": {"name": STEPS}, "status": {"nodes": nodes}});
     assert_eq!(
         rows(&workflow),
-        [
-            row(wf, "main", "Failed"),
-            row("  lint", "shared/golangci", "Succeeded"),
-            row("  checkout", "git", "Succeeded"),
-            row("  build", "kaniko", "Failed"),
-            row("    build(0)", "kaniko", "Failed"),
-            row("    build(1)", "kaniko", "Failed"),
-            row("  push(0)", "crane", "Succeeded"),
-            row(&format!("{wf}.onExit"), "notify", "Failed"),
-            row("  rollback", "undo", "Skipped"),
-            row("  slack", "slack", "Failed"),
-        ]
+        steps_with_retries_and_an_exit_handler_rows()
+    );
+}
+
+#[test]
+fn compressed_nodes_draw_the_same_rows() {
+    // The controller moves a large map to `status.compressedNodes` and drops `status.nodes`.
+    let nodes = steps_with_retries_and_an_exit_handler_nodes();
+    let compressed = crate::model::workflow_nodes::tests::compress(&nodes);
+    let workflow = json!({"metadata": {"name": STEPS}, "status": {"compressedNodes": compressed}});
+    assert_eq!(
+        rows(&workflow),
+        steps_with_retries_and_an_exit_handler_rows()
     );
 }
 

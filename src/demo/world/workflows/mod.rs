@@ -5,6 +5,8 @@
 //! build (reading the commit's BUILD_QUALITY), push to the simulated registry, and commit the new
 //! tag into the GitOps repo. Honours `spec.shutdown` (Stop/Terminate) and `spec.suspend`.
 
+mod conditions;
+mod execution;
 mod steps;
 
 use std::sync::Mutex;
@@ -19,16 +21,7 @@ use crate::demo::world::kube_events;
 use crate::demo::world::timers::Timers;
 use steps::{create_pod, end_pod, step_effect, stop_pod};
 
-pub use crate::model::workflow_nodes::fnv32a;
-
-/// Node ID of `name` in workflow `workflow` (the root node's ID is the workflow's name).
-pub fn node_id(workflow: &str, name: &str) -> String {
-    if name == workflow {
-        workflow.to_string()
-    } else {
-        format!("{workflow}-{}", fnv32a(name))
-    }
-}
+pub use crate::model::workflow_nodes::{fnv32a, node_id};
 
 /// World seconds a step of `template` takes.
 fn step_duration(template: &str) -> f64 {
@@ -39,15 +32,6 @@ fn step_duration(template: &str) -> f64 {
         "update-k8s-manifests" => 10.0,
         _ => 20.0,
     }
-}
-
-/// One step of the entrypoint's step list.
-#[derive(Debug, Clone)]
-struct Step {
-    group: usize,
-    name: String,
-    template: String,
-    image: String,
 }
 
 pub async fn run(ctx: WorldContext) {
@@ -99,23 +83,8 @@ async fn reconcile(
             return Ok(());
         }
     };
-    let steps = steps_of(&spec, &parameters);
-    if steps.is_empty() {
-        finish(
-            &api,
-            &namespace,
-            &name,
-            "Error",
-            "the entrypoint template has no steps",
-            json!({}),
-        )
-        .await?;
-        return Ok(());
-    }
-
     if phase.is_empty() {
-        let nodes = initial_nodes(&name, &steps, text(&spec, "/entrypoint"));
-        let status = json!({"phase": "Running", "startedAt": now(), "progress": format!("0/{}", steps.len()), "nodes": nodes});
+        let status = json!({"phase": "Running", "startedAt": now(), "progress": "0/0"});
         let labels = json!({"workflows.argoproj.io/phase": "Running"});
         api.patch(
             &name,
@@ -138,10 +107,19 @@ async fn reconcile(
     let shutdown = text(&workflow, "/spec/shutdown").to_string();
     if !shutdown.is_empty() {
         let nodes = shut_down_nodes(&workflow, &name);
-        for step in &steps {
-            let id = node_id(&name, &format!("{name}[{}].{}", step.group, step.name));
-            if text(&workflow, &format!("/status/nodes/{id}/phase")) == "Running" {
-                stop_pod(ctx, &namespace, &pod_name(&name, step, &id)).await?;
+        for (id, node) in workflow
+            .pointer("/status/nodes")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if text(node, "/type") == "Pod" && text(node, "/phase") == "Running" {
+                stop_pod(
+                    ctx,
+                    &namespace,
+                    &pod_name(&name, text(node, "/templateName"), id),
+                )
+                .await?;
             }
         }
         finish(
@@ -160,104 +138,78 @@ async fn reconcile(
         return Ok(());
     }
 
-    // Advance the first step that is not done.
-    let mut done = 0;
-    for step in &steps {
-        let node_name = format!("{name}[{}].{}", step.group, step.name);
-        let id = node_id(&name, &node_name);
-        let node_phase = text(&workflow, &format!("/status/nodes/{id}/phase")).to_string();
-        match node_phase.as_str() {
-            "Succeeded" => {
-                done += 1;
+    // Evaluate, start what became ready, end what is done, and again until nothing ended: one
+    // write carries every step that moved.
+    let mut observed = workflow
+        .pointer("/status/nodes")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let before = observed.clone();
+    let pass = loop {
+        let mut pass = execution::evaluate(&name, &spec, &parameters, &observed, &now());
+        for leaf in &pass.to_start {
+            let pod = pod_name(&name, &leaf.template, &leaf.id);
+            create_pod(ctx, &namespace, &pod, (&name, &uid), leaf).await?;
+            let line = format!(
+                "time=\"{}\" level=info msg=\"starting {}\"",
+                now(),
+                leaf.template
+            );
+            ctx.log(&namespace, &pod, "main", &line);
+            timers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .restart(&format!("{uid}/{}", leaf.id));
+        }
+        let mut ended = false;
+        for leaf in &pass.running {
+            let finished = timers.lock().unwrap_or_else(|e| e.into_inner()).done(
+                &format!("{uid}/{}", leaf.id),
+                ctx.speed,
+                step_duration(&leaf.template),
+            );
+            if !finished {
                 continue;
             }
-            "Pending" | "" => {
-                let pod = pod_name(&name, step, &id);
-                let owner = (name.as_str(), text(&workflow, "/metadata/uid"));
-                create_pod(ctx, &namespace, &pod, owner, &id, &node_name, step).await?;
-                ctx.log(
-                    &namespace,
-                    &pod,
-                    "main",
-                    &format!(
-                        "time=\"{}\" level=info msg=\"starting {}\"",
-                        now(),
-                        step.template
-                    ),
-                );
-                timers
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .restart(&format!("{uid}/{id}"));
-                let group_id = node_id(&name, &format!("{name}[{}]", step.group));
-                let patch = json!({"status": {"nodes": {
-                    id.clone(): {"phase": "Running", "startedAt": now()},
-                    group_id: {"phase": "Running"},
-                }}});
-                api.patch(&name, &PatchParams::default(), &Patch::Merge(patch))
-                    .await?;
-            }
-            "Running" => {
-                let finished = timers.lock().unwrap_or_else(|e| e.into_inner()).done(
-                    &format!("{uid}/{id}"),
-                    ctx.speed,
-                    step_duration(&step.template),
-                );
-                if !finished {
-                    return Ok(());
+            let pod = pod_name(&name, &leaf.template, &leaf.id);
+            let (phase, message) = match step_effect(ctx, &namespace, &pod, leaf, &parameters) {
+                Ok(last_line) => {
+                    ctx.log(&namespace, &pod, "main", &last_line);
+                    ("Succeeded", String::new())
                 }
-                let pod = pod_name(&name, step, &id);
-                let outcome = step_effect(ctx, &namespace, &pod, step, &parameters);
-                let group_id = node_id(&name, &format!("{name}[{}]", step.group));
-                match outcome {
-                    Ok(message) => {
-                        ctx.log(&namespace, &pod, "main", &message);
-                        end_pod(ctx, &namespace, &pod, "Succeeded").await?;
-                        let progress = format!("{}/{}", done + 1, steps.len());
-                        let patch = json!({"status": {"progress": progress, "nodes": {
-                            id.clone(): {"phase": "Succeeded", "finishedAt": now(), "progress": "1/1"},
-                            group_id: {"phase": "Succeeded", "finishedAt": now()},
-                        }}});
-                        api.patch(&name, &PatchParams::default(), &Patch::Merge(patch))
-                            .await?;
-                        if done + 1 == steps.len() {
-                            let root = json!({name.clone(): {"phase": "Succeeded", "finishedAt": now(), "progress": progress}});
-                            finish(
-                                &api,
-                                &namespace,
-                                &name,
-                                "Succeeded",
-                                "",
-                                json!({"nodes": root}),
-                            )
-                            .await?;
-                            timers.lock().unwrap_or_else(|e| e.into_inner()).clear(&uid);
-                        }
-                    }
-                    Err(message) => {
-                        ctx.log(&namespace, &pod, "main", &format!("error: {message}"));
-                        end_pod(ctx, &namespace, &pod, "Failed").await?;
-                        let nodes = json!({
-                            id.clone(): {"phase": "Failed", "finishedAt": now(), "message": message},
-                            group_id: {"phase": "Failed", "finishedAt": now()},
-                            name.clone(): {"phase": "Failed", "finishedAt": now(), "message": format!("child '{id}' failed")},
-                        });
-                        finish(
-                            &api,
-                            &namespace,
-                            &name,
-                            "Failed",
-                            &format!("child '{id}' failed"),
-                            json!({"nodes": nodes}),
-                        )
-                        .await?;
-                        timers.lock().unwrap_or_else(|e| e.into_inner()).clear(&uid);
-                    }
+                Err(message) => {
+                    ctx.log(&namespace, &pod, "main", &format!("error: {message}"));
+                    ("Failed", message)
                 }
+            };
+            end_pod(ctx, &namespace, &pod, phase).await?;
+            let node = &mut pass.nodes[&leaf.id];
+            node["phase"] = json!(phase);
+            node["finishedAt"] = json!(now());
+            if !message.is_empty() {
+                node["message"] = json!(message);
             }
-            _ => {}
+            ended = true;
         }
-        return Ok(());
+        observed = std::mem::take(&mut pass.nodes);
+        if !ended {
+            pass.nodes = std::mem::take(&mut observed);
+            break pass;
+        }
+    };
+    let progress = format!("{}/{}", pass.progress.0, pass.progress.1);
+    let status = json!({"nodes": pass.nodes, "progress": progress});
+    match pass.completed {
+        Some((phase, message)) => {
+            finish(&api, &namespace, &name, &phase, &message, status).await?;
+            timers.lock().unwrap_or_else(|e| e.into_inner()).clear(&uid);
+        }
+        None if Value::Object(before) != status["nodes"] => {
+            let patch = Patch::Merge(json!({"status": status}));
+            api.patch(&name, &PatchParams::default(), &patch).await?;
+        }
+        None => {}
     }
     Ok(())
 }
@@ -328,94 +280,10 @@ fn collect_parameters(spec: &Value, into: &mut Map<String, Value>) {
     }
 }
 
-/// The entrypoint's steps, in order.
-fn steps_of(spec: &Value, parameters: &Map<String, Value>) -> Vec<Step> {
-    let entrypoint = text(spec, "/entrypoint");
-    let templates = spec
-        .get("templates")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let find = |name: &str| {
-        templates
-            .iter()
-            .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
-            .cloned()
-    };
-    let Some(entry) = find(entrypoint) else {
-        return Vec::new();
-    };
-    let mut steps = Vec::new();
-    for (group, parallel) in entry
-        .get("steps")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        for step in parallel.as_array().into_iter().flatten() {
-            let template = text(step, "/template").to_string();
-            let image = find(&template)
-                .map(|t| text(&t, "/container/image").to_string())
-                .unwrap_or_default();
-            steps.push(Step {
-                group,
-                name: text(step, "/name").to_string(),
-                template,
-                image: substitute(&image, parameters),
-            });
-        }
-    }
-    steps
-}
-
-/// Replaces `{{workflow.parameters.X}}` with the parameter values.
-fn substitute(text: &str, parameters: &Map<String, Value>) -> String {
-    parameters
-        .iter()
-        .fold(text.to_string(), |acc, (name, value)| {
-            acc.replace(
-                &format!("{{{{workflow.parameters.{name}}}}}"),
-                value.as_str().unwrap_or_default(),
-            )
-        })
-}
-
-fn pod_name(workflow: &str, step: &Step, id: &str) -> String {
+/// The pod of a node: `<wf>-<template>-<the node ID's hash>` (upstream's v2 pod names).
+fn pod_name(workflow: &str, template: &str, id: &str) -> String {
     let hash = id.rsplit('-').next().unwrap_or_default();
-    format!("{workflow}-{}-{hash}", step.template)
-}
-
-fn initial_nodes(workflow: &str, steps: &[Step], entrypoint: &str) -> Value {
-    let mut nodes = Map::new();
-    let groups: Vec<usize> = {
-        let mut g: Vec<usize> = steps.iter().map(|s| s.group).collect();
-        g.dedup();
-        g
-    };
-    // The groups are stamped when the plan is made, so `argo get`'s order (start time, then
-    // name) keeps them in step order while they run.
-    let group_ids: Vec<String> = groups
-        .iter()
-        .map(|g| node_id(workflow, &format!("{workflow}[{g}]")))
-        .collect();
-    nodes.insert(workflow.to_string(), json!({"id": workflow, "name": workflow, "displayName": workflow, "type": "Steps", "templateName": entrypoint, "phase": "Running", "startedAt": now(), "children": group_ids.first().map(|g| vec![g.clone()]).unwrap_or_default()}));
-    for (index, group) in groups.iter().enumerate() {
-        let group_name = format!("{workflow}[{group}]");
-        let children: Vec<String> = steps
-            .iter()
-            .filter(|s| s.group == *group)
-            .map(|s| node_id(workflow, &format!("{group_name}.{}", s.name)))
-            .collect();
-        nodes.insert(group_ids[index].clone(), json!({"id": group_ids[index], "name": group_name, "displayName": format!("[{group}]"), "type": "StepGroup", "templateName": entrypoint, "phase": "Pending", "boundaryID": workflow, "startedAt": now(), "children": children}));
-        for step in steps.iter().filter(|s| s.group == *group) {
-            let node_name = format!("{group_name}.{}", step.name);
-            let id = node_id(workflow, &node_name);
-            let next: Vec<String> = group_ids.get(index + 1).cloned().into_iter().collect();
-            nodes.insert(id.clone(), json!({"id": id, "name": node_name, "displayName": step.name, "type": "Pod", "templateName": step.template, "phase": "Pending", "boundaryID": workflow, "children": next}));
-        }
-    }
-    Value::Object(nodes)
+    format!("{workflow}-{template}-{hash}")
 }
 
 /// Node phases after a shutdown: running ones fail, pending ones are omitted.
@@ -506,19 +374,4 @@ async fn record_workflow_event(
         message,
     )
     .await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn node_ids_follow_argo() {
-        // Argo's NodeID: "<wf>-<fnv32a(name)>", root = the workflow name.
-        assert_eq!(node_id("wf", "wf"), "wf");
-        assert_eq!(
-            node_id("wf", "wf[0].checkout"),
-            format!("wf-{}", fnv32a("wf[0].checkout"))
-        );
-    }
 }

@@ -5,7 +5,8 @@
 use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{Map, Value, json};
 
-use super::{Step, fnv32a};
+use super::execution::Leaf;
+use super::fnv32a;
 use crate::demo::world::context::{WorldContext, now};
 use crate::demo::world::git::set_kustomize_tag;
 use crate::demo::world::metrics::Quality;
@@ -15,10 +16,9 @@ pub(super) async fn create_pod(
     namespace: &str,
     pod: &str,
     (workflow, uid): (&str, &str),
-    id: &str,
-    node_name: &str,
-    step: &Step,
+    leaf: &Leaf,
 ) -> Result<(), kube::Error> {
+    let (id, node_name) = (&leaf.id, &leaf.node_name);
     let pods = ctx.api("", "v1", "Pod", "pods", Some(namespace));
     let object = json!({
         "apiVersion": "v1", "kind": "Pod",
@@ -28,7 +28,7 @@ pub(super) async fn create_pod(
             // As the controller does: the Workflow owns its step pods (and garbage collection
             // removes them with it).
             "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "name": workflow, "uid": uid, "controller": true, "blockOwnerDeletion": true}]},
-        "spec": {"containers": [{"name": "main", "image": step.image}], "restartPolicy": "Never"},
+        "spec": {"containers": [{"name": "main", "image": leaf.image}], "restartPolicy": "Never"},
     });
     let object: kube::api::DynamicObject =
         serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
@@ -88,7 +88,7 @@ pub(super) fn step_effect(
     ctx: &WorldContext,
     namespace: &str,
     pod: &str,
-    step: &Step,
+    step: &Leaf,
     parameters: &Map<String, Value>,
 ) -> Result<String, String> {
     let commit = parameters
