@@ -178,8 +178,8 @@ mod tests {
             "{steps:?}"
         );
         assert!(
-            steps[2].contains("    build") || steps[2].contains("  build"),
-            "{steps:?}"
+            steps[2] == "  build|Running|",
+            "group [1] is not drawn; its build sits beside checkout: {steps:?}"
         );
         assert!(
             build(
@@ -199,5 +199,40 @@ mod tests {
         );
         assert_eq!(pod_on_line(&workflow, 2), None);
         assert!(!build(&json!("garbage"), 0).is_empty());
+    }
+
+    #[test]
+    fn an_active_suspend_node_reads_suspended_and_only_pods_have_durations() {
+        let workflow = json!({
+            "metadata": {"name": "rel", "namespace": "argo"},
+            "status": {"phase": "Running", "nodes": {
+                "rel": {"name": "rel", "type": "DAG", "templateName": "main", "phase": "Running", "startedAt": "2026-11-26T10:00:00Z"},
+                "rel-1": {"name": "rel.approve", "displayName": "approve", "type": "Suspend", "templateName": "gate", "boundaryID": "rel", "phase": "Running", "startedAt": "2026-11-26T10:01:00Z"}
+            }}
+        });
+        let lines = build(&workflow, time_of("2026-11-26T10:05:00Z"));
+        let text = |line: &Vec<Cell>| -> Vec<String> {
+            line.iter().map(|c| c.text.trim_end().to_string()).collect()
+        };
+        assert_eq!(
+            text(&lines[HEADER_LINES]),
+            [
+                "rel                                     main",
+                "Running",
+                ""
+            ]
+        );
+        assert_eq!(
+            text(&lines[HEADER_LINES + 1]),
+            [
+                "  approve                               gate",
+                "Suspended",
+                ""
+            ]
+        );
+    }
+
+    fn time_of(text: &str) -> i64 {
+        crate::model::json::time(&json!({"t": text}), "/t").expect("time")
     }
 }
