@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod real_cluster;
 
 use std::ffi::OsString;
 

@@ -1,0 +1,142 @@
+//! The real control plane (`tests/realcluster/up`) for the tests: started as a child, ready when
+//! it prints READY, stopped with SIGTERM (so it stops its own children and removes its files)
+//! when dropped. Absent Go, `start` says SKIPPED and gives `None`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub struct RealCluster {
+    child: Child,
+    pub dir: tempfile::TempDir,
+    pub kubeconfig: PathBuf,
+    pub audit_log: PathBuf,
+}
+
+/// Whether Go is on the PATH (the harness is built from Go modules).
+pub fn go_available(test: &str) -> bool {
+    let found = Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!(
+            "SKIPPED {test}: Go is not on the PATH, so the real control plane cannot be built"
+        );
+    }
+    found
+}
+
+impl RealCluster {
+    /// Starts a control plane with `up`'s extra `flags`; `None` when Go is missing.
+    pub fn start(test: &str, flags: &[&str]) -> Option<RealCluster> {
+        if !go_available(test) {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realcluster/up");
+        let mut child = Command::new(up)
+            .arg("--kubeconfig-out")
+            .arg(&kubeconfig)
+            .args(flags)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run tests/realcluster/up");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut audit_log = None;
+        loop {
+            // The first run builds Kubernetes: allow for it.
+            match received.recv_timeout(Duration::from_secs(1800)) {
+                Ok(line) if line == "READY" => break,
+                Ok(line) => {
+                    if let Some(path) = line.strip_prefix("audit log: ") {
+                        audit_log = Some(PathBuf::from(path));
+                    }
+                }
+                Err(_) => {
+                    let status = child.try_wait().ok().flatten();
+                    let _ = child.kill();
+                    panic!(
+                        "tests/realcluster/up did not print READY (exit: {status:?}); its messages are above"
+                    );
+                }
+            }
+        }
+        Some(RealCluster {
+            child,
+            dir,
+            kubeconfig,
+            audit_log: audit_log.expect("up prints the audit log's path"),
+        })
+    }
+
+    /// `kubectl --context CONTEXT ARGS` (own discovery cache, no user config).
+    pub fn kubectl(&self, context: &str, args: &[&str]) -> Output {
+        Command::new("kubectl")
+            .arg("--context")
+            .arg(context)
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .env("HOME", self.dir.path())
+            .output()
+            .expect("run kubectl")
+    }
+
+    /// kubectl that must succeed; its stdout.
+    pub fn kubectl_ok(&self, context: &str, args: &[&str]) -> String {
+        let output = self.kubectl(context, args);
+        assert!(
+            output.status.success(),
+            "kubectl {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// A kube client for a context of the kubeconfig.
+    pub async fn client(&self, context: &str) -> kube::Client {
+        let kubeconfig = kube::config::Kubeconfig::read_from(&self.kubeconfig).expect("kubeconfig");
+        let options = kube::config::KubeConfigOptions {
+            context: Some(context.to_string()),
+            ..Default::default()
+        };
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .expect("config");
+        kube::Client::try_from(config).expect("client")
+    }
+
+    /// The audit events so far (one JSON object per line).
+    pub fn audit_events(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.audit_log)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+}
+
+impl Drop for RealCluster {
+    fn drop(&mut self) {
+        // SIGTERM, so `up` stops its components and removes its state directory.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,164 @@
+// The running control plane: its children, started in order and stopped in reverse.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+type child struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+type cluster struct {
+	dir      string
+	options  options
+	children []*child
+	exited   chan string
+	mu       sync.Mutex
+	stopping bool
+	pki      *pki
+	etcd     string
+	server   string
+	auditLog string
+	tokens   map[string]string
+}
+
+// spawn starts `realcluster <component> args…` with its output in <dir>/<component>.log. The
+// child is killed if this process dies without stopping it.
+func (c *cluster) spawn(component string, args ...string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	logPath := filepath.Join(c.dir, component+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self, append([]string{component}, args...)...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return fmt.Errorf("cannot start %s: %w", component, err)
+	}
+	ch := &child{name: component, cmd: cmd, log: logPath, done: make(chan struct{})}
+	c.mu.Lock()
+	c.children = append(c.children, ch)
+	c.mu.Unlock()
+	go func() {
+		err := cmd.Wait()
+		logFile.Close()
+		close(ch.done)
+		c.mu.Lock()
+		stopping := c.stopping
+		c.mu.Unlock()
+		if !stopping {
+			c.exited <- fmt.Sprintf("%s exited (%v); the end of its log (%s):\n%s", component, err, logPath, tail(logPath, 15))
+		}
+	}()
+	return nil
+}
+
+// stop ends every child, newest first (SIGTERM, then SIGKILL after 10 s), and removes the
+// state directory.
+func (c *cluster) stop() {
+	c.mu.Lock()
+	c.stopping = true
+	children := append([]*child(nil), c.children...)
+	c.mu.Unlock()
+	for i := len(children) - 1; i >= 0; i-- {
+		ch := children[i]
+		_ = ch.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-ch.done:
+		case <-time.After(10 * time.Second):
+			_ = ch.cmd.Process.Kill()
+			<-ch.done
+		}
+	}
+	_ = os.RemoveAll(c.dir)
+}
+
+func (c *cluster) start(ctx context.Context) error {
+	var err error
+	if c.pki, err = writePKI(c.dir); err != nil {
+		return fmt.Errorf("cannot write keys: %w", err)
+	}
+	c.tokens = map[string]string{}
+	for _, user := range []string{"admin", "components", "viewer", "team"} {
+		c.tokens[user] = randomToken()
+	}
+	if err := c.startEtcd(ctx); err != nil {
+		return err
+	}
+	if err := c.startAPIServer(ctx); err != nil {
+		return err
+	}
+	client, err := c.client()
+	if err != nil {
+		return err
+	}
+	if err := setUpAccess(ctx, client); err != nil {
+		return fmt.Errorf("cannot set up namespaces and RBAC: %w", err)
+	}
+	if err := c.startControllers(ctx); err != nil {
+		return err
+	}
+	if err := c.startNodes(ctx, client); err != nil {
+		return err
+	}
+	// `view` is aggregated by the controller manager: the viewer can read once it has rules.
+	err = c.waitFor(ctx, "the view ClusterRole", 60*time.Second, func() error {
+		role, err := client.RbacV1().ClusterRoles().Get(ctx, "view", metav1.GetOptions{})
+		if err == nil && len(role.Rules) == 0 {
+			err = fmt.Errorf("no rules aggregated yet")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.writeKubeconfig(c.options.kubeconfigOut)
+}
+
+func randomToken() string {
+	bytes := make([]byte, 16)
+	_, _ = rand.Read(bytes)
+	return hex.EncodeToString(bytes)
+}
+
+// tail returns the last n lines of a file.
+func tail(path string, n int) string {
+	file, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer file.Close()
+	var lines []string
+	scanner := bufio.NewScanner(file)
+	scanner.Buffer(make([]byte, 64*1024), 1024*1024)
+	for scanner.Scan() {
+		lines = append(lines, scanner.Text())
+		if len(lines) > n {
+			lines = lines[1:]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
