@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -20,46 +19,6 @@ use flightdeck::ui::msg::Msg;
 const ADMIN: &str = "flightdeck-real";
 const VIEWER: &str = "flightdeck-real-viewer";
 const TEAM: &str = "flightdeck-real-team";
-
-fn repo(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
-}
-
-/// The demo's CRDs, its cluster manifests and the dev overlay's Rollout and AnalysisTemplates,
-/// installed with kubectl as a user would (server-side: the Workflow CRDs are too big for the
-/// last-applied annotation of client-side apply).
-fn install_demo(cluster: &RealCluster) {
-    cluster.kubectl_ok(
-        ADMIN,
-        &["apply", "--server-side", "-R", "-f", &repo("demo/crds")],
-    );
-    cluster.kubectl_ok(
-        ADMIN,
-        &[
-            "wait",
-            "--for=condition=Established",
-            "crd",
-            "--all",
-            "--timeout=60s",
-        ],
-    );
-    cluster.kubectl_ok(
-        ADMIN,
-        &["apply", "--server-side", "-f", &repo("demo/manifests")],
-    );
-    cluster.kubectl_ok(
-        ADMIN,
-        &[
-            "apply",
-            "--server-side",
-            "-k",
-            &repo("demo/gitops/custom-apps/demo-app/overlays/dev"),
-        ],
-    );
-}
 
 /// Applies messages until `check` holds (or panics after `seconds`).
 async fn until(
@@ -119,7 +78,7 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
     let version: Value =
         serde_json::from_str(&cluster.kubectl_ok(ADMIN, &["version", "-o", "json"])).expect("json");
     assert_eq!(version["serverVersion"]["gitVersion"], "v1.36.3");
-    install_demo(&cluster);
+    cluster.install_demo();
 
     let can = |context: &str, args: &[&str]| {
         let mut all = vec!["auth", "can-i"];
@@ -198,7 +157,7 @@ fn the_watchers_list_what_kubectl_lists() {
     let Some(cluster) = RealCluster::start("real_cluster", &[]) else {
         return;
     };
-    install_demo(&cluster);
+    cluster.install_demo();
     // A Workflow from the demo's template, and pods for the ReplicaSet kinds.
     cluster.kubectl_ok(
         ADMIN,

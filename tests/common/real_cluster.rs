@@ -120,6 +120,39 @@ impl RealCluster {
         kube::Client::try_from(config).expect("client")
     }
 
+    /// The demo's CRDs, its cluster manifests and the dev overlay's Rollout and
+    /// AnalysisTemplates, installed with kubectl as a user would (server-side: the Workflow CRDs
+    /// are too big for the last-applied annotation of client-side apply).
+    pub fn install_demo(&self) {
+        let repo = |path: &str| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(path)
+                .to_string_lossy()
+                .into_owned()
+        };
+        let admin = "flightdeck-real";
+        self.kubectl_ok(
+            admin,
+            &["apply", "--server-side", "-R", "-f", &repo("demo/crds")],
+        );
+        self.kubectl_ok(
+            admin,
+            &[
+                "wait",
+                "--for=condition=Established",
+                "crd",
+                "--all",
+                "--timeout=60s",
+            ],
+        );
+        self.kubectl_ok(
+            admin,
+            &["apply", "--server-side", "-f", &repo("demo/manifests")],
+        );
+        let dev = repo("demo/gitops/custom-apps/demo-app/overlays/dev");
+        self.kubectl_ok(admin, &["apply", "--server-side", "-k", &dev]);
+    }
+
     /// The audit events so far (one JSON object per line).
     pub fn audit_events(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.audit_log)
