@@ -205,6 +205,261 @@ async fn rollout_intents(tier: &Tier) {
     );
 }
 
+async fn workflow_intents(tier: &Tier) {
+    let template = key("argo-workflows", "demo-app-ci");
+    let parameters = vec![("commitSha".to_string(), "4f2a9c1e7b3d".to_string())];
+    let (_, created) = tier.act(Intent::SubmitWorkflow(template, parameters)).await;
+    let name = created
+        .first()
+        .expect("the server names the Workflow")
+        .clone();
+    let workflow = key("argo-workflows", &name);
+    let resource = format!("workflow/{name}");
+    // Running, as the controller would have it by now.
+    tier.patch(
+        &resource,
+        "argo-workflows",
+        json!({"metadata": {"labels": {"workflows.argoproj.io/phase": "Running"}},
+            "status": {"phase": "Running", "startedAt": "2026-11-30T10:00:00Z", "progress": "0/1"}}),
+        false,
+    );
+    tier.act(Intent::SuspendWorkflow(workflow.clone())).await;
+    assert_eq!(
+        tier.get(&resource, "argo-workflows")["spec"]["suspend"],
+        true
+    );
+    tier.act(Intent::ResumeWorkflow(workflow.clone())).await;
+    assert_eq!(
+        tier.get(&resource, "argo-workflows")["spec"].get("suspend"),
+        None
+    );
+    tier.act(Intent::StopWorkflow(workflow.clone())).await;
+    assert_eq!(
+        tier.get(&resource, "argo-workflows")["spec"]["shutdown"],
+        "Stop"
+    );
+    tier.act(Intent::TerminateWorkflow(workflow.clone())).await;
+    assert_eq!(
+        tier.get(&resource, "argo-workflows")["spec"]["shutdown"],
+        "Terminate"
+    );
+    // Failed and completed, as the controller leaves it; resubmit makes a new Workflow.
+    tier.patch(
+        &resource,
+        "argo-workflows",
+        json!({"metadata": {"labels": {"workflows.argoproj.io/phase": "Failed", "workflows.argoproj.io/completed": "true"}},
+            "status": {"phase": "Failed", "finishedAt": "2026-11-30T10:05:00Z", "message": "Stopped with strategy 'Terminate'"}}),
+        false,
+    );
+    let (_, created) = tier.act(Intent::ResubmitWorkflow(workflow)).await;
+    let again = created.first().expect("a new Workflow");
+    assert_ne!(again, &name);
+    let resubmitted = tier.get(&format!("workflow/{again}"), "argo-workflows");
+    assert_eq!(
+        resubmitted["metadata"]["labels"]["workflows.argoproj.io/resubmitted-from-workflow"],
+        name.as_str()
+    );
+}
+
+async fn argocd_intents(tier: &Tier) {
+    let dev = key("argocd", "demo-app-dev");
+    tier.act(Intent::RefreshApplication {
+        application: dev.clone(),
+        hard: false,
+    })
+    .await;
+    let app = tier.get("application/demo-app-dev", "argocd");
+    assert_eq!(
+        app["metadata"]["annotations"]["argocd.argoproj.io/refresh"],
+        "normal"
+    );
+    tier.act(Intent::SyncApplication {
+        application: dev.clone(),
+        prune: true,
+        dry_run: false,
+    })
+    .await;
+    let app = tier.get("application/demo-app-dev", "argocd");
+    assert_eq!(app["operation"]["sync"]["prune"], true);
+    // The controller has started it.
+    tier.patch(
+        "application/demo-app-dev",
+        "argocd",
+        json!({"status": {"operationState": {"phase": "Running", "startedAt": "2026-11-30T10:00:00Z",
+            "operation": app["operation"].clone(), "message": "one or more tasks are running"}}}),
+        false,
+    );
+    tier.act(Intent::TerminateSync(dev.clone())).await;
+    let app = tier.get("application/demo-app-dev", "argocd");
+    assert_eq!(app["status"]["operationState"]["phase"], "Terminating");
+    // The controller ends it and records a history entry.
+    tier.patch(
+        "application/demo-app-dev",
+        "argocd",
+        json!({"operation": null, "status": {"operationState": {"phase": "Failed", "finishedAt": "2026-11-30T10:01:00Z"},
+            "history": [{"id": 3, "revision": "9b1f0c2d4e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
+                "deployedAt": "2026-11-29T09:00:00Z", "deployStartedAt": "2026-11-29T08:59:50Z",
+                "source": app["spec"]["source"].clone()}]}}),
+        false,
+    );
+    tier.act(Intent::DisableAutoSync(dev.clone())).await;
+    let app = tier.get("application/demo-app-dev", "argocd");
+    assert_eq!(app["spec"]["syncPolicy"].get("automated"), None);
+    tier.act(Intent::RollbackApplication {
+        application: dev,
+        id: 3,
+    })
+    .await;
+    let app = tier.get("application/demo-app-dev", "argocd");
+    assert_eq!(
+        app["operation"]["sync"]["revision"],
+        "9b1f0c2d4e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c"
+    );
+}
+
+async fn kargo_intents(tier: &Tier) {
+    let freight = "2b9e4c7a1f3d5e6b8c0a9d2f4e6b8c0a1d3f5e7a";
+    tier.create(json!({"apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Freight",
+        "metadata": {"name": freight, "namespace": "demo-app", "labels": {"kargo.akuity.io/alias": "lucky-otter"}},
+        "alias": "lucky-otter",
+        "origin": {"kind": "Warehouse", "name": "demo-app-images"},
+        "images": [{"repoURL": "localhost:30087/demo-app", "tag": "4f2a9c1e7b3d",
+            "digest": "sha256:6a1f0c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a"}]}));
+    let (_, created) = tier
+        .act(Intent::PromoteFreight {
+            stage: key("demo-app", "dev"),
+            freight: freight.to_string(),
+        })
+        .await;
+    let promotion = created.first().expect("a Promotion").clone();
+    let promoted = tier.get(&format!("promotion/{promotion}"), "demo-app");
+    assert_eq!(promoted["spec"]["stage"], "dev");
+    assert_eq!(promoted["spec"]["freight"], freight);
+    // Running, as Kargo's controller reports it; then aborted.
+    tier.patch(
+        &format!("promotion/{promotion}"),
+        "demo-app",
+        json!({"status": {"phase": "Running", "startedAt": "2026-11-30T10:00:00Z", "currentStep": 1}}),
+        true,
+    );
+    tier.act(Intent::AbortPromotion(key("demo-app", &promotion)))
+        .await;
+    let aborted = tier.get(&format!("promotion/{promotion}"), "demo-app");
+    assert!(
+        aborted["metadata"]["annotations"]["kargo.akuity.io/abort"].is_string(),
+        "{aborted}"
+    );
+    tier.act(Intent::ApproveFreight {
+        freight: key("demo-app", freight),
+        stage: "staging".into(),
+    })
+    .await;
+    let approved = tier.get(&format!("freight/{freight}"), "demo-app");
+    assert!(approved["status"]["approvedFor"]["staging"].is_object());
+    // dev holds the Freight and has verified it once: verify it again.
+    tier.patch(
+        "stage/dev",
+        "demo-app",
+        json!({"status": {"freightHistory": [{"id": "f1", "items": {"Warehouse/demo-app-images": {
+            "name": freight, "origin": {"kind": "Warehouse", "name": "demo-app-images"}}},
+            "verificationHistory": [{"id": "0d9e3f6a-7b2c-4e1d-9a8b-5c6d7e8f9a0b", "phase": "Successful",
+                "startTime": "2026-11-30T10:02:00Z", "finishTime": "2026-11-30T10:03:00Z"}]}]}}),
+        true,
+    );
+    tier.act(Intent::Reverify(key("demo-app", "dev"))).await;
+    let stage = tier.get("stage/dev", "demo-app");
+    assert!(
+        stage["metadata"]["annotations"]["kargo.akuity.io/reverify"].is_string(),
+        "{stage}"
+    );
+}
+
+/// A change between the read and the write: the server's 409 is a conflict the UI re-plans on.
+async fn a_stale_read_is_a_conflict(tier: &Tier) {
+    let web = key("shop", "web");
+    let plan = prepare(
+        &tier.client,
+        &Intent::SuspendWorkflow(web.clone()),
+        &context_now(),
+    )
+    .await;
+    assert!(plan.is_err(), "a Rollout is not a Workflow");
+    let workflow = writes_by(&tier.cluster, ADMIN_USER)
+        .into_iter()
+        .rev()
+        .find_map(|event| {
+            (event["objectRef"]["resource"] == "workflows" && event["verb"] == "create")
+                .then(|| {
+                    event["responseObject"]["metadata"]["name"]
+                        .as_str()
+                        .map(str::to_string)
+                })
+                .flatten()
+        })
+        .expect("a workflow was created");
+    let key = key("argo-workflows", &workflow);
+    tier.patch(
+        &format!("workflow/{workflow}"),
+        "argo-workflows",
+        json!({"metadata": {"labels": {"workflows.argoproj.io/completed": null}}, "status": {"phase": "Running"}}),
+        false,
+    );
+    // Suspend is a PUT of the object as read: someone else's change in between is refused.
+    let plan = prepare(&tier.client, &Intent::SuspendWorkflow(key), &context_now())
+        .await
+        .expect("plan");
+    tier.patch(
+        &format!("workflow/{workflow}"),
+        "argo-workflows",
+        json!({"metadata": {"annotations": {"team": "payments"}}}),
+        false,
+    );
+    match execute(&tier.client, &plan, false).await {
+        Err(Failure::Conflict(message)) => {
+            assert!(
+                message.contains("the object has been modified"),
+                "{message}"
+            )
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+/// The viewer may read everything and change nothing: refused before sending (the access review
+/// says no), so the audit log holds no write of theirs; read-only mode sends nothing at all.
+async fn viewer_and_read_only_send_nothing(tier: &Tier) {
+    let viewer = tier.cluster.client(VIEWER).await;
+    let intents = [
+        Intent::PauseRollout(key("shop", "web")),
+        Intent::RefreshApplication {
+            application: key("argocd", "demo-app-dev"),
+            hard: true,
+        },
+        Intent::Reverify(key("demo-app", "dev")),
+    ];
+    for intent in &intents {
+        let refused = prepare(&viewer, intent, &context_now())
+            .await
+            .expect_err("the viewer is refused before sending");
+        assert!(
+            refused.contains("forbidden") || refused.contains("not allowed"),
+            "{intent:?}: {refused}"
+        );
+    }
+    assert!(writes_by(&tier.cluster, VIEWER_USER).is_empty());
+    let before = writes_by(&tier.cluster, ADMIN_USER).len();
+    for intent in &intents {
+        let plan = prepare(&tier.client, intent, &context_now())
+            .await
+            .expect("plan");
+        assert!(matches!(
+            execute(&tier.client, &plan, true).await,
+            Err(Failure::ReadOnly)
+        ));
+    }
+    assert_eq!(writes_by(&tier.cluster, ADMIN_USER).len(), before);
+}
+
 #[test]
 fn every_write_intent_reaches_the_real_server_as_planned() {
     let Some(cluster) = RealCluster::start("real_cluster_intents", &[]) else {
@@ -221,5 +476,10 @@ fn every_write_intent_reaches_the_real_server_as_planned() {
         let client = cluster.client(ADMIN).await;
         let tier = Tier { cluster, client };
         rollout_intents(&tier).await;
+        workflow_intents(&tier).await;
+        argocd_intents(&tier).await;
+        kargo_intents(&tier).await;
+        a_stale_read_is_a_conflict(&tier).await;
+        viewer_and_read_only_send_nothing(&tier).await;
     });
 }
