@@ -12,6 +12,8 @@ use serde_json::Value;
 
 pub struct RealCluster {
     child: Child,
+    /// `up`'s stdout, line by line.
+    lines: mpsc::Receiver<String>,
     pub dir: tempfile::TempDir,
     pub kubeconfig: PathBuf,
     pub audit_log: PathBuf,
@@ -77,10 +79,26 @@ impl RealCluster {
         }
         Some(RealCluster {
             child,
+            lines: received,
             dir,
             kubeconfig,
             audit_log: audit_log.expect("up prints the audit log's path"),
         })
+    }
+
+    /// Restarts kube-apiserver (SIGUSR1 to `up`) and waits until it is ready again.
+    pub fn restart_apiserver(&self) {
+        let _ = Command::new("kill")
+            .arg("-USR1")
+            .arg(self.child.id().to_string())
+            .status();
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(180)) {
+                Ok(line) if line == "RESTARTED" => return,
+                Ok(_) => {}
+                Err(_) => panic!("kube-apiserver did not come back; up's messages are above"),
+            }
+        }
     }
 
     /// `kubectl --context CONTEXT ARGS` (own discovery cache, no user config).

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,6 +24,8 @@ type child struct {
 	cmd  *exec.Cmd
 	log  string
 	done chan struct{}
+	// Set before a restart stops it: its exit is not a failure.
+	expected atomic.Bool
 }
 
 type cluster struct {
@@ -36,27 +39,34 @@ type cluster struct {
 	etcd     string
 	server   string
 	auditLog string
-	tokens   map[string]string
+	// kube-apiserver's flags, for a restart.
+	apiserverArgs []string
+	tokens        map[string]string
 }
 
 // spawn starts `realcluster <component> args…` with its output in <dir>/<component>.log. The
 // child is killed if this process dies without stopping it.
 func (c *cluster) spawn(component string, args ...string) error {
+	_, err := c.spawnChild(component, args...)
+	return err
+}
+
+func (c *cluster) spawnChild(component string, args ...string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	logPath := filepath.Join(c.dir, component+".log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd := exec.Command(self, append([]string{component}, args...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return fmt.Errorf("cannot start %s: %w", component, err)
+		return nil, fmt.Errorf("cannot start %s: %w", component, err)
 	}
 	ch := &child{name: component, cmd: cmd, log: logPath, done: make(chan struct{})}
 	c.mu.Lock()
@@ -69,11 +79,11 @@ func (c *cluster) spawn(component string, args ...string) error {
 		c.mu.Lock()
 		stopping := c.stopping
 		c.mu.Unlock()
-		if !stopping {
+		if !stopping && !ch.expected.Load() {
 			c.exited <- fmt.Sprintf("%s exited (%v); the end of its log (%s):\n%s", component, err, logPath, tail(logPath, 15))
 		}
 	}()
-	return nil
+	return ch, nil
 }
 
 // stop ends every child, newest first (SIGTERM, then SIGKILL after 10 s), and removes the
@@ -84,16 +94,49 @@ func (c *cluster) stop() {
 	children := append([]*child(nil), c.children...)
 	c.mu.Unlock()
 	for i := len(children) - 1; i >= 0; i-- {
-		ch := children[i]
-		_ = ch.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-ch.done:
-		case <-time.After(10 * time.Second):
-			_ = ch.cmd.Process.Kill()
-			<-ch.done
-		}
+		terminate(children[i])
 	}
 	_ = os.RemoveAll(c.dir)
+}
+
+// terminate sends SIGTERM, then SIGKILL after 10 s, and waits for the child to exit.
+func terminate(ch *child) {
+	_ = ch.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-ch.done:
+	case <-time.After(10 * time.Second):
+		_ = ch.cmd.Process.Kill()
+		<-ch.done
+	}
+}
+
+// restartAPIServer stops kube-apiserver and starts it again with the same flags and port (the
+// clients' connections drop; etcd keeps everything).
+func (c *cluster) restartAPIServer(ctx context.Context) error {
+	c.mu.Lock()
+	var old *child
+	index := -1
+	for i, ch := range c.children {
+		if ch.name == "kube-apiserver" {
+			old, index = ch, i
+		}
+	}
+	c.mu.Unlock()
+	if old == nil {
+		return fmt.Errorf("kube-apiserver is not running")
+	}
+	old.expected.Store(true)
+	terminate(old)
+	fresh, err := c.spawnChild("kube-apiserver", c.apiserverArgs...)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	// spawnChild appended it: move it to the old one's place, so stop still goes newest first.
+	c.children = c.children[:len(c.children)-1]
+	c.children[index] = fresh
+	c.mu.Unlock()
+	return c.waitAPIServer(ctx)
 }
 
 func (c *cluster) start(ctx context.Context) error {

@@ -77,23 +77,28 @@ rules:
 			return err
 		}
 	}
-	err := c.spawn("kube-apiserver",
-		"--etcd-servers="+c.etcd,
+	c.apiserverArgs = []string{
+		"--etcd-servers=" + c.etcd,
 		"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", port), "--advertise-address=127.0.0.1",
-		"--cert-dir="+filepath.Join(c.dir, "certs"),
-		"--tls-cert-file="+c.pki.certFile, "--tls-private-key-file="+c.pki.keyFile,
-		"--client-ca-file="+c.pki.caFile,
+		"--cert-dir=" + filepath.Join(c.dir, "certs"),
+		"--tls-cert-file=" + c.pki.certFile, "--tls-private-key-file=" + c.pki.keyFile,
+		"--client-ca-file=" + c.pki.caFile,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+c.pki.saKeyFile, "--service-account-signing-key-file="+c.pki.saKeyFile,
-		"--authorization-mode=Node,RBAC", "--token-auth-file="+tokens,
-		"--audit-policy-file="+policy, "--audit-log-path="+c.auditLog,
+		"--service-account-key-file=" + c.pki.saKeyFile, "--service-account-signing-key-file=" + c.pki.saKeyFile,
+		"--authorization-mode=Node,RBAC", "--token-auth-file=" + tokens,
+		"--audit-policy-file=" + policy, "--audit-log-path=" + c.auditLog,
 		"--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true",
 		fmt.Sprintf("--watch-cache=%t", c.options.watchCache),
-		"--etcd-compaction-interval="+c.options.compactionInterval,
-		"--enable-priority-and-fairness=false", "--profiling=false")
-	if err != nil {
+		"--etcd-compaction-interval=" + c.options.compactionInterval,
+		"--enable-priority-and-fairness=false", "--profiling=false",
+	}
+	if err := c.spawn("kube-apiserver", c.apiserverArgs...); err != nil {
 		return err
 	}
+	return c.waitAPIServer(ctx)
+}
+
+func (c *cluster) waitAPIServer(ctx context.Context) error {
 	httpClient, err := c.httpClient()
 	if err != nil {
 		return err

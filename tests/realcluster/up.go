@@ -69,12 +69,23 @@ func up(args []string) int {
 		return 1
 	}
 	fmt.Printf("kubeconfig: %s\naudit log: %s\nserver: %s\nREADY\n", o.kubeconfigOut, c.auditLog, c.server)
-	select {
-	case <-ctx.Done():
-		return 0
-	case why := <-c.exited:
-		fmt.Fprintf(os.Stderr, "up: %s\n", why)
-		return 1
+	// SIGUSR1 restarts kube-apiserver (for tests of clients that must survive it).
+	restart := make(chan os.Signal, 1)
+	signal.Notify(restart, syscall.SIGUSR1)
+	for {
+		select {
+		case <-ctx.Done():
+			return 0
+		case why := <-c.exited:
+			fmt.Fprintf(os.Stderr, "up: %s\n", why)
+			return 1
+		case <-restart:
+			if err := c.restartAPIServer(ctx); err != nil {
+				fmt.Fprintf(os.Stderr, "up: restarting kube-apiserver: %v\n", err)
+				return 1
+			}
+			fmt.Println("RESTARTED")
+		}
 	}
 }
 
