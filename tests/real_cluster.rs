@@ -112,6 +112,37 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
     assert!(!can(TEAM, &["list", "pods", "-A"]), "nothing cluster-wide");
     assert!(!can(TEAM, &["list", "pods", "-n", "default"]));
 
+    // What the cockpit shows the team user today: every kind is watched cluster-wide, which the
+    // team may not do, so every kind is forbidden — even the Rollouts and Pods of demo-app-dev
+    // that the team may read. Recorded as it is, for the namespace-scoped watches to change.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = cluster.client(TEAM).await;
+        let mut app = common::app();
+        app.set_namespace("all");
+        let (sender, mut receiver) = mpsc::channel(4096);
+        let _watchers = flightdeck::kube::watch::watch_all(client, sender);
+        until(&mut app, &mut receiver, "every kind answered", 60, |app| {
+            Kind::ALL.iter().all(|kind| {
+                !matches!(app.store.state(*kind), WatchState::Starting | WatchState::Syncing(_))
+            })
+        })
+        .await;
+        for kind in Kind::ALL {
+            let state = app.store.state(*kind);
+            assert!(
+                matches!(&state, WatchState::Forbidden(why) if why.contains("flightdeck-team") && why.contains("cluster scope")),
+                "{kind:?}: {}",
+                state.describe()
+            );
+        }
+    });
+
     // The controller manager, the scheduler and kwok: a Deployment's pods run on the fake nodes.
     cluster.kubectl_ok(
         ADMIN,
