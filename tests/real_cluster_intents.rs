@@ -11,7 +11,7 @@ mod common;
 use serde_json::{Value, json};
 
 use common::real_cluster::RealCluster;
-use flightdeck::intent::request::Method;
+use flightdeck::intent::request::{JSON_PATCH, Method};
 use flightdeck::intent::{Intent, Plan};
 use flightdeck::kube::execute::{Failure, context_now, execute, prepare};
 use flightdeck::model::ObjectKey;
@@ -109,6 +109,18 @@ impl Tier {
                 "{intent:?}"
             );
             assert_eq!(event["requestObject"], request.body, "{intent:?}: the body");
+            // The audit log has no content type; what the server accepted tells it: a JSON
+            // patch is a list of operations, and an object patch of a custom resource without a
+            // field manager can only be a merge patch (strategic merge is refused for them, see
+            // below; server-side apply needs `fieldManager`).
+            if request.method == Method::Patch {
+                assert_eq!(
+                    request.body.is_array(),
+                    request.content_type == JSON_PATCH,
+                    "{intent:?}"
+                );
+                assert!(!uri.contains("fieldManager"), "{intent:?}: {uri}");
+            }
             let code = event["responseStatus"]["code"].as_i64().unwrap_or_default();
             assert!(
                 (200..300).contains(&code),
@@ -165,6 +177,24 @@ async fn rollout_intents(tier: &Tier) {
             "controllerPause": true, "phase": "Paused", "replicas": 2, "updatedReplicas": 1,
             "readyReplicas": 2, "availableReplicas": 2, "observedGeneration": "1"}}),
         true,
+    );
+    let strategic = tier.cluster.kubectl(
+        ADMIN,
+        &[
+            "patch",
+            "rollout/web",
+            "-n",
+            "shop",
+            "--type",
+            "strategic",
+            "-p",
+            r#"{"spec":{"paused":true}}"#,
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&strategic.stderr)
+            .contains("application/strategic-merge-patch+json is not supported"),
+        "a custom resource takes no strategic merge patch: {strategic:?}"
     );
     let web = key("shop", "web");
     tier.act(Intent::PromoteRollout(web.clone())).await;
