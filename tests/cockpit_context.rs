@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kube::api::{Api, PostParams};
 use tokio::sync::mpsc;
@@ -57,23 +55,6 @@ fn type_command(app: &mut App, command: &str) -> Option<Effect> {
     app.update(key(KeyCode::Enter))
 }
 
-/// Applies messages until `check` holds (or panics after 20 s).
-async fn until(
-    app: &mut App,
-    receiver: &mut mpsc::Receiver<Msg>,
-    what: &str,
-    check: impl Fn(&App) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !check(app) {
-        let message = tokio::time::timeout_at(deadline, receiver.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-            .expect("message");
-        app.update(message);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctx_switches_clusters_live() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -94,14 +75,14 @@ async fn ctx_switches_clusters_live() {
     let mut host = CockpitHost::new(None, sender);
     host.connect(app.settings.clone(), app.connection);
     let pod = |name: &str| ObjectKey::new("apps", name);
-    until(&mut app, &mut receiver, "alpha's pod", |app| {
+    common::until_app(&mut app, &mut receiver, "alpha's pod", 20, |app| {
         app.store.pod(&pod("only-in-alpha")).is_some()
     })
     .await;
     assert!(!app.production);
     // Who the connection acts as: the server's SelfSubjectReview answer, not the kubeconfig's
     // user entry (`u`).
-    until(&mut app, &mut receiver, "the identity", |app| {
+    common::until_app(&mut app, &mut receiver, "the identity", 20, |app| {
         app.identity.is_some()
     })
     .await;
@@ -131,7 +112,7 @@ async fn ctx_switches_clusters_live() {
     assert!(app.production, "the *prod* rule applies to the new context");
     assert_eq!(app.store.count(Kind::Pod), 0, "nothing from alpha is shown");
     host.connect(*settings, connection);
-    until(&mut app, &mut receiver, "beta's pods live", |app| {
+    common::until_app(&mut app, &mut receiver, "beta's pods live", 20, |app| {
         app.store.state(Kind::Pod) == WatchState::Live
             && app.store.pod(&pod("only-in-beta")).is_some()
     })
@@ -150,12 +131,12 @@ async fn an_unreachable_server_shows_retrying_and_keeps_what_it_had() {
     app.set_namespace("all");
     let (sender, mut receiver) = mpsc::channel(1024);
     let _watchers = flightdeck::kube::watch::watch_all(client, sender);
-    until(&mut app, &mut receiver, "the pod live", |app| {
+    common::until_app(&mut app, &mut receiver, "the pod live", 20, |app| {
         app.store.state(Kind::Pod) == WatchState::Live
     })
     .await;
     drop(server);
-    until(&mut app, &mut receiver, "pods retrying", |app| {
+    common::until_app(&mut app, &mut receiver, "pods retrying", 20, |app| {
         matches!(app.store.state(Kind::Pod), WatchState::Retrying(..))
     })
     .await;

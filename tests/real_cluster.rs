@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use common::real_cluster::RealCluster;
+use common::real_cluster::{RealCluster, block_on};
 use flightdeck::model::Kind;
 use flightdeck::store::WatchState;
 use flightdeck::ui::app::App;
@@ -20,24 +20,6 @@ use flightdeck::ui::msg::Msg;
 const ADMIN: &str = "flightdeck-real";
 const VIEWER: &str = "flightdeck-real-viewer";
 const TEAM: &str = "flightdeck-real-team";
-
-/// Applies messages until `check` holds (or panics after `seconds`).
-async fn until(
-    app: &mut App,
-    receiver: &mut mpsc::Receiver<Msg>,
-    what: &str,
-    seconds: u64,
-    check: impl Fn(&App) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
-    while !check(app) {
-        let message = tokio::time::timeout_at(deadline, receiver.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-            .expect("message");
-        app.update(message);
-    }
-}
 
 /// `namespace/name` of every object of `kind`, as kubectl lists them.
 fn kubectl_names(cluster: &RealCluster, kind: Kind) -> BTreeSet<String> {
@@ -115,21 +97,18 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
     // What the cockpit shows the team user today: every kind is watched cluster-wide, which the
     // team may not do, so every kind is forbidden — even the Rollouts and Pods of demo-app-dev
     // that the team may read. Recorded as it is, for the namespace-scoped watches to change.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    block_on(async {
         let client = cluster.client(TEAM).await;
         let mut app = common::app();
         app.set_namespace("all");
         let (sender, mut receiver) = mpsc::channel(4096);
         let _watchers = flightdeck::kube::watch::watch_all(client, sender);
-        until(&mut app, &mut receiver, "every kind answered", 60, |app| {
+        common::until_app(&mut app, &mut receiver, "every kind answered", 60, |app| {
             Kind::ALL.iter().all(|kind| {
-                !matches!(app.store.state(*kind), WatchState::Starting | WatchState::Syncing(_))
+                !matches!(
+                    app.store.state(*kind),
+                    WatchState::Starting | WatchState::Syncing(_)
+                )
             })
         })
         .await;
@@ -202,25 +181,19 @@ fn the_watchers_list_what_kubectl_lists() {
             "demo-app-dev",
         ],
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    block_on(async {
         let client = cluster.client(ADMIN).await;
         let mut app = common::app();
         app.set_namespace("all");
         let (sender, mut receiver) = mpsc::channel(4096);
         let _watchers = flightdeck::kube::watch::watch_all(client, sender);
-        until(&mut app, &mut receiver, "every kind live", 60, |app| {
+        common::until_app(&mut app, &mut receiver, "every kind live", 60, |app| {
             Kind::ALL
                 .iter()
                 .all(|kind| app.store.state(*kind) == WatchState::Live)
         })
         .await;
-        until(&mut app, &mut receiver, "the web pod", 60, |app| {
+        common::until_app(&mut app, &mut receiver, "the web pod", 60, |app| {
             app.store.count(Kind::Pod) >= 1
         })
         .await;
@@ -304,13 +277,7 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
     )
     .expect("write");
     cluster.kubectl_ok(ADMIN, &["create", "-f", &list.to_string_lossy()]);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    block_on(async {
         let client = cluster.client(ADMIN).await;
         let mut app = common::app();
         app.set_namespace("all");
@@ -330,15 +297,31 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
                         .is_some_and(|uri| uri.contains("continue="))
             })
             .count();
-        assert!(continued >= 2, "pages 2 and 3 asked with continue tokens: {continued}");
+        assert!(
+            continued >= 2,
+            "pages 2 and 3 asked with continue tokens: {continued}"
+        );
 
         // A watch from a compacted resource version: the real server's answer.
-        let old = kubectl_json(&cluster, &["get", "workflow", "load-000", "-n", "argo-workflows"]);
-        let old_version = old["metadata"]["resourceVersion"].as_str().expect("rv").to_string();
+        let old = kubectl_json(
+            &cluster,
+            &["get", "workflow", "load-000", "-n", "argo-workflows"],
+        );
+        let old_version = old["metadata"]["resourceVersion"]
+            .as_str()
+            .expect("rv")
+            .to_string();
         for i in 0..5 {
             cluster.kubectl_ok(
                 ADMIN,
-                &["label", "workflow", &format!("load-{i:03}"), "-n", "argo-workflows", "touched=yes"],
+                &[
+                    "label",
+                    "workflow",
+                    &format!("load-{i:03}"),
+                    "-n",
+                    "argo-workflows",
+                    "touched=yes",
+                ],
             );
         }
         tokio::time::sleep(Duration::from_secs(6)).await;
@@ -348,7 +331,8 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
         .body(Vec::new())
         .expect("request");
         let body = client.request_text(request).await.expect("watch");
-        let first: Value = serde_json::from_str(body.lines().next().expect("a line")).expect("json");
+        let first: Value =
+            serde_json::from_str(body.lines().next().expect("a line")).expect("json");
         assert_eq!(first["type"], "ERROR", "{body}");
         assert_eq!(first["object"]["code"], 410, "{body}");
         assert_eq!(first["object"]["reason"], "Expired", "{body}");
@@ -358,7 +342,10 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
             first["object"]["message"], "The resourceVersion for the provided watch is too old.",
             "{body}"
         );
-        assert_eq!((&first["object"]["kind"], &first["object"]["status"]), (&json!("Status"), &json!("Failure")));
+        assert_eq!(
+            (&first["object"]["kind"], &first["object"]["status"]),
+            (&json!("Status"), &json!("Failure"))
+        );
         until_rows_match(&cluster, &mut app, &mut receiver, "after labels").await;
 
         // The API server restarts; changes made after it are seen, nothing lost or doubled. A
@@ -378,13 +365,19 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
         };
         let lists_before = sensor_lists();
         cluster.restart_apiserver();
-        cluster.kubectl_ok(ADMIN, &["delete", "workflow", "load-001", "-n", "argo-workflows"]);
+        cluster.kubectl_ok(
+            ADMIN,
+            &["delete", "workflow", "load-001", "-n", "argo-workflows"],
+        );
         let fresh = cluster.dir.path().join("fresh.json");
         std::fs::write(&fresh, workflow("after-restart").to_string()).expect("write");
         cluster.kubectl_ok(ADMIN, &["create", "-f", &fresh.to_string_lossy()]);
         until_rows_match(&cluster, &mut app, &mut receiver, "after the restart").await;
         assert_eq!(app.store.count(Kind::Workflow), 250);
-        assert!(sensor_lists() > lists_before, "Sensors listed again after the restart");
+        assert!(
+            sensor_lists() > lists_before,
+            "Sensors listed again after the restart"
+        );
 
         // A CRD deleted (its objects go with it) and installed again.
         let experiment = serde_json::json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Experiment",
@@ -396,17 +389,29 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
         std::fs::write(&experiment_file, experiment.to_string()).expect("write");
         cluster.kubectl_ok(ADMIN, &["create", "-f", &experiment_file.to_string_lossy()]);
         until_rows_match(&cluster, &mut app, &mut receiver, "the experiment").await;
-        cluster.kubectl_ok(ADMIN, &["delete", "crd", "experiments.argoproj.io", "--wait=true"]);
-        until(&mut app, &mut receiver, "experiments not live", 60, |app| {
+        cluster.kubectl_ok(
+            ADMIN,
+            &["delete", "crd", "experiments.argoproj.io", "--wait=true"],
+        );
+        common::until_app(&mut app, &mut receiver, "experiments not live", 60, |app| {
             app.store.state(Kind::Experiment) != WatchState::Live
                 || app.store.count(Kind::Experiment) == 0
         })
         .await;
-        let crd = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/crds/argo-rollouts/experiment-crd.yaml");
-        cluster.kubectl_ok(ADMIN, &["apply", "--server-side", "-f", &crd.to_string_lossy()]);
+        let crd = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("demo/crds/argo-rollouts/experiment-crd.yaml");
         cluster.kubectl_ok(
             ADMIN,
-            &["wait", "--for=condition=Established", "crd/experiments.argoproj.io", "--timeout=60s"],
+            &["apply", "--server-side", "-f", &crd.to_string_lossy()],
+        );
+        cluster.kubectl_ok(
+            ADMIN,
+            &[
+                "wait",
+                "--for=condition=Established",
+                "crd/experiments.argoproj.io",
+                "--timeout=60s",
+            ],
         );
         cluster.kubectl_ok(ADMIN, &["create", "-f", &experiment_file.to_string_lossy()]);
         until_rows_match(&cluster, &mut app, &mut receiver, "the CRD installed again").await;

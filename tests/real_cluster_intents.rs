@@ -10,7 +10,7 @@ mod common;
 
 use serde_json::{Value, json};
 
-use common::real_cluster::RealCluster;
+use common::real_cluster::{RealCluster, block_on};
 use flightdeck::intent::request::{JSON_PATCH, Method};
 use flightdeck::intent::{Intent, Plan};
 use flightdeck::kube::execute::{Failure, context_now, execute, prepare};
@@ -496,13 +496,7 @@ fn every_write_intent_reaches_the_real_server_as_planned() {
         return;
     };
     cluster.install_demo();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    block_on(async {
         let client = cluster.client(ADMIN).await;
         let tier = Tier { cluster, client };
         rollout_intents(&tier).await;

@@ -54,3 +54,21 @@ pub fn app() -> App {
         target("kind-dev", "demo-app-dev"),
     )
 }
+
+/// Applies the watchers' messages to `app` until `check` holds (or panics after `seconds`).
+pub async fn until_app(
+    app: &mut App,
+    receiver: &mut tokio::sync::mpsc::Receiver<flightdeck::ui::msg::Msg>,
+    what: &str,
+    seconds: u64,
+    check: impl Fn(&App) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !check(app) {
+        let message = tokio::time::timeout_at(deadline, receiver.recv())
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+            .expect("message");
+        app.update(message);
+    }
+}

@@ -181,6 +181,18 @@ impl RealCluster {
     }
 }
 
+/// Runs `future` on a runtime of its own (the tests here are plain `#[test]`s: the cluster's
+/// child process and its helper threads outlive any one async task).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
+
 impl Drop for RealCluster {
     fn drop(&mut self) {
         // SIGTERM, so `up` stops its components and removes its state directory.
