@@ -182,7 +182,7 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
     let mut host = ui::host::CockpitHost::new(None, sender.clone())
         .with_gitops(app.settings.gitops_repo.clone(), git_cache);
     if app.target.problem.is_none() {
-        ui::event_loop::Host::connect(&mut host, app.settings.clone(), app.connection);
+        host.connect(app.settings.clone(), app.connection);
     }
     // Prometheus mode: a poller asks about what the pipeline shows.
     let poller = match (&app.settings.prometheus_url, &app.settings.metrics_scrape) {

@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 
 fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    common::single(app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))))
 }
 
 fn typed(app: &mut App, text: &str) {
@@ -107,7 +107,7 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
         shown.contains("kubectl argo rollouts abort demo-app -n demo-app-dev"),
         "{shown}"
     );
-    let Some(Effect::Execute(sent)) = key(&mut app, KeyCode::Enter) else {
+    let Some(Effect::Execute { plan: sent, .. }) = key(&mut app, KeyCode::Enter) else {
         panic!("enter sends the plan");
     };
     assert_eq!(sent.intent, intent);
@@ -174,7 +174,7 @@ fn production_needs_the_name_and_read_only_sends_nothing() {
     typed(&mut app, "demo-app");
     assert!(matches!(
         key(&mut app, KeyCode::Enter),
-        Some(Effect::Execute(_))
+        Some(Effect::Execute { .. })
     ));
 
     let mut app = app_on_rollouts(&audit);
@@ -202,12 +202,12 @@ fn a_conflict_reads_again_and_asks_again() {
     let mut app = app_on_rollouts(&dir.path().join("audit.jsonl"));
     let intent = Intent::PromoteRollout(ObjectKey::new("demo-app-dev", "demo-app"));
     let plan = planned(&intent);
-    let effect = app.update(Msg::Executed(
+    let effect = common::single(app.update(Msg::Executed(
         Box::new(plan.clone()),
         Err(flightdeck::kube::execute::Failure::Conflict(
             "the object has been modified".into(),
         )),
-    ));
+    )));
     assert_eq!(effect, Some(Effect::Prepare(intent.clone())));
     app.update(Msg::Prepared(intent, Ok(Box::new(plan))));
     assert!(screen(&app).contains("the object changed since it was read"));

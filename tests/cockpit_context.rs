@@ -13,7 +13,6 @@ use flightdeck::demo::apiserver::registry::Registry;
 use flightdeck::model::{Kind, ObjectKey};
 use flightdeck::store::WatchState;
 use flightdeck::ui::app::App;
-use flightdeck::ui::event_loop::Host;
 use flightdeck::ui::host::CockpitHost;
 use flightdeck::ui::msg::{Effect, Msg};
 
@@ -52,7 +51,7 @@ fn type_command(app: &mut App, command: &str) -> Option<Effect> {
     for c in command.chars() {
         app.update(key(KeyCode::Char(c)));
     }
-    app.update(key(KeyCode::Enter))
+    common::single(app.update(key(KeyCode::Enter)))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

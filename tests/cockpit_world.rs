@@ -311,7 +311,7 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
     for _ in 0..checkout {
         app.update(Msg::Key(key('j')));
     }
-    let effect = app.update(Msg::Key(key('l')));
+    let effect = common::single(app.update(Msg::Key(key('l'))));
     let Some(flightdeck::ui::msg::Effect::FollowLogs { pod, container }) = effect else {
         panic!("l on a step follows its pod's log: {effect:?}");
     };
@@ -328,7 +328,6 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
         "owned by its Workflow: {step_pod:?}"
     );
     {
-        use flightdeck::ui::event_loop::Host;
         host.follow_logs(pod, container);
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -345,7 +344,7 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
     }
     assert_eq!(
         app.update(Msg::Key(escape())),
-        Some(flightdeck::ui::msg::Effect::StopLogs),
+        [flightdeck::ui::msg::Effect::StopLogs],
         "leaving the log view closes the stream"
     );
 
@@ -386,13 +385,12 @@ async fn open_detail(
     receiver: &mut mpsc::Receiver<Msg>,
     alias: &str,
 ) -> String {
-    use flightdeck::ui::event_loop::Host;
     use flightdeck::ui::msg::Effect;
     for c in format!(":{alias}").chars() {
         app.update(Msg::Key(key(c)));
     }
     app.update(Msg::Key(enter()));
-    let effect = app.update(Msg::Key(enter()));
+    let effect = common::single(app.update(Msg::Key(enter())));
     let Some(Effect::Fetch(kind, object)) = effect else {
         panic!("opening from :{alias} fetches the object: {effect:?}")
     };

@@ -145,3 +145,46 @@ async fn a_picker_is_drawn_in_the_frame_of_its_key() {
         "P opened the picker"
     );
 }
+
+#[tokio::test]
+async fn the_host_gets_every_effect_a_message_asks_for() {
+    use flightdeck::model::{Kind, Row};
+    use flightdeck::store::Delta;
+    use flightdeck::ui::msg::Effect;
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+    };
+    let mut terminal =
+        Terminal::with_options(CrosstermBackend::new(CountingWriter::default()), options)
+            .expect("terminal");
+    let (sender, mut receiver) = mpsc::channel(64);
+    let mut app = common::app();
+    app.settings.prometheus_url = Some("http://prometheus:9090".into());
+    let application = serde_json::json!({"metadata": {"name": "shop-dev", "namespace": "argocd"}, "spec": {"destination": {"namespace": "shop-dev"}}});
+    let rollout = serde_json::json!({"metadata": {"name": "shop-dev", "namespace": "shop-dev"}});
+    sender
+        .send(Msg::Kube(vec![
+            Delta::Apply(Row::from_object(Kind::Application, &application)),
+            Delta::Apply(Row::from_object(Kind::Rollout, &rollout)),
+        ]))
+        .await
+        .expect("send");
+    sender
+        .send(Msg::Key(KeyEvent::new(
+            KeyCode::Char('z'),
+            KeyModifiers::CONTROL,
+        )))
+        .await
+        .expect("send");
+    sender.send(key('q')).await.expect("send");
+    let mut host = common::RecordingHost::default();
+    run(&mut terminal, &mut app, &mut receiver, &mut host)
+        .await
+        .expect("loop");
+    assert_eq!(host.suspended, 1, "ctrl-z is the loop's, through the host");
+    assert!(
+        matches!(&host.effects[..], [Effect::MetricTargets(targets)] if targets.len() == 1),
+        "{:?}",
+        host.effects
+    );
+}

@@ -493,10 +493,10 @@ fn pod_logs_follow_pause_filter_and_close() {
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "po");
     press(&mut app, KeyCode::Enter);
-    let effect = app.update(Msg::Key(KeyEvent::new(
+    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('l'),
         KeyModifiers::NONE,
-    )));
+    ))));
     let pod = ObjectKey::new("demo-app-dev", "ci-build-1");
     assert_eq!(
         effect,
@@ -547,7 +547,8 @@ fn pod_logs_follow_pause_filter_and_close() {
     ));
     assert!(text(&screen(&app, 100, 20)).contains("failed: pods \"ci-build-1\" not found"));
     press(&mut app, KeyCode::Esc);
-    let effect = app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    let effect =
+        common::single(app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))));
     assert_eq!(
         effect,
         Some(Effect::StopLogs),
@@ -567,10 +568,10 @@ fn y_opens_the_yaml_of_the_selected_object() {
     ] {
         press(&mut app, code);
     }
-    let effect = app.update(Msg::Key(KeyEvent::new(
+    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('y'),
         KeyModifiers::NONE,
-    )));
+    ))));
     let key = flightdeck::model::ObjectKey::new("demo-app-dev", "demo-app");
     assert_eq!(
         effect,
@@ -619,10 +620,10 @@ fn rollout_detail_120x40() {
         "{shown}"
     );
     insta::assert_snapshot!(screen(&app, 120, 40).backend());
-    let effect = app.update(Msg::Key(KeyEvent::new(
+    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('y'),
         KeyModifiers::NONE,
-    )));
+    ))));
     assert!(matches!(
         effect,
         Some(flightdeck::ui::msg::Effect::Fetch(
@@ -645,7 +646,8 @@ fn application_detail_shows_history_for_rollback() {
     ] {
         press(&mut app, code);
     }
-    let effect = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let effect =
+        common::single(app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
     let Some(flightdeck::ui::msg::Effect::Fetch(flightdeck::model::Kind::Application, key)) =
         effect
     else {
@@ -677,7 +679,7 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
     let mut app = pipeline_app();
     assert!(text(&screen(&app, 160, 40)).contains("no metrics source"));
     app.settings.prometheus_url = Some("http://prometheus:9090".into());
-    let effect = app.update(Msg::Kube(Vec::new()));
+    let effect = common::single(app.update(Msg::Kube(Vec::new())));
     let Some(Effect::MetricTargets(targets)) = effect else {
         panic!("the pipeline's apps are given to the poller: {effect:?}");
     };
@@ -690,7 +692,7 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
     );
     assert_eq!(
         app.update(Msg::Kube(Vec::new())),
-        None,
+        [],
         "only when they change"
     );
     {
@@ -702,14 +704,14 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
         let status = serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev"}, "status": {"phase": "Degraded"}});
         assert_eq!(
             app.update(row(Kind::Rollout, status)),
-            None,
+            [],
             "a Rollout's status is not a new target"
         );
         app.update(row(Kind::Application, serde_json::json!({"metadata": {"name": "demo-app-qa", "namespace": "argocd", "labels": {"app": "demo-app", "env": "qa"}}, "spec": {"destination": {"namespace": "demo-app-qa"}}})));
-        let effect = app.update(row(
+        let effect = common::single(app.update(row(
             Kind::Rollout,
             serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-qa"}}),
-        ));
+        )));
         let Some(Effect::MetricTargets(targets)) = effect else {
             panic!("a new environment's Rollout is a new target: {effect:?}");
         };
@@ -717,6 +719,24 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
             targets.iter().any(|t| t.namespace == "demo-app-qa"),
             "{targets:?}"
         );
+        // One batch that asks for two things gets both: the shown Application changed (fetch
+        // it again) and now deploys where another Rollout is (new metric targets).
+        let shown = flightdeck::model::ObjectKey::new("argocd", "demo-app-qa");
+        app.views
+            .push(flightdeck::ui::app::View::Detail(Kind::Application));
+        app.detail = Some(shown.clone());
+        let changed = serde_json::json!({"metadata": {"name": "demo-app-qa", "namespace": "argocd", "labels": {"app": "demo-app", "env": "qa"}}, "spec": {"destination": {"namespace": "demo-app-uat"}}});
+        let rollout = serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-uat"}});
+        let effects = app.update(Msg::Kube(vec![
+            Delta::Apply(Row::from_object(Kind::Application, &changed)),
+            Delta::Apply(Row::from_object(Kind::Rollout, &rollout)),
+        ]));
+        assert!(
+            matches!(&effects[..], [Effect::Fetch(Kind::Application, key), Effect::MetricTargets(_)] if *key == shown),
+            "{effects:?}"
+        );
+        app.views.pop();
+        app.detail = None;
     }
     assert!(text(&screen(&app, 160, 40)).contains("asking Prometheus"));
     let series = |values: &[f64]| {
@@ -837,12 +857,13 @@ fn analysis_run_chart_runs_its_own_query_with_the_threshold() {
     type_text(&mut app, "ar");
     press(&mut app, KeyCode::Enter);
     let key = ObjectKey::new("demo-app-dev", "demo-app-abc-2-2");
-    let effect = app.update(Msg::Key(KeyEvent::new(
+    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('m'),
         KeyModifiers::NONE,
-    )));
+    ))));
     assert_eq!(effect, Some(Effect::Fetch(Kind::AnalysisRun, key.clone())));
-    let Some(Effect::QueryAnalysis(asked, queries)) = app.update(Msg::Object(key.clone(), Ok(run)))
+    let Some(Effect::QueryAnalysis(asked, queries)) =
+        common::single(app.update(Msg::Object(key.clone(), Ok(run))))
     else {
         panic!("the run's queries go to Prometheus");
     };

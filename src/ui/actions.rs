@@ -365,7 +365,10 @@ impl App {
             ToastLevel::Info,
             format!("sending {}…", describe(&confirmation.plan.intent)),
         );
-        Some(Effect::Execute(Box::new(confirmation.plan)))
+        Some(Effect::Execute {
+            plan: Box::new(confirmation.plan),
+            read_only: self.read_only,
+        })
     }
 
     /// The confirmation was cancelled.

@@ -170,6 +170,9 @@ pub struct App {
     pub metric_targets_from: (u64, u64),
     /// Counts metric updates (scrapes and Prometheus answers), so views built from them know.
     pub metrics_revision: u64,
+    /// Effects asked for while handling a message besides the one its handler returns
+    /// (`update` hands them all out, in order).
+    queued: Vec<Effect>,
 }
 
 impl App {
@@ -177,6 +180,7 @@ impl App {
     pub fn new(loaded: Loaded, target: ClusterTarget) -> App {
         let context = target.context.clone().unwrap_or_default();
         let mut app = App {
+            queued: Vec::new(),
             read_only: loaded.settings.is_read_only(&context),
             production: target.context.is_some() && loaded.settings.is_production(&context),
             sources: Sources {
@@ -276,20 +280,22 @@ impl App {
         self.dirty = true;
     }
 
-    /// Applies one message.
-    pub fn update(&mut self, msg: Msg) -> Option<Effect> {
+    /// Applies one message; returns every effect it asks for, in order.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         // An overlay opened, closed or replaced is drawn in the same frame, whichever path
         // changed it (a picker opened by a key, a confirmation arriving from the host…).
         let overlay = self.overlay.as_ref().map(std::mem::discriminant);
-        let effect = self.handle(msg);
+        let returned = self.handle(msg);
         if self.overlay.as_ref().map(std::mem::discriminant) != overlay {
             self.dirty = true;
         }
-        effect
+        let mut effects = std::mem::take(&mut self.queued);
+        effects.extend(returned);
+        effects
     }
 
-    fn handle(&mut self, msg: Msg) -> Option<Effect> {
-        match msg {
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
+        let one = match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Resize(columns, rows) => {
                 self.size = (columns, rows);
@@ -315,7 +321,10 @@ impl App {
                 if self.store.apply(deltas) {
                     self.dirty = true;
                 }
-                refetch.or_else(|| self.new_metric_targets())
+                return refetch
+                    .into_iter()
+                    .chain(self.new_metric_targets())
+                    .collect();
             }
             Msg::Object(key, answer) => {
                 if let Some(Overlay::Yaml {
@@ -337,7 +346,7 @@ impl App {
                         .unwrap_or_default();
                     self.detail_object = Some(answer);
                     self.dirty = true;
-                    return self.query_analysis(key, queries);
+                    return self.query_analysis(key, queries).into_iter().collect();
                 }
                 if let View::Detail(kind) = self.view()
                     && self.detail.as_ref() == Some(&key)
@@ -416,7 +425,8 @@ impl App {
                 tracing::warn!(%reason, "terminal input closed; quitting");
                 Some(Effect::Quit)
             }
-        }
+        };
+        one.into_iter().collect()
     }
 
     /// Does what `action` says in the current state.
@@ -425,7 +435,7 @@ impl App {
         // Leaving the log view closes its stream.
         if self.logs.is_some() && !self.views.contains(&View::Logs) {
             self.logs = None;
-            return effect.or(Some(Effect::StopLogs));
+            self.queued.push(Effect::StopLogs);
         }
         effect
     }

@@ -28,29 +28,11 @@ pub const CHANNEL_CAPACITY: usize = 1024;
 /// fetches whose answers come back as messages. The real terminal and cluster do both; tests and
 /// headless runs do neither.
 pub trait Host {
+    /// Stops the process until `fg` (ctrl-z); the loop restores and repaints the terminal.
     fn suspend(&mut self) -> io::Result<()>;
-    /// Starts fetching a whole object; the answer arrives as `Msg::Object`.
-    fn fetch(&mut self, kind: crate::model::Kind, key: crate::model::ObjectKey);
-    /// Starts streaming a pod container's log (closing any open stream); lines arrive as
-    /// `Msg::LogLines`, the end as `Msg::LogEnded`.
-    fn follow_logs(&mut self, pod: crate::model::ObjectKey, container: String);
-    /// Closes the log stream, if one is open.
-    fn stop_logs(&mut self);
-    /// Replaces the cluster connection (watchers, client) with one made from `settings`; the
-    /// outcome arrives as `Msg::Connected(connection, …)`.
-    fn connect(&mut self, settings: crate::settings::Settings, connection: u64);
-    /// Reads and plans `intent`; the answer arrives as `Msg::Prepared`.
-    fn prepare(&mut self, intent: crate::intent::Intent);
-    /// Sends a confirmed plan (refused in a read-only session); the outcome arrives as
-    /// `Msg::Executed`.
-    fn execute(&mut self, plan: crate::intent::Plan, read_only: bool);
-    /// Reads the GitOps repository's log; it arrives as `Msg::GitLog`.
-    fn git_log(&mut self, application: crate::model::ObjectKey);
-    /// The (app, namespace) pairs to ask Prometheus about.
-    fn metric_targets(&mut self, targets: Vec<crate::metrics::queries::MetricTarget>);
-    /// Runs an AnalysisRun's queries (metric, query, start); answers arrive as
-    /// `Msg::AnalysisSeries`.
-    fn query_analysis(&mut self, run: crate::model::ObjectKey, queries: Vec<(String, String, f64)>);
+    /// Starts the background work `effect` asks for; its answers arrive as messages. Gets every
+    /// effect but `Quit`, `Redraw` and `Suspend`, which the loop does itself.
+    fn handle(&mut self, effect: Effect);
 }
 
 /// For tests and headless runs: ctrl-z and fetches do nothing.
@@ -61,28 +43,7 @@ impl Host for Headless {
         Ok(())
     }
 
-    fn fetch(&mut self, _kind: crate::model::Kind, _key: crate::model::ObjectKey) {}
-
-    fn follow_logs(&mut self, _pod: crate::model::ObjectKey, _container: String) {}
-
-    fn stop_logs(&mut self) {}
-
-    fn connect(&mut self, _settings: crate::settings::Settings, _connection: u64) {}
-
-    fn prepare(&mut self, _intent: crate::intent::Intent) {}
-
-    fn execute(&mut self, _plan: crate::intent::Plan, _read_only: bool) {}
-
-    fn git_log(&mut self, _application: crate::model::ObjectKey) {}
-
-    fn metric_targets(&mut self, _targets: Vec<crate::metrics::queries::MetricTarget>) {}
-
-    fn query_analysis(
-        &mut self,
-        _run: crate::model::ObjectKey,
-        _queries: Vec<(String, String, f64)>,
-    ) {
-    }
+    fn handle(&mut self, _effect: Effect) {}
 }
 
 /// Runs until a `Quit` effect or until every sender is gone. Returns the number of frames drawn.
@@ -122,30 +83,20 @@ pub async fn run<W: Write>(
             batch.push(message);
         }
         for message in batch {
-            match app.update(message) {
-                Some(Effect::Quit) => return Ok(frames),
-                Some(Effect::Redraw) => {
-                    repaint_everything(terminal)?;
-                    app.dirty = true;
+            for effect in app.update(message) {
+                match effect {
+                    Effect::Quit => return Ok(frames),
+                    Effect::Redraw => {
+                        repaint_everything(terminal)?;
+                        app.dirty = true;
+                    }
+                    Effect::Suspend => {
+                        host.suspend()?;
+                        repaint_everything(terminal)?;
+                        app.dirty = true;
+                    }
+                    other => host.handle(other),
                 }
-                Some(Effect::Suspend) => {
-                    host.suspend()?;
-                    repaint_everything(terminal)?;
-                    app.dirty = true;
-                }
-                Some(Effect::Fetch(kind, key)) => host.fetch(kind, key),
-                Some(Effect::FollowLogs { pod, container }) => host.follow_logs(pod, container),
-                Some(Effect::StopLogs) => host.stop_logs(),
-                Some(Effect::Connect {
-                    settings,
-                    connection,
-                }) => host.connect(*settings, connection),
-                Some(Effect::Prepare(intent)) => host.prepare(intent),
-                Some(Effect::Execute(plan)) => host.execute(*plan, app.read_only),
-                Some(Effect::GitLog(application)) => host.git_log(application),
-                Some(Effect::MetricTargets(targets)) => host.metric_targets(targets),
-                Some(Effect::QueryAnalysis(run, queries)) => host.query_analysis(run, queries),
-                None => {}
             }
         }
     }

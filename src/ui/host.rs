@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use super::event_loop::Host;
-use super::msg::Msg;
+use super::msg::{Effect, Msg};
 use crate::kube::session::ClientSlot;
 use crate::model::{Kind, ObjectKey};
 
@@ -84,7 +84,30 @@ impl Host for CockpitHost {
         super::terminal::suspend_to_shell()
     }
 
-    fn fetch(&mut self, kind: Kind, key: ObjectKey) {
+    fn handle(&mut self, effect: Effect) {
+        match effect {
+            Effect::Fetch(kind, key) => self.fetch(kind, key),
+            Effect::FollowLogs { pod, container } => self.follow_logs(pod, container),
+            Effect::StopLogs => self.stop_logs(),
+            Effect::Connect {
+                settings,
+                connection,
+            } => self.connect(*settings, connection),
+            Effect::Prepare(intent) => self.prepare(intent),
+            Effect::Execute { plan, read_only } => self.execute(*plan, read_only),
+            Effect::GitLog(application) => self.git_log(application),
+            Effect::MetricTargets(targets) => self.metric_targets(targets),
+            Effect::QueryAnalysis(run, queries) => self.query_analysis(run, queries),
+            // The loop's own.
+            Effect::Quit | Effect::Redraw | Effect::Suspend => {}
+        }
+    }
+}
+
+/// The background work of each effect.
+impl CockpitHost {
+    /// Starts fetching a whole object; the answer arrives as `Msg::Object`.
+    pub fn fetch(&mut self, kind: Kind, key: ObjectKey) {
         let sender = self.sender.clone();
         let Some(client) = self.client() else {
             let _ = sender.try_send(Msg::Object(key, Err("not connected to a cluster".into())));
@@ -96,7 +119,9 @@ impl Host for CockpitHost {
         });
     }
 
-    fn follow_logs(&mut self, pod: ObjectKey, container: String) {
+    /// Streams a pod container's log (closing any open stream); lines arrive as
+    /// `Msg::LogLines`, the end as `Msg::LogEnded`.
+    pub fn follow_logs(&mut self, pod: ObjectKey, container: String) {
         self.stop_logs();
         let sender = self.sender.clone();
         let Some(client) = self.client() else {
@@ -110,13 +135,15 @@ impl Host for CockpitHost {
         self.logs = Some(task.abort_handle());
     }
 
-    fn stop_logs(&mut self) {
+    /// Closes the log stream, if one is open.
+    pub fn stop_logs(&mut self) {
         if let Some(task) = self.logs.take() {
             task.abort();
         }
     }
 
-    fn prepare(&mut self, intent: crate::intent::Intent) {
+    /// Reads and plans `intent`; the answer arrives as `Msg::Prepared`.
+    pub fn prepare(&mut self, intent: crate::intent::Intent) {
         let sender = self.sender.clone();
         if intent.is_git() {
             let gitops = self.gitops();
@@ -146,7 +173,9 @@ impl Host for CockpitHost {
         });
     }
 
-    fn execute(&mut self, plan: crate::intent::Plan, read_only: bool) {
+    /// Sends a confirmed plan (refused in a read-only session); the outcome arrives as
+    /// `Msg::Executed`.
+    pub fn execute(&mut self, plan: crate::intent::Plan, read_only: bool) {
         let sender = self.sender.clone();
         if plan.git.is_some() {
             let gitops = self.gitops();
@@ -175,7 +204,8 @@ impl Host for CockpitHost {
         });
     }
 
-    fn git_log(&mut self, application: ObjectKey) {
+    /// Reads the GitOps repository's log; it arrives as `Msg::GitLog`.
+    pub fn git_log(&mut self, application: ObjectKey) {
         let sender = self.sender.clone();
         let gitops = self.gitops();
         tokio::task::spawn_blocking(move || {
@@ -185,13 +215,16 @@ impl Host for CockpitHost {
         });
     }
 
-    fn metric_targets(&mut self, targets: Vec<crate::metrics::queries::MetricTarget>) {
+    /// The (app, namespace) pairs to ask Prometheus about.
+    pub fn metric_targets(&mut self, targets: Vec<crate::metrics::queries::MetricTarget>) {
         if let Some(sender) = &self.metric_targets {
             sender.send_replace(targets);
         }
     }
 
-    fn query_analysis(&mut self, run: ObjectKey, queries: Vec<(String, String, f64)>) {
+    /// Runs an AnalysisRun's queries (metric, query, start); answers arrive as
+    /// `Msg::AnalysisSeries`.
+    pub fn query_analysis(&mut self, run: ObjectKey, queries: Vec<(String, String, f64)>) {
         let Some(prometheus) = self.prometheus.clone() else {
             return;
         };
@@ -221,7 +254,9 @@ impl Host for CockpitHost {
         });
     }
 
-    fn connect(&mut self, settings: crate::settings::Settings, connection: u64) {
+    /// Replaces the cluster connection (watchers, client) with one made from `settings`; the
+    /// outcome arrives as `Msg::Connected(connection, …)`.
+    pub fn connect(&mut self, settings: crate::settings::Settings, connection: u64) {
         self.stop_logs();
         if let Some(session) = self.session.take() {
             session.abort();

@@ -80,8 +80,12 @@ pub enum Effect {
     /// Read what the intent depends on, plan it and check permissions; the answer arrives as
     /// `Msg::Prepared`.
     Prepare(crate::intent::Intent),
-    /// Send a confirmed plan; the outcome arrives as `Msg::Executed`.
-    Execute(Box<crate::intent::Plan>),
+    /// Send a confirmed plan (refused by the executor in a read-only session); the outcome
+    /// arrives as `Msg::Executed`.
+    Execute {
+        plan: Box<crate::intent::Plan>,
+        read_only: bool,
+    },
     /// Run an AnalysisRun's queries over (metric, query, start) on Prometheus; answers arrive as
     /// `Msg::AnalysisSeries`.
     QueryAnalysis(crate::model::ObjectKey, Vec<(String, String, f64)>),

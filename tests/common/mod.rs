@@ -72,3 +72,27 @@ pub async fn until_app(
         app.update(message);
     }
 }
+
+/// The one effect (or none) a message asked for; more than one fails the test.
+pub fn single(effects: Vec<flightdeck::ui::msg::Effect>) -> Option<flightdeck::ui::msg::Effect> {
+    assert!(effects.len() <= 1, "more than one effect: {effects:?}");
+    effects.into_iter().next()
+}
+
+/// A host that records what the loop hands it instead of doing it.
+#[derive(Default)]
+pub struct RecordingHost {
+    pub suspended: usize,
+    pub effects: Vec<flightdeck::ui::msg::Effect>,
+}
+
+impl flightdeck::ui::event_loop::Host for RecordingHost {
+    fn suspend(&mut self) -> std::io::Result<()> {
+        self.suspended += 1;
+        Ok(())
+    }
+
+    fn handle(&mut self, effect: flightdeck::ui::msg::Effect) {
+        self.effects.push(effect);
+    }
+}
