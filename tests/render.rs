@@ -726,7 +726,8 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
             .push(flightdeck::ui::app::View::Detail(Kind::Application));
         app.detail = Some(shown.clone());
         let changed = serde_json::json!({"metadata": {"name": "demo-app-qa", "namespace": "argocd", "labels": {"app": "demo-app", "env": "qa"}}, "spec": {"destination": {"namespace": "demo-app-uat"}}});
-        let rollout = serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-uat"}});
+        let rollout =
+            serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-uat"}});
         let effects = app.update(Msg::Kube(vec![
             Delta::Apply(Row::from_object(Kind::Application, &changed)),
             Delta::Apply(Row::from_object(Kind::Rollout, &rollout)),

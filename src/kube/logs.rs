@@ -5,17 +5,20 @@ use kube::api::Api;
 use tokio::sync::mpsc;
 
 use crate::model::ObjectKey;
-use crate::ui::msg::Msg;
 
 /// Lines of the log kept when a stream opens (like `kubectl logs --tail`).
 const TAIL_LINES: i64 = 1_000;
 
+/// New lines of a followed pod's log (the UI makes it a `Msg`).
+#[derive(Debug, Clone)]
+pub struct LogLines(pub ObjectKey, pub Vec<String>);
+
 /// Streams the log until it ends (`Ok`) or fails, or the UI loop is gone.
-pub async fn follow(
+pub async fn follow<M: From<LogLines>>(
     client: kube::Client,
     pod: &ObjectKey,
     container: String,
-    sender: &mpsc::Sender<Msg>,
+    sender: &mpsc::Sender<M>,
 ) -> Result<(), String> {
     use futures::{AsyncBufReadExt, StreamExt};
     let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(client, &pod.namespace);
@@ -36,7 +39,7 @@ pub async fn follow(
             lines.push(line.map_err(|e| e.to_string())?);
         }
         if sender
-            .send(Msg::LogLines(pod.clone(), lines))
+            .send(LogLines(pod.clone(), lines).into())
             .await
             .is_err()
         {

@@ -8,7 +8,6 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::settings::Settings;
-use crate::ui::msg::Msg;
 
 /// Where the current session leaves its client for fetches and log streams.
 pub type ClientSlot = Arc<Mutex<Option<kube::Client>>>;
@@ -24,19 +23,30 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Connects, says so as `Msg::Connected(connection, …)` and who it acts as as `Msg::Identity`,
-/// and watches every kind until aborted.
-pub async fn run(
+/// What a session tells whoever listens (the UI makes each a `Msg`).
+#[derive(Debug, Clone)]
+pub enum SessionEvent {
+    /// Connection number `n` has its client (`Ok`), or cannot have one: why.
+    Connected(u64, Result<(), String>),
+    /// The user connection `n` acts as (SelfSubjectReview, else the kubeconfig user).
+    Identity(u64, String),
+}
+
+/// Connects, says so (`SessionEvent::Connected`) and who it acts as (`Identity`), and watches
+/// every kind until aborted.
+pub async fn run<M: From<SessionEvent> + From<super::watch::Changes> + Send + 'static>(
     settings: Settings,
     connection: u64,
-    sender: mpsc::Sender<Msg>,
+    sender: mpsc::Sender<M>,
     slot: ClientSlot,
     user_slot: super::identity::UserSlot,
 ) {
     let client = match super::client::connect(&settings).await {
         Ok(client) => client,
         Err(problem) => {
-            let _ = sender.send(Msg::Connected(connection, Err(problem))).await;
+            let _ = sender
+                .send(SessionEvent::Connected(connection, Err(problem)).into())
+                .await;
             return;
         }
     };
@@ -44,7 +54,7 @@ pub async fn run(
         *current = Some(client.clone());
     }
     if sender
-        .send(Msg::Connected(connection, Ok(())))
+        .send(SessionEvent::Connected(connection, Ok(())).into())
         .await
         .is_err()
     {
@@ -58,7 +68,9 @@ pub async fn run(
         current.clone_from(&user);
     }
     if let Some(user) = user {
-        let _ = sender.send(Msg::Identity(connection, user)).await;
+        let _ = sender
+            .send(SessionEvent::Identity(connection, user).into())
+            .await;
     }
     let _watchers = AbortOnDrop(super::watch::watch_all(client, sender));
     std::future::pending::<()>().await;

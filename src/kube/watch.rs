@@ -13,7 +13,6 @@ use tokio::sync::mpsc;
 use super::slim::SlimObject;
 use crate::model::{Kind, ObjectKey, Row};
 use crate::store::{Delta, WatchState};
-use crate::ui::msg::Msg;
 
 /// The state a watch error puts a kind in, when it is listed again after `retry`.
 fn state_of(error: &watcher::Error, retry: Duration) -> WatchState {
@@ -33,13 +32,21 @@ fn state_of(error: &watcher::Error, retry: Duration) -> WatchState {
 /// Longest wait before listing a failed kind again.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
 
+/// A batch of changes from the watchers, for whoever listens (the UI makes it a `Msg`).
+#[derive(Debug, Clone)]
+pub struct Changes(pub Vec<Delta>);
+
 /// Wait before listing again after a watch that was live dropped.
 const AFTER_DROP: Duration = Duration::from_millis(250);
 
 /// Watches `kind` across all namespaces and sends deltas until the receiver is gone. After any
 /// error the kind is listed afresh (after a growing delay), so its state is "live" again exactly
 /// when a list succeeded — a CRD deleted and installed again comes back by itself.
-pub async fn watch_kind(client: kube::Client, kind: Kind, sender: mpsc::Sender<Msg>) {
+pub async fn watch_kind<M: From<Changes> + Send + 'static>(
+    client: kube::Client,
+    kind: Kind,
+    sender: mpsc::Sender<M>,
+) {
     let (group, version, kind_name, plural) = kind.resource();
     let resource = ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk(group, version, kind_name),
@@ -70,10 +77,10 @@ enum Ended {
 
 /// Lists and watches until the first error, reported as the kind's state with the wait before
 /// the next list (`delay`, or a short one when this run got to live).
-async fn watch_until_error(
+async fn watch_until_error<M: From<Changes>>(
     api: &Api<SlimObject>,
     kind: Kind,
-    sender: &mpsc::Sender<Msg>,
+    sender: &mpsc::Sender<M>,
     delay: Duration,
 ) -> Ended {
     let mut events = watcher(api.clone(), watcher::Config::default().page_size(100))
@@ -124,7 +131,7 @@ async fn watch_until_error(
         if !listing.is_empty() && !failed {
             deltas.push(Delta::State(kind, WatchState::Syncing(listing.len())));
         }
-        if !deltas.is_empty() && sender.send(Msg::Kube(deltas)).await.is_err() {
+        if !deltas.is_empty() && sender.send(Changes(deltas).into()).await.is_err() {
             return Ended::ReceiverGone;
         }
         if failed {
@@ -139,9 +146,9 @@ async fn watch_until_error(
 }
 
 /// Starts a watcher per kind.
-pub fn watch_all(
+pub fn watch_all<M: From<Changes> + Send + 'static>(
     client: kube::Client,
-    sender: mpsc::Sender<Msg>,
+    sender: mpsc::Sender<M>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     Kind::ALL
         .iter()

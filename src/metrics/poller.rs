@@ -11,19 +11,26 @@ use super::math::step_seconds;
 use super::prometheus::Prometheus;
 use super::queried::Answers;
 use super::queries::{MetricTarget, Signal, query_for};
-use crate::ui::msg::Msg;
 
 /// Time between rounds.
 pub const INTERVAL: Duration = Duration::from_secs(15);
 /// The range each sparkline covers.
 const RANGE_SECONDS: u64 = 15 * 60;
 
+/// Prometheus's answers for a namespace (rate, error %, p95), or why there are none (the UI
+/// makes it a `Msg`).
+#[derive(Debug, Clone)]
+pub struct Queried(
+    pub String,
+    pub Result<crate::metrics::queried::Answers, String>,
+);
+
 /// Queries until the UI loop is gone.
-pub async fn run(
+pub async fn run<M: From<Queried>>(
     prometheus: Prometheus,
     overrides: Vec<crate::settings::config::QueryOverride>,
     mut targets: watch::Receiver<Vec<MetricTarget>>,
-    sender: mpsc::Sender<Msg>,
+    sender: mpsc::Sender<M>,
 ) {
     loop {
         let shown = targets.borrow_and_update().clone();
@@ -33,7 +40,7 @@ pub async fn run(
             }
             let answers = ask(&prometheus, &overrides, &target).await;
             if sender
-                .send(Msg::Queried(target.namespace, answers))
+                .send(Queried(target.namespace, answers).into())
                 .await
                 .is_err()
             {

@@ -7,29 +7,39 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::history::{SeriesTotals, totals};
-use crate::ui::msg::Msg;
 
 /// Time between scrapes.
 pub const INTERVAL: Duration = Duration::from_secs(5);
 /// Longest wait for one endpoint.
 const TIMEOUT: Duration = Duration::from_secs(4);
 
+/// A round of scrapes at (seconds): the totals got, and what failed (the UI makes it a `Msg`).
+#[derive(Debug, Clone)]
+pub struct Scraped(
+    pub f64,
+    pub Vec<crate::metrics::history::SeriesTotals>,
+    pub Option<String>,
+);
+
 /// Scrapes `urls` until the UI loop is gone (`service://NAMESPACE/NAME:PORT/PATH` ones through
 /// the cluster's service proxy, with the current cluster client).
-pub async fn run(
+pub async fn run<M: From<Scraped>>(
     urls: Vec<String>,
     cluster: crate::kube::session::ClientSlot,
-    sender: mpsc::Sender<Msg>,
+    sender: mpsc::Sender<M>,
 ) {
     let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
         Ok(client) => client,
         Err(error) => {
             let _ = sender
-                .send(Msg::Scraped(
-                    crate::model::time::now_precise(),
-                    Vec::new(),
-                    Some(format!("cannot scrape: {error}")),
-                ))
+                .send(
+                    Scraped(
+                        crate::model::time::now_precise(),
+                        Vec::new(),
+                        Some(format!("cannot scrape: {error}")),
+                    )
+                    .into(),
+                )
                 .await;
             return;
         }
@@ -48,7 +58,7 @@ pub async fn run(
             }
         }
         let problem = (!problems.is_empty()).then(|| problems.join("; "));
-        if sender.send(Msg::Scraped(at, all, problem)).await.is_err() {
+        if sender.send(Scraped(at, all, problem).into()).await.is_err() {
             return;
         }
     }

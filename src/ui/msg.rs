@@ -57,6 +57,44 @@ pub enum Msg {
     ),
 }
 
+// The background tasks' own events, as messages of the loop.
+impl From<crate::kube::watch::Changes> for Msg {
+    fn from(changes: crate::kube::watch::Changes) -> Msg {
+        Msg::Kube(changes.0)
+    }
+}
+
+impl From<crate::kube::session::SessionEvent> for Msg {
+    fn from(event: crate::kube::session::SessionEvent) -> Msg {
+        match event {
+            crate::kube::session::SessionEvent::Connected(n, result) => Msg::Connected(n, result),
+            crate::kube::session::SessionEvent::Identity(n, user) => Msg::Identity(n, user),
+        }
+    }
+}
+
+impl From<crate::kube::logs::LogLines> for Msg {
+    fn from(crate::kube::logs::LogLines(pod, lines): crate::kube::logs::LogLines) -> Msg {
+        Msg::LogLines(pod, lines)
+    }
+}
+
+impl From<crate::metrics::poller::Queried> for Msg {
+    fn from(
+        crate::metrics::poller::Queried(namespace, answers): crate::metrics::poller::Queried,
+    ) -> Msg {
+        Msg::Queried(namespace, answers)
+    }
+}
+
+impl From<crate::metrics::scraper::Scraped> for Msg {
+    fn from(
+        crate::metrics::scraper::Scraped(at, totals, problem): crate::metrics::scraper::Scraped,
+    ) -> Msg {
+        Msg::Scraped(at, totals, problem)
+    }
+}
+
 /// Something the loop must do outside the app state.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
