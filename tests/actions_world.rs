@@ -714,7 +714,9 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
             .await
             .expect_err("no promote verb");
         assert!(
-            refused.starts_with("forbidden: you may not promote stages in demo-app"),
+            refused
+                .reason
+                .starts_with("forbidden: you may not promote stages in demo-app"),
             "{intent:?}: {refused}"
         );
     }
@@ -805,7 +807,7 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
                 json!({"metadata": {"annotations": {"kargo.akuity.io/abort": "{\"action\":\"terminate\"}"}}})
             );
         }
-        Err(reason) => assert!(reason.contains("already ended"), "{reason}"),
+        Err(reason) => assert!(reason.reason.contains("already ended"), "{reason}"),
     }
     let dev = ObjectKey::new("demo-app", "dev");
     let writes = h.act(Intent::Reverify(dev)).await;
@@ -888,7 +890,9 @@ async fn forbidden_missing_and_changed_objects_are_explained() {
         .await
         .expect_err("forbidden");
     assert!(
-        refused.starts_with("forbidden: you may not patch rollouts/status in demo-app-dev"),
+        refused
+            .reason
+            .starts_with("forbidden: you may not patch rollouts/status in demo-app-dev"),
         "{refused}"
     );
     assert!(
@@ -907,7 +911,8 @@ async fn forbidden_missing_and_changed_objects_are_explained() {
     .await
     .expect_err("404");
     assert!(
-        gone.starts_with("cannot read demo-app-dev/nope") && gone.contains("not found"),
+        gone.reason.starts_with("cannot read demo-app-dev/nope")
+            && gone.reason.contains("not found"),
         "{gone}"
     );
 
@@ -974,13 +979,13 @@ async fn a_sync_window_refuses_the_sync_before_anything_is_written() {
         .await
         .expect_err("blocked");
     assert_eq!(
-        refused,
+        refused.reason,
         "cannot sync: blocked by sync window (deny * * * * * for 1h: release freeze CHG-42)"
     );
     assert_eq!(h.writes().len(), before, "nothing was written");
     let dev = prepare(&h.client, &sync("demo-app-dev"), &context_now()).await;
     assert!(
-        dev.is_ok() || dev.as_ref().is_err_and(|e| e.contains("operation")),
+        dev.is_ok() || dev.as_ref().is_err_and(|e| e.reason.contains("operation")),
         "another application is not in the window: {dev:?}"
     );
     projects
@@ -996,7 +1001,7 @@ async fn a_sync_window_refuses_the_sync_before_anything_is_written() {
         match prepare(&h.client, &sync("demo-app-prod"), &context_now()).await {
             Ok(_) => break,
             // The world's Argo CD may be syncing it right now; that is not the window.
-            Err(e) if e.contains("operation") && tokio::time::Instant::now() < deadline => {
+            Err(e) if e.reason.contains("operation") && tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Err(e) => panic!("manualSync should allow it: {e}"),
@@ -1024,7 +1029,7 @@ async fn the_authenticated_user_is_the_actor_of_operations() {
     let plan = loop {
         match prepare(&h.client, &sync, &context).await {
             Ok(plan) => break plan,
-            Err(e) if e.contains("operation") && tokio::time::Instant::now() < deadline => {
+            Err(e) if e.reason.contains("operation") && tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Err(e) => panic!("{e}"),

@@ -472,7 +472,7 @@ async fn viewer_and_read_only_send_nothing(tier: &Tier) {
             .await
             .expect_err("the viewer is refused before sending");
         assert!(
-            refused.contains("forbidden") || refused.contains("not allowed"),
+            refused.reason.contains("forbidden") || refused.reason.contains("not allowed"),
             "{intent:?}: {refused}"
         );
     }

@@ -9,12 +9,12 @@
 use serde_json::{Value, json};
 
 use super::request::merge_patch;
-use super::{Context, Intent, Planned, Reads, resource_version};
+use super::{Context, Intent, Planned, Reads, Refusal, resource_version};
 use crate::model::Kind;
 use crate::model::json::{integer, str_at};
 use crate::model::sync_windows::{Destination, SyncWindow, manual_sync_allowed};
 
-pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned, String> {
+pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned, Refusal> {
     let app = &reads.target;
     let (_, key) = intent.target();
     let name = format!("{}/{}", key.namespace, key.name);
@@ -82,7 +82,10 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
         // server/application/application.go `Rollback`.
         Intent::RollbackApplication { id, .. } => {
             if auto_sync(app) {
-                return Err("rollback cannot be initiated when auto-sync is enabled: Argo CD would sync it straight back — disable auto-sync first, or revert the commit in Git".into());
+                return Err(Refusal {
+                    reason: "rollback cannot be initiated when auto-sync is enabled: Argo CD would sync it straight back — disable auto-sync first, or revert the commit in Git".into(),
+                    remedy: Some(Box::new(Intent::DisableAutoSync(key.clone()))),
+                });
             }
             sync_windows_allow(app, reads, context)?;
             no_operation_running(app)?;
@@ -144,7 +147,7 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Planned
                 None,
             )
         }
-        _ => return Err(format!("{} is not an Argo CD action", intent.verb())),
+        _ => return Err(format!("{} is not an Argo CD action", intent.verb()).into()),
     })
 }
 
@@ -222,7 +225,7 @@ mod tests {
     use super::*;
     use crate::model::ObjectKey;
 
-    fn planned(intent: Intent, target: Value) -> Result<Planned, String> {
+    fn planned(intent: Intent, target: Value) -> Result<Planned, Refusal> {
         let context = Context {
             now: "2026-11-26T12:00:00Z".into(),
             now_millis: 0,
@@ -394,7 +397,8 @@ mod tests {
                 },
                 automated.clone()
             )
-            .is_err_and(|e| e.contains("auto-sync is enabled"))
+            .is_err_and(|e| e.reason.contains("auto-sync is enabled")
+                && e.remedy == Some(Box::new(Intent::DisableAutoSync(key()))))
         );
         let (requests, cli, _) =
             planned(Intent::DisableAutoSync(key()), automated).expect("disable");

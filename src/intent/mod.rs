@@ -85,6 +85,31 @@ pub enum Intent {
     },
 }
 
+/// Why an intent cannot be planned now, and the intent that would make it possible, if there is
+/// one (the UI offers it instead of matching the reason's words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct Refusal {
+    pub reason: String,
+    /// What would lift the refusal, e.g. turning auto-sync off before a rollback.
+    pub remedy: Option<Box<Intent>>,
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Refusal {
+        Refusal {
+            reason,
+            remedy: None,
+        }
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(reason: &str) -> Refusal {
+        Refusal::from(reason.to_string())
+    }
+}
+
 /// What planning knows besides the objects: the time, randomness for generated names, and who
 /// the user is (for the actor fields the upstream tools fill in).
 #[derive(Debug, Clone)]
@@ -295,7 +320,7 @@ impl Intent {
 }
 
 /// Plans `intent` from what was read: the exact requests, or why it cannot be done now.
-pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Plan, String> {
+pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Plan, Refusal> {
     let (requests, cli, warning) = match intent {
         Intent::PromoteRollout(_)
         | Intent::PromoteRolloutFully(_)
@@ -326,10 +351,7 @@ pub fn plan(intent: &Intent, reads: &Reads, context: &Context) -> Result<Plan, S
         }
     };
     if requests.is_empty() {
-        return Err(format!(
-            "nothing to do: {} would change nothing",
-            intent.verb()
-        ));
+        return Err(format!("nothing to do: {} would change nothing", intent.verb()).into());
     }
     Ok(Plan {
         intent: intent.clone(),

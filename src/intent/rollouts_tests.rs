@@ -251,7 +251,7 @@ fn undo_picks_the_previous_revision_owned_by_the_rollout() {
             &reads(sets),
             &context()
         )
-        .is_err_and(|e| e.starts_with("skipped rollback"))
+        .is_err_and(|e| e.reason.starts_with("skipped rollback"))
     );
 }
 

@@ -7,7 +7,7 @@ use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
 use crate::intent::request::{Access, Method, WriteRequest};
-use crate::intent::{Context, Intent, Plan, Reads};
+use crate::intent::{Context, Intent, Plan, Reads, Refusal};
 use crate::model::Kind;
 
 /// Why a plan was not (fully) carried out.
@@ -64,7 +64,7 @@ pub async fn prepare(
     client: &kube::Client,
     intent: &Intent,
     context: &Context,
-) -> Result<Plan, String> {
+) -> Result<Plan, Refusal> {
     let (kind, key) = intent.target();
     let target = super::fetch::object(client.clone(), kind, key)
         .await
@@ -103,7 +103,7 @@ pub async fn prepare(
     let checks = plan.requests.iter().map(|r| &r.access);
     for access in checks.chain(&plan.also_allowed) {
         if let Some(reason) = forbidden(client, access).await {
-            return Err(reason);
+            return Err(reason.into());
         }
     }
     Ok(plan)

@@ -309,7 +309,11 @@ impl App {
     }
 
     /// A plan (or why there is none) arrived: ask for confirmation.
-    pub(super) fn on_prepared(&mut self, intent: Intent, result: Result<Box<Plan>, String>) {
+    pub(super) fn on_prepared(
+        &mut self,
+        intent: Intent,
+        result: Result<Box<Plan>, crate::intent::Refusal>,
+    ) {
         let note = self.reasking.take().filter(|(asked, _)| *asked == intent);
         match result {
             Ok(plan) => {
@@ -322,23 +326,27 @@ impl App {
                 })));
                 self.toast = None;
             }
-            Err(reason) => {
+            Err(refusal) => {
                 let what = describe(&intent);
+                let reason = &refusal.reason;
                 self.record(what.clone(), None, format!("not possible: {reason}"));
-                // A rollback that auto-sync would undo: offer to turn auto-sync off first.
-                if let Intent::RollbackApplication { application, .. } = &intent
-                    && reason.contains("auto-sync is enabled")
-                {
-                    let revert = self.key_hint(crate::keymap::Layer::List, Action::Revert);
-                    let _ = self.choose(
-                        format!("Auto-sync would undo a rollback of {application}: turn it off first, or press {revert} on the Application for a Git revert"),
-                        vec![(
-                            format!("disable auto-sync of {application}, then roll back again"),
-                            Intent::DisableAutoSync(application.clone()),
-                        )],
-                    );
-                } else {
-                    self.notify(ToastLevel::Error, format!("{what}: {reason}"));
+                match (&intent, refusal.remedy) {
+                    // A rollback that auto-sync would undo: offer to turn auto-sync off first.
+                    (Intent::RollbackApplication { application, .. }, Some(remedy)) => {
+                        let revert = self.key_hint(crate::keymap::Layer::List, Action::Revert);
+                        let _ = self.choose(
+                            format!("Auto-sync would undo a rollback of {application}: turn it off first, or press {revert} on the Application for a Git revert"),
+                            vec![(
+                                format!("disable auto-sync of {application}, then roll back again"),
+                                *remedy,
+                            )],
+                        );
+                    }
+                    (_, Some(remedy)) => {
+                        let offer = format!("{} instead", describe(&remedy));
+                        let _ = self.choose(format!("{what}: {reason}"), vec![(offer, *remedy)]);
+                    }
+                    (_, None) => self.notify(ToastLevel::Error, format!("{what}: {reason}")),
                 }
             }
         }

@@ -151,7 +151,8 @@ impl CockpitHost {
                 let plan = gitops.and_then(|(repository, cache)| {
                     crate::git::intents::prepare(&repository, &cache, &intent)
                 });
-                let _ = sender.blocking_send(Msg::Prepared(intent, plan.map(Box::new)));
+                let plan = plan.map(Box::new).map_err(crate::intent::Refusal::from);
+                let _ = sender.blocking_send(Msg::Prepared(intent, plan));
             });
             return;
         }

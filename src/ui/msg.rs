@@ -40,10 +40,10 @@ pub enum Msg {
     ),
     /// Prometheus's answers for a namespace (rate, error %, p95), or why there are none.
     Queried(String, Result<crate::metrics::queried::Answers, String>),
-    /// An intent was read and planned (or could not be).
+    /// An intent was read and planned (or could not be: why, and what would help).
     Prepared(
         crate::intent::Intent,
-        Result<Box<crate::intent::Plan>, String>,
+        Result<Box<crate::intent::Plan>, crate::intent::Refusal>,
     ),
     /// The GitOps repository's newest commits (to revert one for an Application), or why not.
     GitLog(
