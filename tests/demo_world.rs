@@ -1,6 +1,7 @@
 //! The demo world at high speed, checked only through the Kubernetes API and the Git repositories
 //! (as a user with kubectl and git would see it).
 
+use flightdeck::model::Kind;
 use std::time::Duration;
 
 use kube::api::{Api, DynamicObject, ListParams};
@@ -46,13 +47,7 @@ fn text<'a>(object: &'a DynamicObject, pointer: &str) -> &'a str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_runs_the_ci_workflow_to_the_end() {
     let (world, _dir) = world().await;
-    let sensors = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Sensor",
-        "sensors",
-        Some("argo-events"),
-    );
+    let sensors = world.context.api_for(Kind::Sensor, Some("argo-events"));
     eventually("the sensor to be deployed", 10, || async {
         let sensor = sensors.get("gitea-workflow-trigger").await.ok()?;
         (sensor
@@ -68,13 +63,9 @@ async fn a_push_runs_the_ci_workflow_to_the_end() {
     let commit = world
         .push_commit(Quality::Good, "feat: faster greeting")
         .expect("push");
-    let workflows: Api<DynamicObject> = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Workflow",
-        "workflows",
-        Some("argo-workflows"),
-    );
+    let workflows: Api<DynamicObject> = world
+        .context
+        .api_for(Kind::Workflow, Some("argo-workflows"));
     let workflow = eventually("a workflow for the push", 10, || async {
         workflows
             .list(&ListParams::default())
@@ -187,10 +178,7 @@ async fn a_push_runs_the_ci_workflow_to_the_end() {
     );
 
     // Pods with logs, one per step.
-    let pods: Api<DynamicObject> =
-        world
-            .context
-            .api("", "v1", "Pod", "pods", Some("argo-workflows"));
+    let pods: Api<DynamicObject> = world.context.api_for(Kind::Pod, Some("argo-workflows"));
     let pods = pods
         .list(&ListParams::default().labels(&format!("workflows.argoproj.io/workflow={name}")))
         .await
@@ -224,13 +212,9 @@ async fn a_push_runs_the_ci_workflow_to_the_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_and_a_missing_template_are_reported_like_argo() {
     let (world, _dir) = world().await;
-    let workflows: Api<DynamicObject> = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Workflow",
-        "workflows",
-        Some("argo-workflows"),
-    );
+    let workflows: Api<DynamicObject> = world
+        .context
+        .api_for(Kind::Workflow, Some("argo-workflows"));
     let submit = |template: &str| -> DynamicObject {
         serde_json::from_value(serde_json::json!({
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
@@ -298,13 +282,7 @@ fn set_overlay_tag(world: &World, env: &str, tag: &str) {
 }
 
 async fn rollout_state(world: &World, namespace: &str) -> Option<(String, String, String)> {
-    let rollouts = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Rollout",
-        "rollouts",
-        Some(namespace),
-    );
+    let rollouts = world.context.api_for(Kind::Rollout, Some(namespace));
     let rollout = rollouts.get_opt("demo-app").await.ok()??;
     Some((
         text(&rollout, "/status/phase").to_string(),
@@ -316,13 +294,7 @@ async fn rollout_state(world: &World, namespace: &str) -> Option<(String, String
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn argo_cd_syncs_dev_and_the_canary_promotes_a_good_build() {
     let (world, _dir) = world().await;
-    let apps = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Application",
-        "applications",
-        Some("argocd"),
-    );
+    let apps = world.context.api_for(Kind::Application, Some("argocd"));
     eventually("dev to be synced and healthy on v1.0.0", 20, || async {
         let app = apps.get("demo-app-dev").await.ok()?;
         let state = rollout_state(&world, "demo-app-dev").await?;
@@ -350,13 +322,9 @@ async fn argo_cd_syncs_dev_and_the_canary_promotes_a_good_build() {
     world.context.registry.push("good1", Quality::Good);
     set_overlay_tag(&world, "dev", "good1");
     let analysis = eventually("the canary to reach its first analysis", 30, || async {
-        let runs = world.context.api(
-            "argoproj.io",
-            "v1alpha1",
-            "AnalysisRun",
-            "analysisruns",
-            Some("demo-app-dev"),
-        );
+        let runs = world
+            .context
+            .api_for(Kind::AnalysisRun, Some("demo-app-dev"));
         runs.list(&ListParams::default())
             .await
             .ok()?
@@ -385,13 +353,7 @@ async fn argo_cd_syncs_dev_and_the_canary_promotes_a_good_build() {
     );
     let replica_sets = world
         .context
-        .api(
-            "apps",
-            "v1",
-            "ReplicaSet",
-            "replicasets",
-            Some("demo-app-dev"),
-        )
+        .api_for(Kind::ReplicaSet, Some("demo-app-dev"))
         .list(&ListParams::default())
         .await
         .expect("rs")
@@ -702,13 +664,7 @@ async fn a_good_commit_flows_to_dev_and_a_manual_promotion_reaches_staging() {
 async fn hand_made_mistakes_are_reported_in_status_and_the_world_carries_on() {
     let (world, _dir) = world().await;
     // A Promotion for Freight that does not exist.
-    let promotions = world.context.api(
-        "kargo.akuity.io",
-        "v1alpha1",
-        "Promotion",
-        "promotions",
-        Some("demo-app"),
-    );
+    let promotions = world.context.api_for(Kind::Promotion, Some("demo-app"));
     let bogus: DynamicObject = serde_json::from_value(serde_json::json!({
         "apiVersion": "kargo.akuity.io/v1alpha1", "kind": "Promotion",
         "metadata": {"name": "staging.manual.nothere", "namespace": "demo-app"},
@@ -742,13 +698,7 @@ async fn hand_made_mistakes_are_reported_in_status_and_the_world_carries_on() {
         ("tester", "t@demo.local"),
     )
     .expect("commit");
-    let apps = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Application",
-        "applications",
-        Some("argocd"),
-    );
+    let apps = world.context.api_for(Kind::Application, Some("argocd"));
     let broken = eventually("prod to report the broken overlay", 20, || async {
         let app = apps.get("demo-app-prod").await.ok()?;
         (text(&app, "/status/conditions/0/type") == "ComparisonError").then_some(app)
@@ -768,13 +718,7 @@ async fn hand_made_mistakes_are_reported_in_status_and_the_world_carries_on() {
     .await;
     world
         .context
-        .api(
-            "argoproj.io",
-            "v1alpha1",
-            "Rollout",
-            "rollouts",
-            Some("demo-app-dev"),
-        )
+        .api_for(Kind::Rollout, Some("demo-app-dev"))
         .delete("demo-app", &Default::default())
         .await
         .expect("delete");
@@ -784,13 +728,9 @@ async fn hand_made_mistakes_are_reported_in_status_and_the_world_carries_on() {
     .await;
 
     // A workflow whose parameters are missing.
-    let workflows = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Workflow",
-        "workflows",
-        Some("argo-workflows"),
-    );
+    let workflows = world
+        .context
+        .api_for(Kind::Workflow, Some("argo-workflows"));
     let missing: DynamicObject = serde_json::from_value(serde_json::json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
         "metadata": {"name": "no-params", "namespace": "argo-workflows"},
@@ -816,13 +756,9 @@ async fn hand_made_mistakes_are_reported_in_status_and_the_world_carries_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hand_made_dag_waits_at_its_suspend_node_and_runs_its_exit_handler() {
     let (world, _dir) = world().await;
-    let workflows: Api<DynamicObject> = world.context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Workflow",
-        "workflows",
-        Some("argo-workflows"),
-    );
+    let workflows: Api<DynamicObject> = world
+        .context
+        .api_for(Kind::Workflow, Some("argo-workflows"));
     let container = |name: &str| serde_json::json!({"name": name, "container": {"image": "alpine:3.20", "command": ["sh", "-c", "true"]}});
     let workflow: DynamicObject = serde_json::from_value(serde_json::json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
@@ -866,10 +802,7 @@ async fn a_hand_made_dag_waits_at_its_suspend_node_and_runs_its_exit_handler() {
         "Omitted",
         "test did not fail"
     );
-    let pods: Api<DynamicObject> =
-        world
-            .context
-            .api("", "v1", "Pod", "pods", Some("argo-workflows"));
+    let pods: Api<DynamicObject> = world.context.api_for(Kind::Pod, Some("argo-workflows"));
     let pod = pods
         .get(&format!(
             "release-train-work-{}",

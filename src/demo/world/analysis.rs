@@ -3,6 +3,7 @@
 //! Prometheus would answer — and judged by its `successCondition`; a metric fails when failures
 //! exceed `failureLimit`, succeeds after `count` measurements. `spec.terminate` ends the run.
 
+use crate::model::Kind;
 use std::sync::Mutex;
 
 use kube::api::{DynamicObject, Patch, PatchParams};
@@ -13,13 +14,7 @@ use super::driver;
 use super::timers::Timers;
 
 pub async fn run(ctx: WorldContext) {
-    let runs = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "AnalysisRun",
-        "analysisruns",
-        None,
-    );
+    let runs = ctx.api_for(Kind::AnalysisRun, None);
     let timers = Mutex::new(Timers::default());
     driver::run_each("analysis", runs, Vec::new(), |run| {
         let (ctx, timers) = (&ctx, &timers);
@@ -104,13 +99,7 @@ async fn reconcile(
     }
     let name = run.metadata.name.clone().unwrap_or_default();
     let uid = run.metadata.uid.clone().unwrap_or_default();
-    let api = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "AnalysisRun",
-        "analysisruns",
-        run.metadata.namespace.as_deref(),
-    );
+    let api = ctx.api_for(Kind::AnalysisRun, run.metadata.namespace.as_deref());
     if run.data.pointer("/spec/terminate").and_then(Value::as_bool) == Some(true) {
         let status =
             json!({"phase": "Successful", "message": "Run Terminated", "completedAt": now()});

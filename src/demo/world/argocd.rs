@@ -6,6 +6,7 @@
 //! applied, a `history[]` entry, `operation` cleared — and honours `Terminating` and the refresh
 //! annotation.
 
+use crate::model::Kind;
 use std::sync::Mutex;
 
 use crate::demo::world::kube_events;
@@ -33,14 +34,8 @@ fn resource_of(kind: &str) -> Option<(&'static str, &'static str, &'static str)>
 }
 
 pub async fn run(ctx: WorldContext) {
-    let applications = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Application",
-        "applications",
-        None,
-    );
-    let rollouts = ctx.api("argoproj.io", "v1alpha1", "Rollout", "rollouts", None);
+    let applications = ctx.api_for(Kind::Application, None);
+    let rollouts = ctx.api_for(Kind::Rollout, None);
     let timers = Mutex::new(Timers::default());
     driver::run_each("argocd", applications, vec![rollouts], |app| {
         let (ctx, timers) = (&ctx, &timers);
@@ -73,13 +68,7 @@ async fn reconcile(
     let name = app.metadata.name.clone().unwrap_or_default();
     let namespace = app.metadata.namespace.clone().unwrap_or_default();
     let uid = app.metadata.uid.clone().unwrap_or_default();
-    let api = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Application",
-        "applications",
-        Some(&namespace),
-    );
+    let api = ctx.api_for(Kind::Application, Some(&namespace));
     let source = app_value
         .pointer("/spec/source")
         .cloned()

@@ -91,6 +91,12 @@ impl WorldContext {
         }
     }
 
+    /// A dynamic API for one of the watched kinds, in `namespace` or across all.
+    pub fn api_for(&self, kind: crate::model::Kind, namespace: Option<&str>) -> Api<DynamicObject> {
+        let (group, version, kind, plural) = kind.resource();
+        self.api(group, version, kind, plural, namespace)
+    }
+
     /// Appends a line to a container's log.
     pub fn log(&self, namespace: &str, pod: &str, container: &str, line: &str) {
         self.server

@@ -4,6 +4,7 @@
 //! dependency and data filters match: an `argoWorkflow` trigger with `operation: submit` creates
 //! its Workflow with the trigger's parameters applied (`dest: spec.arguments.parameters.0.value`).
 
+use crate::model::Kind;
 use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
@@ -11,14 +12,8 @@ use super::context::{WorldContext, now};
 use super::driver;
 
 pub async fn run(ctx: WorldContext) {
-    let sources = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "EventSource",
-        "eventsources",
-        None,
-    );
-    let sensors = ctx.api("argoproj.io", "v1alpha1", "Sensor", "sensors", None);
+    let sources = ctx.api_for(Kind::EventSource, None);
+    let sensors = ctx.api_for(Kind::Sensor, None);
     let mut last_head = ctx.repos.demo_app.head().ok();
     driver::run(
         "events",
@@ -271,13 +266,7 @@ async fn fire(
             .to_string();
         let object: DynamicObject =
             serde_json::from_value(resource).map_err(kube::Error::SerdeError)?;
-        let workflows = ctx.api(
-            "argoproj.io",
-            "v1alpha1",
-            "Workflow",
-            "workflows",
-            Some(&namespace),
-        );
+        let workflows = ctx.api_for(Kind::Workflow, Some(&namespace));
         match workflows.create(&PostParams::default(), &object).await {
             Ok(created) => {
                 tracing::info!(workflow = ?created.metadata.name, "sensor submitted a workflow")

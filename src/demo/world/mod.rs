@@ -21,6 +21,7 @@ pub mod rollouts;
 pub mod timers;
 pub mod workflows;
 
+use crate::model::Kind;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -166,13 +167,7 @@ impl World {
 /// Staging and prod sync only when asked: ask once at start, as an operator would have before
 /// the demo began, so every environment starts out running v1.0.0.
 async fn bootstrap_manual_environments(context: &WorldContext) {
-    let apps = context.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Application",
-        "applications",
-        Some("argocd"),
-    );
+    let apps = context.api_for(Kind::Application, Some("argocd"));
     for name in ["demo-app-staging", "demo-app-prod"] {
         let operation = serde_json::json!({"operation": {"sync": {"revision": "", "syncStrategy": {"hook": {}}}, "initiatedBy": {"username": "demo-bootstrap"}}});
         if let Err(error) = apps

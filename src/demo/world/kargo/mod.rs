@@ -10,6 +10,7 @@ mod promotion;
 mod stage;
 mod warehouse;
 
+use crate::model::Kind;
 use std::sync::{Arc, Mutex};
 
 use crate::model::json::str_at as text;
@@ -112,13 +113,7 @@ pub async fn run(ctx: WorldContext) {
         apis[1].clone(),
         apis[2].clone(),
         apis[3].clone(),
-        ctx.api(
-            "argoproj.io",
-            "v1alpha1",
-            "AnalysisRun",
-            "analysisruns",
-            None,
-        ),
+        ctx.api_for(Kind::AnalysisRun, None),
     ];
     let timers = Arc::new(Mutex::new(Timers::default()));
     driver::run("kargo", watched, driver::TICK, || {
@@ -146,11 +141,11 @@ async fn reconcile_project(
     timers: &Mutex<Timers>,
     project: &str,
 ) -> Result<(), kube::Error> {
-    let warehouses = ctx.api(GROUP, VERSION, "Warehouse", "warehouses", Some(project));
+    let warehouses = ctx.api_for(Kind::Warehouse, Some(project));
     for warehouse in warehouses.list(&Default::default()).await?.items {
         discover(ctx, project, &warehouse).await?;
     }
-    let promotions = ctx.api(GROUP, VERSION, "Promotion", "promotions", Some(project));
+    let promotions = ctx.api_for(Kind::Promotion, Some(project));
     let mut running_stages: Vec<String> = Vec::new();
     let mut list = promotions.list(&Default::default()).await?.items;
     list.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
@@ -170,7 +165,7 @@ async fn reconcile_project(
         running_stages.push(stage);
         advance_promotion(ctx, timers, project, promotion).await?;
     }
-    let stages = ctx.api(GROUP, VERSION, "Stage", "stages", Some(project));
+    let stages = ctx.api_for(Kind::Stage, Some(project));
     for stage in stages.list(&Default::default()).await?.items {
         reconcile_stage(ctx, project, &stage, &running_stages).await?;
     }

@@ -2,6 +2,7 @@
 //! kustomize-set-image, git-commit with a real overlay commit, git-push, argocd-update), ending
 //! with the Stage's freight history and the Freight's `currentlyIn` updated.
 
+use crate::model::Kind;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -51,7 +52,7 @@ pub async fn create_promotion(
         "spec": {"stage": stage_name, "freight": freight, "vars": vars, "steps": steps},
     });
     let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
-    ctx.api(GROUP, VERSION, "Promotion", "promotions", Some(project))
+    ctx.api_for(Kind::Promotion, Some(project))
         .create(&PostParams::default(), &object)
         .await?;
     Ok(())
@@ -86,7 +87,7 @@ pub(super) async fn advance_promotion(
     let name = promotion.metadata.name.clone().unwrap_or_default();
     let uid = promotion.metadata.uid.clone().unwrap_or_default();
     let value = value_of(promotion);
-    let api = ctx.api(GROUP, VERSION, "Promotion", "promotions", Some(project));
+    let api = ctx.api_for(Kind::Promotion, Some(project));
     let stage_name = text(&value, "/spec/stage").to_string();
     let freight_name = text(&value, "/spec/freight").to_string();
     let set_status = |status: Value| {
@@ -131,11 +132,11 @@ pub(super) async fn advance_promotion(
         return set_status(terminal("Aborted", "Promotion aborted by user".into())).await;
     }
     let freight = ctx
-        .api(GROUP, VERSION, "Freight", "freights", Some(project))
+        .api_for(Kind::Freight, Some(project))
         .get_opt(&freight_name)
         .await?;
     let stage = ctx
-        .api(GROUP, VERSION, "Stage", "stages", Some(project))
+        .api_for(Kind::Stage, Some(project))
         .get_opt(&stage_name)
         .await?;
     let (Some(freight), Some(stage)) = (freight, stage) else {
@@ -288,13 +289,7 @@ pub(super) async fn run_step(
                 text(app, "/name").to_string(),
                 text(app, "/namespace").to_string(),
             );
-            let api = ctx.api(
-                "argoproj.io",
-                "v1alpha1",
-                "Application",
-                "applications",
-                Some(&app_namespace),
-            );
+            let api = ctx.api_for(Kind::Application, Some(&app_namespace));
             let Ok(Some(current)) = api.get_opt(&app_name).await else {
                 return StepOutcome::Failed(format!(
                     "Argo CD Application \"{app_name}\" in namespace \"{app_namespace}\" not found"
@@ -384,7 +379,7 @@ where
         Some(json!({"since": now()})),
     )
     .await?;
-    let stages = ctx.api(GROUP, VERSION, "Stage", "stages", Some(project));
+    let stages = ctx.api_for(Kind::Stage, Some(project));
     let last = json!({"name": promotion, "freight": {"name": freight_name, "origin": freight.get("origin")}, "finishedAt": now(), "status": {"phase": "Succeeded"}});
     stages.patch_status(&stage_name, &PatchParams::default(), &Patch::Merge(json!({"status": {"freightHistory": history, "lastPromotion": last, "freightSummary": freight_name}}))).await?;
     set_status(json!({"phase": "Succeeded", "message": "All steps completed", "finishedAt": now()}))

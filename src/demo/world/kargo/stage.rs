@@ -2,6 +2,7 @@
 //! app and the running Rollout, verification AnalysisRuns, the reverify/abort/refresh annotations
 //! and auto-promotion.
 
+use crate::model::Kind;
 use crate::model::json::str_at as text;
 use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -28,7 +29,7 @@ pub(super) async fn set_freight_stage(
     stage: &str,
     value: Option<Value>,
 ) -> Result<(), kube::Error> {
-    let api = ctx.api(GROUP, VERSION, "Freight", "freights", Some(project));
+    let api = ctx.api_for(Kind::Freight, Some(project));
     api.patch_status(
         freight,
         &PatchParams::default(),
@@ -57,8 +58,8 @@ pub(super) async fn reconcile_stage(
 ) -> Result<(), kube::Error> {
     let name = stage.metadata.name.clone().unwrap_or_default();
     let value = value_of(stage);
-    let api = ctx.api(GROUP, VERSION, "Stage", "stages", Some(project));
-    let freights_api = ctx.api(GROUP, VERSION, "Freight", "freights", Some(project));
+    let api = ctx.api_for(Kind::Stage, Some(project));
+    let freights_api = ctx.api_for(Kind::Freight, Some(project));
     let freights: Vec<Value> = freights_api
         .list(&Default::default())
         .await?
@@ -108,13 +109,7 @@ pub(super) async fn reconcile_stage(
 
     // Health from the stage's Argo CD Application.
     let app = ctx
-        .api(
-            "argoproj.io",
-            "v1alpha1",
-            "Application",
-            "applications",
-            Some("argocd"),
-        )
+        .api_for(Kind::Application, Some("argocd"))
         .get_opt(&format!("demo-app-{name}"))
         .await?;
     let app_health = app
@@ -129,13 +124,7 @@ pub(super) async fn reconcile_stage(
         .map(|f| text(f, "/images/0/tag").to_string())
         .unwrap_or_default();
     let rollout = ctx
-        .api(
-            "argoproj.io",
-            "v1alpha1",
-            "Rollout",
-            "rollouts",
-            Some(&format!("demo-app-{name}")),
-        )
+        .api_for(Kind::Rollout, Some(&format!("demo-app-{name}")))
         .get_opt("demo-app")
         .await?;
     let running_current = rollout.as_ref().is_some_and(|r| {
@@ -172,13 +161,7 @@ pub(super) async fn reconcile_stage(
             Some(record) if text(&record, "/phase") == "Running" => {
                 let run_name = text(&record, "/analysisRun/name").to_string();
                 let run = ctx
-                    .api(
-                        "argoproj.io",
-                        "v1alpha1",
-                        "AnalysisRun",
-                        "analysisruns",
-                        Some(project),
-                    )
+                    .api_for(Kind::AnalysisRun, Some(project))
                     .get_opt(&run_name)
                     .await?;
                 let run_phase = run
@@ -231,13 +214,7 @@ pub(super) async fn reconcile_stage(
         if !id.is_empty() && wants("kargo.akuity.io/abort") && phase == "Running" {
             let run = text(entry, "/verificationHistory/0/analysisRun/name").to_string();
             let _ = ctx
-                .api(
-                    "argoproj.io",
-                    "v1alpha1",
-                    "AnalysisRun",
-                    "analysisruns",
-                    Some(project),
-                )
+                .api_for(Kind::AnalysisRun, Some(project))
                 .patch(
                     &run,
                     &PatchParams::default(),
@@ -276,7 +253,7 @@ pub(super) async fn reconcile_stage(
             });
         if let Some(candidate) = candidate {
             let candidate_name = text(candidate, "/metadata/name").to_string();
-            let promotions = ctx.api(GROUP, VERSION, "Promotion", "promotions", Some(project));
+            let promotions = ctx.api_for(Kind::Promotion, Some(project));
             let already = promotions
                 .list(&Default::default())
                 .await?
@@ -441,14 +418,8 @@ pub(super) async fn start_verification(
         "spec": {"metrics": metrics, "args": []},
     });
     let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
-    ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "AnalysisRun",
-        "analysisruns",
-        Some(project),
-    )
-    .create(&PostParams::default(), &object)
-    .await?;
+    ctx.api_for(Kind::AnalysisRun, Some(project))
+        .create(&PostParams::default(), &object)
+        .await?;
     Ok(name)
 }

@@ -1,6 +1,7 @@
 //! Warehouse discovery: a Freight for every image of the simulated registry, named and aliased as
 //! Kargo does, and the Warehouse's status.
 
+use crate::model::Kind;
 use crate::model::json::str_at as text;
 use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -28,7 +29,7 @@ pub(super) async fn discover(
     if !subscribed {
         return Ok(());
     }
-    let freights = ctx.api(GROUP, VERSION, "Freight", "freights", Some(project));
+    let freights = ctx.api_for(Kind::Freight, Some(project));
     let existing = freights.list(&Default::default()).await?.items;
     let mut aliases: Vec<String> = existing
         .iter()
@@ -81,7 +82,7 @@ pub(super) async fn discover(
         .get("status")
         .is_some_and(|s| crate::demo::world::argocd::contains(s, &status))
     {
-        ctx.api(GROUP, VERSION, "Warehouse", "warehouses", Some(project))
+        ctx.api_for(Kind::Warehouse, Some(project))
             .patch_status(
                 &name,
                 &PatchParams::default(),

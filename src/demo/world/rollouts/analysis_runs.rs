@@ -1,6 +1,7 @@
 //! The AnalysisRun of a canary analysis step, created from the step's templates and named,
 //! labelled and owned as the Argo Rollouts controller does.
 
+use crate::model::Kind;
 use kube::api::{DynamicObject, PostParams};
 use serde_json::{Value, json};
 
@@ -65,13 +66,7 @@ pub(super) async fn create_analysis_run(
     });
     let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
     match ctx
-        .api(
-            "argoproj.io",
-            "v1alpha1",
-            "AnalysisRun",
-            "analysisruns",
-            Some(namespace),
-        )
+        .api_for(Kind::AnalysisRun, Some(namespace))
         .create(&PostParams::default(), &object)
         .await
     {

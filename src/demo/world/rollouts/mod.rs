@@ -9,6 +9,7 @@ mod analysis_runs;
 mod events;
 mod replica_sets;
 
+use crate::model::Kind;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
@@ -47,14 +48,8 @@ pub fn pod_template_hash(template: &Value) -> String {
 }
 
 pub async fn run(ctx: WorldContext) {
-    let rollouts = ctx.api("argoproj.io", "v1alpha1", "Rollout", "rollouts", None);
-    let runs = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "AnalysisRun",
-        "analysisruns",
-        None,
-    );
+    let rollouts = ctx.api_for(Kind::Rollout, None);
+    let runs = ctx.api_for(Kind::AnalysisRun, None);
     let timers = Mutex::new(Timers::default());
     driver::run_each("rollouts", rollouts, vec![runs], |rollout| {
         let (ctx, timers) = (&ctx, &timers);
@@ -83,13 +78,7 @@ async fn reconcile(
     let namespace = rollout.metadata.namespace.clone().unwrap_or_default();
     let uid = rollout.metadata.uid.clone().unwrap_or_default();
     let generation = rollout.metadata.generation.unwrap_or(0);
-    let api = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Rollout",
-        "rollouts",
-        Some(&namespace),
-    );
+    let api = ctx.api_for(Kind::Rollout, Some(&namespace));
     let replicas = value
         .pointer("/spec/replicas")
         .and_then(Value::as_i64)
@@ -105,7 +94,7 @@ async fn reconcile(
     let stable = text(&status, "/stableRS").to_string();
 
     // ReplicaSets owned by this rollout, by hash.
-    let replica_sets_api = ctx.api("apps", "v1", "ReplicaSet", "replicasets", Some(&namespace));
+    let replica_sets_api = ctx.api_for(Kind::ReplicaSet, Some(&namespace));
     let owned: Vec<DynamicObject> = replica_sets_api
         .list(&ListParams::default())
         .await?
@@ -285,13 +274,7 @@ async fn reconcile(
             }
             if let Some(analysis) = step.get("analysis") {
                 let run_name = format!("{name}-{hash}-{current_revision}-{step_index}");
-                let runs = ctx.api(
-                    "argoproj.io",
-                    "v1alpha1",
-                    "AnalysisRun",
-                    "analysisruns",
-                    Some(&namespace),
-                );
+                let runs = ctx.api_for(Kind::AnalysisRun, Some(&namespace));
                 let run = match runs.get_opt(&run_name).await? {
                     Some(run) => run,
                     None => {
@@ -507,7 +490,7 @@ async fn reconcile(
     {
         next.insert("restartedAt".into(), json!(restart));
         // Restart: the pods are replaced (deleted here, recreated by the ReplicaSet scaling).
-        let pods_api = ctx.api("", "v1", "Pod", "pods", Some(&namespace));
+        let pods_api = ctx.api_for(Kind::Pod, Some(&namespace));
         for rs_hash in revisions.keys() {
             for pod in pods_api
                 .list(&ListParams::default().labels(&format!("{HASH_LABEL}={rs_hash}")))

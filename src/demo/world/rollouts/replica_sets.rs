@@ -1,6 +1,7 @@
 //! The Rollout's ReplicaSets: one per pod template (named `<rollout>-<hash>`, with the revision
 //! annotation and a controller ownerReference), scaled as the canary moves, with their pods.
 
+use crate::model::Kind;
 use kube::api::{DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
@@ -32,7 +33,7 @@ pub(super) async fn create_replica_set(
     });
     let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
     match ctx
-        .api("apps", "v1", "ReplicaSet", "replicasets", Some(namespace))
+        .api_for(Kind::ReplicaSet, Some(namespace))
         .create(&PostParams::default(), &object)
         .await
     {
@@ -50,7 +51,7 @@ pub(super) async fn scale_replica_set(
     hash: &str,
     replicas: i64,
 ) -> Result<(), kube::Error> {
-    let api = ctx.api("apps", "v1", "ReplicaSet", "replicasets", Some(namespace));
+    let api = ctx.api_for(Kind::ReplicaSet, Some(namespace));
     let Some(current) = api.get_opt(rs).await? else {
         return Ok(());
     };
@@ -75,7 +76,7 @@ pub(super) async fn scale_replica_set(
     {
         api.patch_status(rs, &PatchParams::default(), &Patch::Merge(json!({"status": {"replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas, "fullyLabeledReplicas": replicas}}))).await?;
     }
-    let pods_api = ctx.api("", "v1", "Pod", "pods", Some(namespace));
+    let pods_api = ctx.api_for(Kind::Pod, Some(namespace));
     let pods = pods_api
         .list(&ListParams::default().labels(&format!("{HASH_LABEL}={hash}")))
         .await?

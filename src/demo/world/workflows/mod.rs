@@ -9,6 +9,7 @@ mod conditions;
 mod execution;
 mod steps;
 
+use crate::model::Kind;
 use std::sync::Mutex;
 
 use crate::model::json::str_at as text;
@@ -35,7 +36,7 @@ fn step_duration(template: &str) -> f64 {
 }
 
 pub async fn run(ctx: WorldContext) {
-    let workflows = ctx.api("argoproj.io", "v1alpha1", "Workflow", "workflows", None);
+    let workflows = ctx.api_for(Kind::Workflow, None);
     let timers = Mutex::new(Timers::default());
     driver::run_each("workflows", workflows, Vec::new(), |workflow| {
         let (ctx, timers) = (&ctx, &timers);
@@ -66,13 +67,7 @@ async fn reconcile(
     let name = text(&workflow, "/metadata/name").to_string();
     let namespace = text(&workflow, "/metadata/namespace").to_string();
     let uid = text(&workflow, "/metadata/uid").to_string();
-    let api = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "Workflow",
-        "workflows",
-        Some(&namespace),
-    );
+    let api = ctx.api_for(Kind::Workflow, Some(&namespace));
     let phase = text(&workflow, "/status/phase").to_string();
 
     // Resolve the spec (inline, or from the referenced WorkflowTemplate) and the parameters.
@@ -227,13 +222,7 @@ async fn resolve(
         .and_then(Value::as_str)
         .map(str::to_string)
     {
-        let templates = ctx.api(
-            "argoproj.io",
-            "v1alpha1",
-            "WorkflowTemplate",
-            "workflowtemplates",
-            Some(namespace),
-        );
+        let templates = ctx.api_for(Kind::WorkflowTemplate, Some(namespace));
         let template = templates
             .get(&template_name)
             .await

@@ -2,6 +2,7 @@
 //! it runs, and the step's real side effect (check out the commit, build, push to the simulated
 //! registry, commit the new tag to the GitOps repo); ended as Succeeded or Failed.
 
+use crate::model::Kind;
 use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{Map, Value, json};
 
@@ -19,7 +20,7 @@ pub(super) async fn create_pod(
     leaf: &Leaf,
 ) -> Result<(), kube::Error> {
     let (id, node_name) = (&leaf.id, &leaf.node_name);
-    let pods = ctx.api("", "v1", "Pod", "pods", Some(namespace));
+    let pods = ctx.api_for(Kind::Pod, Some(namespace));
     let object = json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": pod, "namespace": namespace,
@@ -53,7 +54,7 @@ pub(super) async fn end_pod(
     phase: &str,
 ) -> Result<(), kube::Error> {
     ctx.end_log(namespace, pod, "main");
-    let pods = ctx.api("", "v1", "Pod", "pods", Some(namespace));
+    let pods = ctx.api_for(Kind::Pod, Some(namespace));
     pods.patch_status(
         pod,
         &PatchParams::default(),
