@@ -21,6 +21,19 @@ const ADMIN: &str = "flightdeck-real";
 const VIEWER: &str = "flightdeck-real-viewer";
 const TEAM: &str = "flightdeck-real-team";
 
+/// The cockpit's store, fed by its watchers acting as `context`, across all namespaces.
+async fn watched_as(
+    cluster: &RealCluster,
+    context: &str,
+) -> (App, mpsc::Receiver<Msg>, kube::Client) {
+    let client = cluster.client(context).await;
+    let mut app = common::app();
+    app.set_namespace("all");
+    let (sender, receiver) = mpsc::channel(4096);
+    let _ = flightdeck::kube::watch::watch_all(client.clone(), sender);
+    (app, receiver, client)
+}
+
 /// `namespace/name` of every object of `kind`, as kubectl lists them.
 fn kubectl_names(cluster: &RealCluster, kind: Kind) -> BTreeSet<String> {
     let (group, _, _, plural) = kind.resource();
@@ -98,11 +111,7 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
     // team may not do, so every kind is forbidden — even the Rollouts and Pods of demo-app-dev
     // that the team may read. Recorded as it is, for the namespace-scoped watches to change.
     block_on(async {
-        let client = cluster.client(TEAM).await;
-        let mut app = common::app();
-        app.set_namespace("all");
-        let (sender, mut receiver) = mpsc::channel(4096);
-        let _watchers = flightdeck::kube::watch::watch_all(client, sender);
+        let (mut app, mut receiver, _) = watched_as(&cluster, TEAM).await;
         common::until_app(&mut app, &mut receiver, "every kind answered", 60, |app| {
             Kind::ALL.iter().all(|kind| {
                 !matches!(
@@ -182,11 +191,7 @@ fn the_watchers_list_what_kubectl_lists() {
         ],
     );
     block_on(async {
-        let client = cluster.client(ADMIN).await;
-        let mut app = common::app();
-        app.set_namespace("all");
-        let (sender, mut receiver) = mpsc::channel(4096);
-        let _watchers = flightdeck::kube::watch::watch_all(client, sender);
+        let (mut app, mut receiver, _) = watched_as(&cluster, ADMIN).await;
         common::until_app(&mut app, &mut receiver, "every kind live", 60, |app| {
             Kind::ALL
                 .iter()
@@ -278,11 +283,7 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
     .expect("write");
     cluster.kubectl_ok(ADMIN, &["create", "-f", &list.to_string_lossy()]);
     block_on(async {
-        let client = cluster.client(ADMIN).await;
-        let mut app = common::app();
-        app.set_namespace("all");
-        let (sender, mut receiver) = mpsc::channel(4096);
-        let _watchers = flightdeck::kube::watch::watch_all(client.clone(), sender);
+        let (mut app, mut receiver, client) = watched_as(&cluster, ADMIN).await;
         until_rows_match(&cluster, &mut app, &mut receiver, "the first lists").await;
         assert_eq!(app.store.count(Kind::Workflow), 250);
         let continued = cluster
