@@ -147,7 +147,7 @@ pub struct App {
     /// The current table's rows as last built.
     pub table_cache: super::table::TableCache,
     /// The pipeline view as last built.
-    pub pipeline_cache: super::pipeline::PipelineCache,
+    pub pipeline_cache: super::pipeline_cache::PipelineCache,
     /// Changes sent whose effect the watch has not shown yet.
     pub pending: Vec<super::actions::Pending>,
     /// The user the connection acts as (SelfSubjectReview), once known.

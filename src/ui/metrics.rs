@@ -11,7 +11,7 @@ impl App {
             history: &self.metrics,
             queried: self.prometheus_mode().then_some(&self.queried),
             configured: self.settings.metrics_scrape.is_some() || self.prometheus_mode(),
-            ascii: self.symbols.pointer == ">",
+            ascii: self.symbols.ascii,
         }
     }
 

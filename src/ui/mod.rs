@@ -15,7 +15,7 @@ pub mod metrics;
 pub mod msg;
 pub mod navigation;
 pub mod palette;
-pub mod pipeline;
+pub mod pipeline_cache;
 pub mod prompts;
 pub mod scroll;
 pub mod symbols;

@@ -10,6 +10,8 @@ pub struct Symbols {
     pub separator: &'static str,
     pub cursor: &'static str,
     pub pointer: &'static str,
+    /// Plain ASCII only (no UTF-8 terminal, or asked for): drawings pick ASCII forms too.
+    pub ascii: bool,
 }
 
 const ASCII_BORDER: border::Set<'static> = border::Set {
@@ -30,6 +32,7 @@ impl Symbols {
         separator: "│",
         cursor: "█",
         pointer: "›",
+        ascii: false,
     };
 
     pub const ASCII: Symbols = Symbols {
@@ -38,6 +41,7 @@ impl Symbols {
         separator: "|",
         cursor: "_",
         pointer: ">",
+        ascii: true,
     };
 
     pub fn new(ascii: bool) -> Symbols {

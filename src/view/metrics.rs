@@ -16,6 +16,16 @@ const ASCII_BARS: [char; 8] = ['_', '.', '-', '~', '=', '+', '*', '#'];
 /// Points in a pipeline cell's sparkline.
 pub const SPARK_WIDTH: usize = 8;
 
+/// How a metrics source draws, apart from its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsMode {
+    /// Prometheus's answers (else direct scrapes).
+    pub prometheus: bool,
+    /// Any source is configured at all.
+    pub configured: bool,
+    pub ascii: bool,
+}
+
 /// Where metrics come from, for the views.
 pub struct MetricsSource<'a> {
     pub history: &'a History,
@@ -28,8 +38,12 @@ pub struct MetricsSource<'a> {
 
 impl MetricsSource<'_> {
     /// Everything but the values: views built from this source are stale when it changes.
-    pub fn mode(&self) -> (bool, bool, bool) {
-        (self.queried.is_some(), self.configured, self.ascii)
+    pub fn mode(&self) -> MetricsMode {
+        MetricsMode {
+            prometheus: self.queried.is_some(),
+            configured: self.configured,
+            ascii: self.ascii,
+        }
     }
 }
 

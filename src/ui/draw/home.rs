@@ -21,7 +21,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .any(|kind| app.store.state(*kind) != crate::store::WatchState::Starting)
     {
         let view = app.pipeline_view();
-        super::pipeline::draw(frame, app, area, &view, title);
+        super::pipeline_table::draw(frame, app, area, &view, title);
         return;
     }
     let block = Block::bordered()

@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 /// The current table's column titles, the sorted one marked.
 pub fn sorted_titles(app: &App) -> Vec<String> {
-    let ascii = app.symbols.pointer == ">";
+    let ascii = app.symbols.ascii;
     app.table_columns()
         .iter()
         .enumerate()
@@ -138,7 +138,7 @@ pub fn table_lines(
 
 /// "Pipeline › Rollouts".
 pub fn breadcrumbs(app: &App, width: u16) -> String {
-    let separator = if app.symbols.pointer == ">" {
+    let separator = if app.symbols.ascii {
         " > "
     } else {
         " › "
@@ -161,7 +161,7 @@ pub fn breadcrumbs(app: &App, width: u16) -> String {
         elided = true;
     }
     if elided {
-        let ellipsis = if app.symbols.pointer == ">" {
+        let ellipsis = if app.symbols.ascii {
             "..."
         } else {
             "…"

@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
 
 fn draw_panel(frame: &mut Frame<'_>, app: &App, panel: &Panel, area: Rect) {
     let theme = &app.theme;
-    let marker = if app.symbols.pointer == ">" {
+    let marker = if app.symbols.ascii {
         Marker::Dot
     } else {
         Marker::Braille

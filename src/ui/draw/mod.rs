@@ -9,7 +9,7 @@ mod list;
 mod logs;
 mod metric_chart;
 mod overlays;
-mod pipeline;
+mod pipeline_table;
 mod prompts;
 mod title;
 

@@ -12,8 +12,9 @@ use crate::view::pipeline::{PipelineView, Window, build};
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct PipelineKey {
     generation: u64,
-    /// Metric updates, and the source's mode (`MetricsSource::mode`).
-    metrics: (u64, (bool, bool, bool)),
+    /// Metric updates (`App::metrics_revision`).
+    metrics_revision: u64,
+    metrics_mode: crate::view::metrics::MetricsMode,
     filter: String,
     first: usize,
     lines: usize,
@@ -34,7 +35,8 @@ impl App {
     pub fn pipeline_view_from(&self, first: usize) -> Arc<PipelineView> {
         let key = PipelineKey {
             generation: self.store.generation(),
-            metrics: (self.metrics_revision, self.metrics_source().mode()),
+            metrics_revision: self.metrics_revision,
+            metrics_mode: self.metrics_source().mode(),
             filter: self.filter.text().to_string(),
             first,
             // The screen less the title and footer bars, the block's borders and the watch line.
