@@ -138,11 +138,7 @@ pub fn table_lines(
 
 /// "Pipeline › Rollouts".
 pub fn breadcrumbs(app: &App, width: u16) -> String {
-    let separator = if app.symbols.ascii {
-        " > "
-    } else {
-        " › "
-    };
+    let separator = if app.symbols.ascii { " > " } else { " › " };
     let mut crumbs: Vec<String> = app
         .views
         .iter()
@@ -161,11 +157,7 @@ pub fn breadcrumbs(app: &App, width: u16) -> String {
         elided = true;
     }
     if elided {
-        let ellipsis = if app.symbols.ascii {
-            "..."
-        } else {
-            "…"
-        };
+        let ellipsis = if app.symbols.ascii { "..." } else { "…" };
         crumbs.insert(0, ellipsis.to_string());
     }
     crumbs.join(separator)
