@@ -178,7 +178,7 @@ fn the_watchers_list_what_kubectl_lists() {
         return;
     };
     cluster.install_demo();
-    // A Workflow from the demo's template, and pods for the ReplicaSet kinds.
+    // A Deployment, for live ReplicaSets and Pods.
     cluster.kubectl_ok(
         ADMIN,
         &[
@@ -287,17 +287,14 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
         until_rows_match(&cluster, &mut app, &mut receiver, "the first lists").await;
         assert_eq!(app.store.count(Kind::Workflow), 250);
         let continued = cluster
-            .audit_events()
-            .into_iter()
-            .filter(|event| {
-                event["stage"] == "ResponseComplete"
-                    && event["verb"] == "list"
+            .audited(|event| {
+                event["verb"] == "list"
                     && event["objectRef"]["resource"] == "workflows"
                     && event["requestURI"]
                         .as_str()
                         .is_some_and(|uri| uri.contains("continue="))
             })
-            .count();
+            .len();
         assert!(
             continued >= 2,
             "pages 2 and 3 asked with continue tokens: {continued}"
@@ -354,15 +351,12 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
         // server answers 410 in the stream and the watcher lists again.
         let sensor_lists = || {
             cluster
-                .audit_events()
-                .into_iter()
-                .filter(|event| {
-                    event["stage"] == "ResponseComplete"
-                        && event["verb"] == "list"
+                .audited(|event| {
+                    event["verb"] == "list"
                         && event["objectRef"]["resource"] == "sensors"
                         && event["user"]["username"] == "flightdeck-admin"
                 })
-                .count()
+                .len()
         };
         let lists_before = sensor_lists();
         cluster.restart_apiserver();

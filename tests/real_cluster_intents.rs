@@ -28,22 +28,17 @@ struct Tier {
 
 /// The writes `user` made, from the audit log (access reviews left out).
 fn writes_by(cluster: &RealCluster, user: &str) -> Vec<Value> {
-    cluster
-        .audit_events()
-        .into_iter()
-        .filter(|event| {
-            event["stage"] == "ResponseComplete"
-                && event["user"]["username"] == user
-                && matches!(
-                    event["verb"].as_str(),
-                    Some("create" | "update" | "patch" | "delete")
-                )
-                && !event["objectRef"]["resource"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .ends_with("reviews")
-        })
-        .collect()
+    cluster.audited(|event| {
+        event["user"]["username"] == user
+            && matches!(
+                event["verb"].as_str(),
+                Some("create" | "update" | "patch" | "delete")
+            )
+            && !event["objectRef"]["resource"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with("reviews")
+    })
 }
 
 fn verb(method: Method) -> &'static str {

@@ -308,60 +308,8 @@ impl App {
             }
             // Until a new connection reports, what arrives is from the one it replaced.
             Msg::Kube(_) if self.connecting => None,
-            Msg::Kube(deltas) => {
-                // A detail view built from the whole object re-fetches it when it changes.
-                let refetch = match (self.view(), &self.detail) {
-                    (View::Detail(kind), Some(key)) if kind != crate::model::Kind::Rollout => deltas
-                        .iter()
-                        .any(|delta| matches!(delta, crate::store::Delta::Apply(row) if row.key() == key))
-                        .then(|| Effect::Fetch(kind, key.clone())),
-                    _ => None,
-                };
-                self.settle_pending(&deltas);
-                if self.store.apply(deltas) {
-                    self.dirty = true;
-                }
-                return refetch
-                    .into_iter()
-                    .chain(self.new_metric_targets())
-                    .collect();
-            }
-            Msg::Object(key, answer) => {
-                if let Some(Overlay::Yaml {
-                    key: shown, text, ..
-                }) = &mut self.overlay
-                    && *shown == key
-                {
-                    *text = Some(answer.clone().and_then(|value| {
-                        serde_saphyr::to_string(&value).map_err(|e| e.to_string())
-                    }));
-                    self.dirty = true;
-                }
-                if let View::Metrics(crate::model::Kind::AnalysisRun) = self.view()
-                    && self.detail.as_ref() == Some(&key)
-                {
-                    let queries = answer
-                        .as_ref()
-                        .map(crate::metrics::analysis::queries)
-                        .unwrap_or_default();
-                    self.detail_object = Some(answer);
-                    self.dirty = true;
-                    return self.query_analysis(key, queries).into_iter().collect();
-                }
-                if let View::Detail(kind) = self.view()
-                    && self.detail.as_ref() == Some(&key)
-                {
-                    let mut answer = answer;
-                    if kind == crate::model::Kind::Workflow
-                        && let Ok(workflow) = &mut answer
-                    {
-                        crate::model::workflow_nodes::inflate(workflow);
-                    }
-                    self.detail_object = Some(answer);
-                    self.dirty = true;
-                }
-                None
-            }
+            Msg::Kube(deltas) => return self.on_changes(deltas),
+            Msg::Object(key, answer) => return self.on_object(key, answer),
             Msg::LogLines(pod, lines) => {
                 if let Some(logs) = self.logs.as_mut().filter(|logs| logs.pod == pod) {
                     logs.push(lines);

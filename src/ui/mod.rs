@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod app;
+mod arrivals;
 pub mod context;
 pub mod draw;
 pub mod event_loop;

@@ -171,6 +171,14 @@ impl RealCluster {
         self.kubectl_ok(admin, &["apply", "--server-side", "-k", &dev]);
     }
 
+    /// The completed requests of the audit log so far that `keep` selects.
+    pub fn audited(&self, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+        self.audit_events()
+            .into_iter()
+            .filter(|event| event["stage"] == "ResponseComplete" && keep(event))
+            .collect()
+    }
+
     /// The audit events so far (one JSON object per line).
     pub fn audit_events(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.audit_log)
