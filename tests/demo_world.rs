@@ -11,9 +11,17 @@ use flightdeck::demo::world::metrics::Quality;
 use flightdeck::demo::world::{World, WorldOptions};
 
 async fn world() -> (World, tempfile::TempDir) {
+    world_at(WorldOptions::for_tests(Default::default()).speed).await
+}
+
+/// A world whose clock runs `speed` times faster than real time.
+async fn world_at(speed: f64) -> (World, tempfile::TempDir) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().expect("temp");
-    let options = WorldOptions::for_tests(dir.path().to_path_buf());
+    let options = WorldOptions {
+        speed,
+        ..WorldOptions::for_tests(dir.path().to_path_buf())
+    };
     (World::start(options).await.expect("world starts"), dir)
 }
 
@@ -211,7 +219,9 @@ async fn a_push_runs_the_ci_workflow_to_the_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_and_a_missing_template_are_reported_like_argo() {
-    let (world, _dir) = world().await;
+    // Ten times slower than the other tests: the stop must land while the first step (15 world
+    // seconds, then failing on the unknown commit) still runs, however loaded the machine.
+    let (world, _dir) = world_at(10.0).await;
     let workflows: Api<DynamicObject> = world
         .context
         .api_for(Kind::Workflow, Some("argo-workflows"));
@@ -244,8 +254,12 @@ async fn stop_and_a_missing_template_are_reported_like_argo() {
         .await
         .expect("create");
     let name = running.metadata.name.clone().expect("name");
-    eventually("the workflow to run", 10, || async {
-        (text(&workflows.get(&name).await.ok()?, "/status/phase") == "Running").then_some(())
+    let running_pod = eventually("the first step to run", 10, || async {
+        let wf = workflows.get(&name).await.ok()?;
+        let nodes = wf.data.pointer("/status/nodes")?.as_object()?;
+        nodes.iter().find_map(|(id, node)| {
+            (node["type"] == "Pod" && node["phase"] == "Running").then(|| id.clone())
+        })
     })
     .await;
     workflows
@@ -258,6 +272,32 @@ async fn stop_and_a_missing_template_are_reported_like_argo() {
         .expect("stop");
     let stopped = eventually("the workflow to stop", 10, || async {
         let wf = workflows.get(&name).await.ok()?;
+        (text(&wf, "/status/phase") == "Failed").then_some(wf)
+    })
+    .await;
+    assert_eq!(
+        text(&stopped, "/status/message"),
+        "Stopped with strategy 'Stop'"
+    );
+    let pod_node = &stopped.data["status"]["nodes"][&running_pod];
+    assert_eq!(
+        (&pod_node["phase"], &pod_node["message"]),
+        (
+            &Value::from("Failed"),
+            &Value::from("workflow shutdown with strategy:  Stop")
+        )
+    );
+
+    // Stopped before its first step ran, so before it had any node.
+    let mut early = submit("demo-app-ci");
+    early.data["spec"]["shutdown"] = serde_json::json!("Stop");
+    let early = workflows
+        .create(&Default::default(), &early)
+        .await
+        .expect("create");
+    let early_name = early.metadata.name.clone().expect("name");
+    let stopped = eventually("the workflow stopped before its first step", 10, || async {
+        let wf = workflows.get(&early_name).await.ok()?;
         (text(&wf, "/status/phase") == "Failed").then_some(wf)
     })
     .await;

@@ -71,7 +71,7 @@ async fn reconcile(
     let phase = text(&workflow, "/status/phase").to_string();
 
     // Resolve the spec (inline, or from the referenced WorkflowTemplate) and the parameters.
-    let (spec, parameters) = match resolve(ctx, &namespace, &workflow).await {
+    let (spec, parameters) = match resolve(ctx, &namespace, &workflow).await? {
         Ok(resolved) => resolved,
         Err(message) => {
             finish(&api, &namespace, &name, "Error", &message, json!({})).await?;
@@ -101,7 +101,7 @@ async fn reconcile(
 
     let shutdown = text(&workflow, "/spec/shutdown").to_string();
     if !shutdown.is_empty() {
-        let nodes = shut_down_nodes(&workflow, &name);
+        let nodes = shut_down_nodes(&workflow, &shutdown);
         for (id, node) in workflow
             .pointer("/status/nodes")
             .and_then(Value::as_object)
@@ -209,12 +209,15 @@ async fn reconcile(
     Ok(())
 }
 
-/// The workflow's spec (merged with its WorkflowTemplate) and its parameters.
+/// The workflow's spec (merged with its WorkflowTemplate) and its parameters, or the message
+/// the workflow fails with (a missing template or parameter). Any other error reading the
+/// template (the API server busy, a dropped connection) is returned as such, to be retried: only
+/// a 404 makes the workflow fail, as upstream's controller requeues on transient errors.
 async fn resolve(
     ctx: &WorldContext,
     namespace: &str,
     workflow: &Value,
-) -> Result<(Value, Map<String, Value>), String> {
+) -> Result<Result<(Value, Map<String, Value>), String>, kube::Error> {
     let mut spec = workflow.get("spec").cloned().unwrap_or_else(|| json!({}));
     let mut parameters = Map::new();
     if let Some(template_name) = spec
@@ -223,10 +226,11 @@ async fn resolve(
         .map(str::to_string)
     {
         let templates = ctx.api_for(Kind::WorkflowTemplate, Some(namespace));
-        let template = templates
-            .get(&template_name)
-            .await
-            .map_err(|_| format!("workflowtemplates.argoproj.io \"{template_name}\" not found"))?;
+        let Some(template) = templates.get_opt(&template_name).await? else {
+            return Ok(Err(format!(
+                "workflowtemplates.argoproj.io \"{template_name}\" not found"
+            )));
+        };
         let template_spec = template
             .data
             .get("spec")
@@ -243,9 +247,9 @@ async fn resolve(
     }
     collect_parameters(&spec, &mut parameters);
     if let Some((missing, _)) = parameters.iter().find(|(_, v)| v.is_null()) {
-        return Err(format!("spec.arguments.{missing}.value is required"));
+        return Ok(Err(format!("spec.arguments.{missing}.value is required")));
     }
-    Ok((spec, parameters))
+    Ok(Ok((spec, parameters)))
 }
 
 fn collect_parameters(spec: &Value, into: &mut Map<String, Value>) {
@@ -275,8 +279,11 @@ fn pod_name(workflow: &str, template: &str, id: &str) -> String {
     format!("{workflow}-{template}-{hash}")
 }
 
-/// Node phases after a shutdown: running ones fail, pending ones are omitted.
-fn shut_down_nodes(workflow: &Value, name: &str) -> Value {
+/// Node phases after a shutdown: running ones fail (a pod's with upstream's message, two spaces
+/// and all), pending ones are omitted. A workflow stopped before its first step has no nodes and
+/// gets none: a node written here without its `id`, `name` and `type` would be refused by the
+/// CRD's schema.
+fn shut_down_nodes(workflow: &Value, shutdown: &str) -> Value {
     let mut nodes = Map::new();
     for (id, node) in workflow
         .pointer("/status/nodes")
@@ -285,9 +292,9 @@ fn shut_down_nodes(workflow: &Value, name: &str) -> Value {
         .flatten()
     {
         let phase = match node.get("phase").and_then(Value::as_str) {
-            Some("Running") => {
-                json!({"phase": "Failed", "finishedAt": now(), "message": "workflow shutdown with strategy"})
-            }
+            Some("Running") if text(node, "/type") == "Pod" => json!({"phase": "Failed",
+                "finishedAt": now(), "message": format!("workflow shutdown with strategy:  {shutdown}")}),
+            Some("Running") => json!({"phase": "Failed", "finishedAt": now()}),
             Some("Pending") => {
                 json!({"phase": "Omitted", "message": "omitted: depends condition not met"})
             }
@@ -295,10 +302,6 @@ fn shut_down_nodes(workflow: &Value, name: &str) -> Value {
         };
         nodes.insert(id.clone(), phase);
     }
-    nodes.insert(
-        name.to_string(),
-        json!({"phase": "Failed", "finishedAt": now()}),
-    );
     Value::Object(nodes)
 }
 
