@@ -41,7 +41,7 @@ fn rollout() -> serde_json::Value {
 /// The app showing the Rollouts list with one Rollout selected, auditing into `audit`.
 fn app_on_rollouts(audit: &std::path::Path) -> App {
     let mut app = common::app();
-    app.audit_path = Some(audit.to_path_buf());
+    app.actions.audit_path = Some(audit.to_path_buf());
     let mut deltas: Vec<Delta> = Kind::ALL
         .iter()
         .map(|k| Delta::State(*k, WatchState::Live))
@@ -183,11 +183,12 @@ fn production_needs_the_name_and_read_only_sends_nothing() {
         assert_eq!(key(&mut app, KeyCode::Char(action)), None, "{action}");
     }
     assert!(
-        app.action_log
+        app.actions
+            .log
             .iter()
             .all(|e| e.outcome == "refused: read-only")
     );
-    assert_eq!(app.action_log.len(), 6);
+    assert_eq!(app.actions.log.len(), 6);
     // Even a plan that got as far as the confirmation is not sent.
     app.update(Msg::Prepared(
         intent.clone(),
@@ -316,7 +317,8 @@ fn a_created_object_is_tracked_by_the_name_the_server_gave_it() {
         format!("confirmed: sent; created Promotion {named}")
     );
     assert!(
-        app.pending
+        app.actions
+            .pending
             .iter()
             .any(|p| p.kind == Kind::Promotion && p.key == ObjectKey::new("demo-app", named)),
         "the returned name is what the pending badge waits for"

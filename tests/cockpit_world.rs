@@ -331,7 +331,7 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
         host.follow_logs(pod, container);
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !app.logs.as_ref().is_some_and(|logs| {
+    while !app.logs().is_some_and(|logs| {
         logs.lines
             .iter()
             .any(|line| line.contains("Cloning into '/workspace'"))
@@ -342,10 +342,15 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
             .expect("message");
         app.update(message);
     }
-    assert_eq!(
-        app.update(Msg::Key(escape())),
-        [flightdeck::ui::msg::Effect::StopLogs],
-        "leaving the log view closes the stream"
+    // Leaving the log view closes the stream, and the Workflow detail found under it is
+    // fetched again: the Workflow kept running while the log covered it.
+    let effects = app.update(Msg::Key(escape()));
+    assert!(
+        matches!(&effects[..], [
+            flightdeck::ui::msg::Effect::StopLogs,
+            flightdeck::ui::msg::Effect::Fetch(Kind::Workflow, key),
+        ] if app.subject().is_some_and(|shown| shown.key == *key)),
+        "{effects:?}"
     );
 
     // The canary's analysis: its metrics, conditions and measurements from Prometheus queries.
@@ -361,7 +366,7 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
             .expect("message");
         app.update(message);
     }
-    while app.view() != flightdeck::ui::app::View::Pipeline {
+    while app.view() != flightdeck::ui::screen::View::Pipeline {
         app.update(Msg::Key(escape()));
     }
     let shown = open_detail(&mut app, &mut host, &mut receiver, "ar").await;
@@ -396,7 +401,10 @@ async fn open_detail(
     };
     host.fetch(kind, object);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !matches!(app.detail_object, Some(Ok(_))) {
+    while !app
+        .subject()
+        .is_some_and(|subject| matches!(subject.object, Some(Ok(_))))
+    {
         let message = tokio::time::timeout_at(deadline, receiver.recv())
             .await
             .expect("the fetched object")

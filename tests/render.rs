@@ -5,10 +5,12 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use flightdeck::cli::Options;
+use flightdeck::model::Kind;
 use flightdeck::theme::Slot;
 use flightdeck::ui::app::App;
 use flightdeck::ui::draw::draw;
-use flightdeck::ui::msg::Msg;
+use flightdeck::ui::msg::{Effect, Msg};
+use flightdeck::ui::screen::{Screen, View};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -433,7 +435,7 @@ fn table_rows_are_built_once_per_change() {
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "st");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.filter.text(), "web-st");
+    assert_eq!(app.filter().text(), "web-st");
     let narrowed = names(&app);
     assert_eq!(narrowed, ["web-staging"]);
     // The same filter typed at once, from every row.
@@ -554,7 +556,7 @@ fn pod_logs_follow_pause_filter_and_close() {
         Some(Effect::StopLogs),
         "esc clears the filter, then leaves"
     );
-    assert!(app.logs.is_none());
+    assert!(app.logs().is_none());
 }
 
 #[test]
@@ -592,6 +594,49 @@ fn y_opens_the_yaml_of_the_selected_object() {
     );
     press(&mut app, KeyCode::Esc);
     assert!(!text(&screen(&app, 100, 30)).contains("kind: Rollout"));
+}
+
+#[test]
+fn going_back_finds_the_list_as_it_was_left() {
+    let mut app = pipeline_app();
+    app.size = (120, 40);
+    app.set_namespace("all");
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "app");
+    press(&mut app, KeyCode::Enter);
+    // Sorted by NAME descending, filtered to two rows, the cursor on the second.
+    for key in ['>', '>', '='] {
+        press(&mut app, KeyCode::Char(key));
+    }
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "prod|dev");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(listed_names(&app), ["demo-app-prod", "demo-app-dev"]);
+    let opened =
+        common::single(app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
+    assert!(
+        matches!(&opened, Some(Effect::Fetch(Kind::Application, key)) if key.name == "demo-app-dev"),
+        "{opened:?}"
+    );
+    // The detail starts at its first line, unfiltered.
+    assert_eq!((app.cursor(), app.filter().is_empty()), (0, true));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.view(), View::List(Kind::Application));
+    assert_eq!(app.cursor(), 1);
+    assert_eq!(listed_names(&app), ["demo-app-prod", "demo-app-dev"]);
+    let shown = text(&screen(&app, 120, 40));
+    assert!(shown.contains("NAME↓"), "{shown}");
+    assert!(shown.contains("Applications [2] /prod|dev"), "{shown}");
+    // The home screen keeps its own state under the list: no filter there.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.filter().text(),
+        "",
+        "esc first clears the list's filter"
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.view(), View::Pipeline);
 }
 
 #[test]
@@ -722,9 +767,10 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
         // One batch that asks for two things gets both: the shown Application changed (fetch
         // it again) and now deploys where another Rollout is (new metric targets).
         let shown = flightdeck::model::ObjectKey::new("argocd", "demo-app-qa");
-        app.views
-            .push(flightdeck::ui::app::View::Detail(Kind::Application));
-        app.detail = Some(shown.clone());
+        app.screens.push(Screen::about(
+            View::Detail(Kind::Application),
+            shown.clone(),
+        ));
         let changed = serde_json::json!({"metadata": {"name": "demo-app-qa", "namespace": "argocd", "labels": {"app": "demo-app", "env": "qa"}}, "spec": {"destination": {"namespace": "demo-app-uat"}}});
         let rollout =
             serde_json::json!({"metadata": {"name": "demo-app", "namespace": "demo-app-uat"}});
@@ -736,8 +782,7 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
             matches!(&effects[..], [Effect::Fetch(Kind::Application, key), Effect::MetricTargets(_)] if *key == shown),
             "{effects:?}"
         );
-        app.views.pop();
-        app.detail = None;
+        app.screens.pop();
     }
     assert!(text(&screen(&app, 160, 40)).contains("asking Prometheus"));
     let series = |values: &[f64]| {

@@ -91,7 +91,7 @@ pub async fn run(options: Options) -> Result<Value, String> {
     };
     let mut app = App::new(loaded, target);
     app.size = (200, 50);
-    app.audit_path = None;
+    app.actions.audit_path = None;
     let writer = CountingWriter::default();
     let options = TerminalOptions {
         viewport: Viewport::Fixed(Rect::new(0, 0, 200, 50)),
@@ -161,10 +161,10 @@ pub async fn run(options: Options) -> Result<Value, String> {
         }
     }
 
-    if !app.filter.is_empty() {
+    if !app.filter().is_empty() {
         return Err(format!(
             "the filter {:?} was not cleared",
-            app.filter.text()
+            app.filter().text()
         ));
     }
     // Under load, on the pipeline (the view that joins every kind).

@@ -7,14 +7,38 @@
 
 use std::time::Instant;
 
-use super::app::{App, Overlay, ToastLevel, View};
+use super::app::{App, Overlay, ToastLevel};
 use super::msg::Effect;
 use super::prompts::{Choice, Confirmation, ParameterForm};
+use super::screen::View;
 use crate::audit::AuditEntry;
 use crate::intent::{Intent, Plan};
 use crate::keymap::Action;
 use crate::kube::execute::Failure;
 use crate::model::{Kind, ObjectKey};
+
+/// The changes of this session: in flight, logged, and one being asked again.
+#[derive(Debug, Default)]
+pub struct Actions {
+    /// Changes sent whose effect the watch has not shown yet.
+    pub pending: Vec<Pending>,
+    /// Every change asked for in this session.
+    pub log: Vec<AuditEntry>,
+    /// Where the audit log is appended (`None`: memory only).
+    pub audit_path: Option<std::path::PathBuf>,
+    /// An intent being planned again after a conflict, and what to tell the user.
+    reasking: Option<(Intent, String)>,
+}
+
+impl Actions {
+    /// No change yet; the audit log appended to `audit_path`.
+    pub fn new(audit_path: Option<std::path::PathBuf>) -> Actions {
+        Actions {
+            audit_path,
+            ..Actions::default()
+        }
+    }
+}
 
 /// A change sent, waiting for the watch to show its effect.
 #[derive(Debug, Clone)]
@@ -314,7 +338,11 @@ impl App {
         intent: Intent,
         result: Result<Box<Plan>, crate::intent::Refusal>,
     ) {
-        let note = self.reasking.take().filter(|(asked, _)| *asked == intent);
+        let note = self
+            .actions
+            .reasking
+            .take()
+            .filter(|(asked, _)| *asked == intent);
         match result {
             Ok(plan) => {
                 let needs_name = self.production && intent.is_destructive();
@@ -396,7 +424,7 @@ impl App {
         match result {
             Ok(created) => {
                 let (kind, key) = plan.intent.target();
-                self.pending.push(Pending {
+                self.actions.pending.push(Pending {
                     kind,
                     key: key.clone(),
                     verb: plan.intent.verb(),
@@ -408,7 +436,7 @@ impl App {
                     for name in &created {
                         outcome
                             .push_str(&format!("; created {} {name}", created_kind.resource().2));
-                        self.pending.push(Pending {
+                        self.actions.pending.push(Pending {
                             kind: created_kind,
                             key: ObjectKey::new(key.namespace.clone(), name.clone()),
                             verb: plan.intent.verb(),
@@ -426,7 +454,7 @@ impl App {
             Err(Failure::Conflict(message)) => {
                 // The object changed after it was read: read it again and ask again.
                 self.record(what.clone(), Some(&plan), format!("conflict: {message}"));
-                self.reasking = Some((
+                self.actions.reasking = Some((
                     plan.intent.clone(),
                     "the object changed since it was read; this is the change planned from what it is now".into(),
                 ));
@@ -442,10 +470,10 @@ impl App {
 
     /// Changes seen by the watch clear the pending badges of their objects.
     pub(super) fn settle_pending(&mut self, deltas: &[crate::store::Delta]) {
-        if self.pending.is_empty() {
+        if self.actions.pending.is_empty() {
             return;
         }
-        self.pending.retain(|pending| {
+        self.actions.pending.retain(|pending| {
             !deltas.iter().any(|delta| {
                 matches!(delta, crate::store::Delta::Apply(row) if row.kind() == pending.kind && *row.key() == pending.key)
             })
@@ -460,7 +488,7 @@ impl App {
             .or_else(|| self.target.user.clone())
             .unwrap_or_default();
         let entry = AuditEntry::new(&context, &user, what, plan, outcome);
-        if let Some(path) = &self.audit_path
+        if let Some(path) = &self.actions.audit_path
             && let Err(error) = crate::audit::append(path, &entry)
         {
             self.notify(
@@ -468,7 +496,7 @@ impl App {
                 format!("cannot write the audit log: {error}"),
             );
         }
-        self.action_log.push(entry);
+        self.actions.log.push(entry);
     }
 
     /// The Rollout's earlier revisions (newest first), from its ReplicaSets.
@@ -496,9 +524,9 @@ impl App {
     /// The Application's history (newest first), from the fetched object of its detail view.
     fn application_history(&self, application: &ObjectKey) -> Vec<(String, Intent)> {
         let Some(Ok(object)) = self
-            .detail_object
-            .as_ref()
-            .filter(|_| self.detail.as_ref() == Some(application))
+            .subject()
+            .filter(|subject| subject.key == *application)
+            .and_then(|subject| subject.object.as_ref())
         else {
             return Vec::new();
         };

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use super::input::InputLine;
 use super::msg::{Effect, Msg};
 use super::palette::Palette;
+use super::screen::{Screens, View};
 use super::symbols::Symbols;
 use crate::keymap::{Action, Keymap, Layer};
 use crate::kube::target::ClusterTarget;
@@ -38,43 +39,6 @@ pub enum Overlay {
         text: Option<Result<String, String>>,
         scroll: u16,
     },
-}
-
-/// A screen of the cockpit (the views stack; `back` returns to the previous one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// Home: every app's environments from commit to production.
-    Pipeline,
-    /// Everything waiting on a person.
-    Waiting,
-    /// The list of one kind.
-    List(crate::model::Kind),
-    /// Kargo: Warehouses, the Freight × Stage matrix, the newest Promotions.
-    Kargo,
-    /// A pod's followed log (which: `App::logs`).
-    Logs,
-    /// Every change asked for in this session and its outcome.
-    ActionLog,
-    /// Metric charts of a Rollout or an AnalysisRun (which: `App::detail`).
-    Metrics(crate::model::Kind),
-    /// One object's detail (which object: `App::detail`).
-    Detail(crate::model::Kind),
-}
-
-impl View {
-    /// The breadcrumb title.
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Pipeline => "Pipeline",
-            View::Waiting => "Waiting on me",
-            View::List(kind) => kind.title(),
-            View::Kargo => "Kargo",
-            View::Logs => "Logs",
-            View::ActionLog => "Action log",
-            View::Metrics(_) => "Metrics",
-            View::Detail(_) => "Detail",
-        }
-    }
 }
 
 /// How serious a toast is.
@@ -113,10 +77,6 @@ pub struct App {
     pub production: bool,
     pub warnings: Vec<Warning>,
     pub overlay: Option<Overlay>,
-    /// The filter applied to the current view.
-    pub filter: crate::view::filter::Filter,
-    /// How the current table is sorted.
-    pub sort: crate::view::sort::Sort,
     pub toast: Option<Toast>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
@@ -128,16 +88,8 @@ pub struct App {
     pub cluster_problem: Option<String>,
     /// A fixed "now" (Unix seconds) for ages, in tests; `None` reads the clock.
     pub frozen_time: Option<i64>,
-    /// The views stack: the last is shown; never empty.
-    pub views: Vec<View>,
-    /// The selected row in list views.
-    pub selected: usize,
-    /// The object a detail view shows.
-    pub detail: Option<crate::model::ObjectKey>,
-    /// The whole object, for detail views that need more than its row (fetched on open).
-    pub detail_object: Option<Result<serde_json::Value, String>>,
-    /// The followed log, while the log view is open.
-    pub logs: Option<super::logs::Logs>,
+    /// The views stack, each screen with its own cursor, sort, filter and subject.
+    pub screens: Screens,
     /// The layered settings (kept to switch contexts).
     pub settings: crate::settings::Settings,
     /// Which cluster connection is current (each context switch starts a new one).
@@ -148,28 +100,12 @@ pub struct App {
     pub table_cache: super::table::TableCache,
     /// The pipeline view as last built.
     pub pipeline_cache: super::pipeline_cache::PipelineCache,
-    /// Changes sent whose effect the watch has not shown yet.
-    pub pending: Vec<super::actions::Pending>,
     /// The user the connection acts as (SelfSubjectReview), once known.
     pub identity: Option<String>,
-    /// Every change asked for in this session.
-    pub action_log: Vec<crate::audit::AuditEntry>,
-    /// Where the audit log is appended (`None`: memory only).
-    pub audit_path: Option<std::path::PathBuf>,
-    /// An intent being planned again after a conflict, and what to tell the user.
-    pub reasking: Option<(crate::intent::Intent, String)>,
-    /// Scraped metrics (direct scrape mode).
-    pub metrics: crate::metrics::history::History,
-    /// Prometheus's answers (Prometheus mode).
-    pub queried: crate::metrics::queried::Queried,
-    /// The live series of the shown AnalysisRun's metrics, by metric name (or why not).
-    pub analysis_series: crate::metrics::analysis::LiveSeries,
-    /// The (app, namespace) pairs last given to the Prometheus poller.
-    pub metric_targets: Vec<crate::metrics::queries::MetricTarget>,
-    /// The store's Application and Rollout-key generations they were found at.
-    pub metric_targets_from: (u64, u64),
-    /// Counts metric updates (scrapes and Prometheus answers), so views built from them know.
-    pub metrics_revision: u64,
+    /// Changes asked for: in flight, logged, being asked again.
+    pub actions: super::actions::Actions,
+    /// Scraped series, Prometheus's answers and what the poller was last asked for.
+    pub metrics: super::metrics::Metrics,
     /// Effects asked for while handling a message besides the one its handler returns
     /// (`update` hands them all out, in order).
     queued: Vec<Effect>,
@@ -193,35 +129,21 @@ impl App {
             target,
             warnings: loaded.warnings,
             overlay: None,
-            filter: Default::default(),
-            sort: Default::default(),
             toast: None,
             dirty: true,
             size: (80, 24),
             store: crate::store::Store::default(),
             cluster_problem: None,
             frozen_time: None,
-            views: vec![View::Pipeline],
-            selected: 0,
-            detail: None,
-            detail_object: None,
-            logs: None,
+            screens: Screens::default(),
             settings: loaded.settings,
             connection: 0,
             connecting: false,
             table_cache: Default::default(),
             pipeline_cache: Default::default(),
-            pending: Vec::new(),
             identity: None,
-            action_log: Vec::new(),
-            audit_path: crate::audit::default_path(),
-            reasking: None,
+            actions: super::actions::Actions::new(crate::audit::default_path()),
             metrics: Default::default(),
-            queried: Default::default(),
-            analysis_series: Default::default(),
-            metric_targets: Vec::new(),
-            metric_targets_from: (0, 0),
-            metrics_revision: 0,
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -311,14 +233,14 @@ impl App {
             Msg::Kube(deltas) => return self.on_changes(deltas),
             Msg::Object(key, answer) => return self.on_object(key, answer),
             Msg::LogLines(pod, lines) => {
-                if let Some(logs) = self.logs.as_mut().filter(|logs| logs.pod == pod) {
+                if let Some(logs) = self.followed_logs(&pod) {
                     logs.push(lines);
                     self.dirty = true;
                 }
                 None
             }
             Msg::LogEnded(pod, result) => {
-                if let Some(logs) = self.logs.as_mut().filter(|logs| logs.pod == pod) {
+                if let Some(logs) = self.followed_logs(&pod) {
                     logs.state = match result {
                         Ok(()) => super::logs::LogState::Ended,
                         Err(error) => super::logs::LogState::Failed(error),
@@ -347,21 +269,23 @@ impl App {
             }
             Msg::Executed(plan, result) => self.on_executed(*plan, result),
             Msg::AnalysisSeries(key, metric, series) => {
-                if self.detail.as_ref() == Some(&key) {
-                    self.analysis_series.insert(metric, series);
+                if let Some(subject) = self.screen_mut().subject.as_mut()
+                    && subject.key == key
+                {
+                    subject.analysis_series.insert(metric, series);
                     self.dirty = true;
                 }
                 None
             }
             Msg::Queried(namespace, answers) => {
-                self.queried.record(&namespace, answers);
-                self.metrics_revision += 1;
+                self.metrics.queried.record(&namespace, answers);
+                self.metrics.revision += 1;
                 self.dirty = true;
                 None
             }
             Msg::Scraped(at, totals, problem) => {
-                self.metrics.record(at, totals, problem);
-                self.metrics_revision += 1;
+                self.metrics.history.record(at, totals, problem);
+                self.metrics.revision += 1;
                 self.dirty = true;
                 None
             }
@@ -377,18 +301,13 @@ impl App {
         one.into_iter().collect()
     }
 
-    /// Does what `action` says in the current state.
-    pub fn perform(&mut self, action: Action) -> Option<Effect> {
-        let effect = self.perform_action(action);
-        // Leaving the log view closes its stream.
-        if self.logs.is_some() && !self.views.contains(&View::Logs) {
-            self.logs = None;
-            self.queued.push(Effect::StopLogs);
-        }
-        effect
+    /// Asks for `effect` besides the one a handler returns (`update` hands out both).
+    pub(super) fn queue(&mut self, effect: Effect) {
+        self.queued.push(effect);
     }
 
-    fn perform_action(&mut self, action: Action) -> Option<Effect> {
+    /// Does what `action` says in the current state.
+    pub fn perform(&mut self, action: Action) -> Option<Effect> {
         let effect = match action {
             Action::Quit => return Some(Effect::Quit),
             Action::Suspend => return Some(Effect::Suspend),
@@ -417,7 +336,7 @@ impl App {
                 None
             }
             Action::Filter => {
-                self.overlay = Some(Overlay::Filter(InputLine::new(self.filter.text())));
+                self.overlay = Some(Overlay::Filter(InputLine::new(self.filter().text())));
                 None
             }
             Action::Back | Action::Cancel => {
@@ -426,22 +345,16 @@ impl App {
                     self.cancel_confirmation(&confirmation);
                 }
                 if self.overlay.take().is_none() {
-                    if !self.filter.is_empty() {
-                        self.filter = Default::default();
-                    } else if self.views.len() > 1 {
-                        self.views.pop();
-                        self.selected = 0;
-                        self.sort = Default::default();
-                    } else {
+                    if !self.filter().is_empty() {
+                        self.screen_mut().filter = Default::default();
+                    } else if !self.back() {
                         return None;
                     }
                 }
                 None
             }
             Action::ShowPipeline => {
-                self.views.truncate(1);
-                self.selected = 0;
-                self.sort = Default::default();
+                self.back_home();
                 None
             }
             Action::ShowWaiting => {
@@ -473,10 +386,11 @@ impl App {
                 if columns == 0 {
                     return None;
                 }
-                self.sort = match action {
-                    Action::SortNextColumn => self.sort.next_column(columns),
-                    Action::SortPrevColumn => self.sort.prev_column(columns),
-                    _ => self.sort.reversed(),
+                let sort = &mut self.screen_mut().sort;
+                *sort = match action {
+                    Action::SortNextColumn => sort.next_column(columns),
+                    Action::SortPrevColumn => sort.prev_column(columns),
+                    _ => sort.reversed(),
                 };
                 None
             }
@@ -539,6 +453,14 @@ impl App {
         };
         self.dirty = true;
         effect
+    }
+
+    /// The log screen following `pod`'s log, if one is on the stack.
+    fn followed_logs(&mut self, pod: &crate::model::ObjectKey) -> Option<&mut super::logs::Logs> {
+        self.screens
+            .iter_mut()
+            .filter_map(|screen| screen.logs.as_mut())
+            .find(|logs| logs.pod == *pod)
     }
 
     /// Opens `overlay`, or closes it if an overlay of that kind is open.

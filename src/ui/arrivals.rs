@@ -2,17 +2,18 @@
 //! effects they call for: a re-fetch of the shown object, new metric targets) and whole objects
 //! fetched for the detail, YAML and analysis views.
 
-use super::app::{App, Overlay, View};
+use super::app::{App, Overlay};
 use super::msg::Effect;
+use super::screen::View;
 
 impl App {
     pub(super) fn on_changes(&mut self, deltas: Vec<crate::store::Delta>) -> Vec<Effect> {
         // A detail view built from the whole object re-fetches it when it changes.
-        let refetch = match (self.view(), &self.detail) {
-            (View::Detail(kind), Some(key)) if kind != crate::model::Kind::Rollout => deltas
+        let refetch = match (self.view(), self.subject()) {
+            (View::Detail(kind), Some(subject)) if kind != crate::model::Kind::Rollout => deltas
                 .iter()
-                .any(|delta| matches!(delta, crate::store::Delta::Apply(row) if row.key() == key))
-                .then(|| Effect::Fetch(kind, key.clone())),
+                .any(|delta| matches!(delta, crate::store::Delta::Apply(row) if *row.key() == subject.key))
+                .then(|| Effect::Fetch(kind, subject.key.clone())),
             _ => None,
         };
         self.settle_pending(&deltas);
@@ -42,29 +43,35 @@ impl App {
             );
             self.dirty = true;
         }
-        if let View::Metrics(crate::model::Kind::AnalysisRun) = self.view()
-            && self.detail.as_ref() == Some(&key)
-        {
-            let queries = answer
-                .as_ref()
-                .map(crate::metrics::analysis::queries)
-                .unwrap_or_default();
-            self.detail_object = Some(answer);
-            self.dirty = true;
-            return self.query_analysis(key, queries).into_iter().collect();
+        let view = self.view();
+        let Some(subject) = self.screen_mut().subject.as_mut() else {
+            return Vec::new();
+        };
+        if subject.key != key {
+            return Vec::new();
         }
-        if let View::Detail(kind) = self.view()
-            && self.detail.as_ref() == Some(&key)
-        {
-            let mut answer = answer;
-            if kind == crate::model::Kind::Workflow
-                && let Ok(workflow) = &mut answer
-            {
-                crate::model::workflow_nodes::inflate(workflow);
+        match view {
+            View::Metrics(crate::model::Kind::AnalysisRun) => {
+                let queries = answer
+                    .as_ref()
+                    .map(crate::metrics::analysis::queries)
+                    .unwrap_or_default();
+                subject.object = Some(answer);
+                self.dirty = true;
+                self.query_analysis(key, queries).into_iter().collect()
             }
-            self.detail_object = Some(answer);
-            self.dirty = true;
+            View::Detail(kind) => {
+                let mut answer = answer;
+                if kind == crate::model::Kind::Workflow
+                    && let Ok(workflow) = &mut answer
+                {
+                    crate::model::workflow_nodes::inflate(workflow);
+                }
+                subject.object = Some(answer);
+                self.dirty = true;
+                Vec::new()
+            }
+            _ => Vec::new(),
         }
-        Vec::new()
     }
 }

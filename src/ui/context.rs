@@ -2,8 +2,9 @@
 //! that context, the read-only and production rules are applied to it, everything shown from
 //! the old cluster is dropped, and the host is asked for a new connection.
 
-use super::app::{App, ToastLevel, View};
+use super::app::{App, ToastLevel};
 use super::msg::Effect;
+use super::screen::{Screen, View};
 use crate::kube::target::ClusterTarget;
 
 impl App {
@@ -29,14 +30,16 @@ impl App {
         self.production = settings.is_production(name);
         self.store = crate::store::Store::default();
         self.cluster_problem = None;
-        self.views.truncate(1);
-        self.views[0] = View::Pipeline;
-        self.selected = 0;
-        self.sort = Default::default();
-        self.filter = Default::default();
-        self.detail = None;
-        self.detail_object = None;
-        self.logs = None;
+        // The new cluster's objects are not the ones the screens were about.
+        if self
+            .screens
+            .pop_to_home()
+            .iter()
+            .any(|screen| screen.logs.is_some())
+        {
+            self.queue(Effect::StopLogs);
+        }
+        *self.screen_mut() = Screen::new(View::Pipeline);
         self.connection += 1;
         self.identity = None;
         self.connecting = true;

@@ -91,9 +91,10 @@ impl App {
             },
             Some(Overlay::Form(form)) => self.ask(form.intent()),
             Some(Overlay::Filter(input)) => {
-                self.filter = crate::view::filter::Filter::parse(input.text());
-                self.selected = 0;
-                if let Some(problem) = self.filter.problem() {
+                let screen = self.screen_mut();
+                screen.filter = crate::view::filter::Filter::parse(input.text());
+                screen.cursor = 0;
+                if let Some(problem) = self.filter().problem() {
                     let problem = problem.to_string();
                     self.notify(ToastLevel::Warning, problem);
                 }

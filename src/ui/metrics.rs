@@ -1,15 +1,32 @@
-//! Which (app, namespace) pairs Prometheus mode asks about: those the pipeline shows, sent to
-//! the poller only when they change.
+//! The metrics the cockpit holds (direct scrapes or Prometheus's answers), and which (app,
+//! namespace) pairs Prometheus mode asks about: those the pipeline shows, sent to the poller
+//! only when they change.
 
 use super::app::App;
 use super::msg::Effect;
+use super::screen::View;
+
+/// Metrics as they arrive, and what the Prometheus poller was last asked for.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Scraped series (direct scrape mode).
+    pub history: crate::metrics::history::History,
+    /// Prometheus's answers (Prometheus mode).
+    pub queried: crate::metrics::queried::Queried,
+    /// The (app, namespace) pairs last given to the Prometheus poller.
+    pub targets: Vec<crate::metrics::queries::MetricTarget>,
+    /// The store's Application and Rollout-key generations they were found at.
+    targets_from: (u64, u64),
+    /// Counts metric updates (scrapes and Prometheus answers), so views built from them know.
+    pub revision: u64,
+}
 
 impl App {
     /// Where the views read metrics from.
     pub fn metrics_source(&self) -> crate::view::metrics::MetricsSource<'_> {
         crate::view::metrics::MetricsSource {
-            history: &self.metrics,
-            queried: self.prometheus_mode().then_some(&self.queried),
+            history: &self.metrics.history,
+            queried: self.prometheus_mode().then_some(&self.metrics.queried),
             configured: self.settings.metrics_scrape.is_some() || self.prometheus_mode(),
             ascii: self.symbols.ascii,
         }
@@ -30,10 +47,10 @@ impl App {
             self.store.rows_generation(crate::model::Kind::Application),
             self.store.keys_generation(crate::model::Kind::Rollout),
         );
-        if from == self.metric_targets_from {
+        if from == self.metrics.targets_from {
             return None;
         }
-        self.metric_targets_from = from;
+        self.metrics.targets_from = from;
         let targets: Vec<crate::metrics::queries::MetricTarget> =
             crate::pipeline::rollouts_by_app(&self.store)
                 .into_iter()
@@ -43,10 +60,10 @@ impl App {
                     rollout: rollout.key.name.clone(),
                 })
                 .collect();
-        if targets == self.metric_targets {
+        if targets == self.metrics.targets {
             return None;
         }
-        self.metric_targets = targets.clone();
+        self.metrics.targets = targets.clone();
         Some(Effect::MetricTargets(targets))
     }
 }
@@ -57,17 +74,12 @@ impl App {
     pub(super) fn show_metrics(&mut self) -> Option<Effect> {
         match self.selected_object() {
             Some((kind @ crate::model::Kind::Rollout, key)) => {
-                self.detail = Some(key);
-                self.show(super::app::View::Metrics(kind));
+                self.show_about(View::Metrics(kind), key);
                 None
             }
-            Some((kind @ crate::model::Kind::AnalysisRun, key)) => {
-                self.detail = Some(key.clone());
-                self.detail_object = None;
-                self.analysis_series.clear();
-                self.show(super::app::View::Metrics(kind));
-                Some(Effect::Fetch(kind, key))
-            }
+            Some((kind @ crate::model::Kind::AnalysisRun, key)) => self
+                .show_about(View::Metrics(kind), key.clone())
+                .then_some(Effect::Fetch(kind, key)),
             _ => {
                 self.notify(
                     super::app::ToastLevel::Info,

@@ -18,6 +18,7 @@ pub mod navigation;
 pub mod palette;
 pub mod pipeline_cache;
 pub mod prompts;
+pub mod screen;
 pub mod scroll;
 pub mod symbols;
 pub mod table;

@@ -1,8 +1,9 @@
 //! Moving around the cockpit: the views stack (pipeline, waiting, lists, details), the namespace
 //! scope, the selection in lists, and opening the selected object (its detail view or YAML).
 
-use super::app::{App, Overlay, View};
+use super::app::{App, Overlay};
 use super::msg::Effect;
+use super::screen::{Screen, Subject, View};
 use crate::keymap::{Action, Layer};
 use crate::view::pipeline::Window;
 
@@ -29,23 +30,101 @@ impl App {
             self.target.all_namespaces = false;
             self.target.namespace = namespace.to_string();
         }
-        self.selected = 0;
+        self.screen_mut().cursor = 0;
         self.dirty = true;
     }
 
-    /// The view shown (under any overlay).
-    pub fn view(&self) -> View {
-        self.views.last().copied().unwrap_or(View::Pipeline)
+    /// The screen shown (under any overlay).
+    pub fn screen(&self) -> &Screen {
+        self.screens.top()
     }
 
-    /// Shows `view` on top of the current one (or brings it back if it is already current).
+    pub(super) fn screen_mut(&mut self) -> &mut Screen {
+        self.screens.top_mut()
+    }
+
+    /// What the shown screen shows.
+    pub fn view(&self) -> View {
+        self.screen().view
+    }
+
+    /// The shown screen's filter.
+    pub fn filter(&self) -> &crate::view::filter::Filter {
+        &self.screen().filter
+    }
+
+    /// The shown screen's selected row (or detail line).
+    pub fn cursor(&self) -> usize {
+        self.screen().cursor
+    }
+
+    /// The object the shown screen is about (detail, charts).
+    pub fn subject(&self) -> Option<&Subject> {
+        self.screen().subject.as_ref()
+    }
+
+    /// The shown screen's followed log.
+    pub fn logs(&self) -> Option<&super::logs::Logs> {
+        self.screen().logs.as_ref()
+    }
+
+    /// Shows `view` on top of the current one (or stays if it is already current).
     pub fn show(&mut self, view: View) {
         if self.view() != view {
-            self.views.push(view);
-            self.selected = 0;
-            self.sort = Default::default();
+            self.screens.push(Screen::new(view));
         }
         self.dirty = true;
+    }
+
+    /// Shows `view` of the object `key` on top of the current one (or stays if it already shows
+    /// it); says whether a new screen was pushed.
+    pub(super) fn show_about(&mut self, view: View, key: crate::model::ObjectKey) -> bool {
+        self.dirty = true;
+        if self.view() == view && self.subject().is_some_and(|shown| shown.key == key) {
+            return false;
+        }
+        self.screens.push(Screen::about(view, key));
+        true
+    }
+
+    /// Goes back one screen, to the one below as it was left; says whether there was one.
+    pub(super) fn back(&mut self) -> bool {
+        let Some(left) = self.screens.pop() else {
+            return false;
+        };
+        self.left([left]);
+        true
+    }
+
+    /// Goes back to the home screen as it was left.
+    pub(super) fn back_home(&mut self) {
+        let left = self.screens.pop_to_home();
+        self.left(left);
+    }
+
+    /// What leaving screens calls for: a log stream closed, and the object of the screen now
+    /// shown fetched again (it may have changed while covered).
+    fn left(&mut self, screens: impl IntoIterator<Item = Screen>) {
+        if screens.into_iter().any(|screen| screen.logs.is_some()) {
+            self.queue(Effect::StopLogs);
+        }
+        if let (View::Detail(kind) | View::Metrics(kind), Some(key)) = (
+            self.view(),
+            self.subject().map(|subject| subject.key.clone()),
+        ) && self.needs_object(kind)
+        {
+            self.queue(Effect::Fetch(kind, key));
+        }
+        self.dirty = true;
+    }
+
+    /// Whether the shown screen is built from the whole object of `kind` (not only its row).
+    fn needs_object(&self, kind: crate::model::Kind) -> bool {
+        match self.view() {
+            View::Detail(_) => kind != crate::model::Kind::Rollout,
+            View::Metrics(_) => kind == crate::model::Kind::AnalysisRun,
+            _ => false,
+        }
     }
 
     /// The keymap layer of the current view.
@@ -77,15 +156,15 @@ impl App {
     pub fn selected_object(&self) -> Option<(crate::model::Kind, crate::model::ObjectKey)> {
         match self.view() {
             View::Pipeline | View::ActionLog => None,
-            View::Detail(kind) => self.detail.clone().map(|key| (kind, key)),
-            View::Metrics(kind) => self.detail.clone().map(|key| (kind, key)),
+            View::Detail(kind) | View::Metrics(kind) => {
+                self.subject().map(|subject| (kind, subject.key.clone()))
+            }
             View::Logs => self
-                .logs
-                .as_ref()
+                .logs()
                 .map(|logs| (crate::model::Kind::Pod, logs.pod.clone())),
             View::Waiting | View::List(_) | View::Kargo => self
                 .table_rows()
-                .get(self.selected)
+                .get(self.cursor())
                 .map(|row| (row.kind, row.key.clone())),
         }
     }
@@ -101,10 +180,8 @@ impl App {
                 | crate::model::Kind::AnalysisRun
         ) && !matches!(self.view(), View::Detail(_))
         {
-            self.detail = Some(key.clone());
-            self.detail_object = None;
-            self.show(View::Detail(kind));
-            return (kind != crate::model::Kind::Rollout).then_some(Effect::Fetch(kind, key));
+            let pushed = self.show_about(View::Detail(kind), key.clone());
+            return (pushed && self.needs_object(kind)).then_some(Effect::Fetch(kind, key));
         }
         self.show_yaml(kind, key)
     }
@@ -126,12 +203,12 @@ impl App {
 
     /// The lines of the open detail view.
     pub fn detail_lines(&self) -> Vec<Vec<crate::view::cell::Cell>> {
-        match (self.view(), &self.detail) {
-            (View::Detail(kind), Some(key)) => crate::view::detail::lines(
+        match (self.view(), self.subject()) {
+            (View::Detail(kind), Some(subject)) => crate::view::detail::lines(
                 &self.store,
                 kind,
-                key,
-                self.detail_object.as_ref(),
+                &subject.key,
+                subject.object.as_ref(),
                 Some(&self.metrics_source()),
                 self.now(),
             ),
@@ -150,15 +227,18 @@ impl App {
         if self.overlay.is_some() {
             return None;
         }
-        let target = match (self.view(), &self.detail, &self.detail_object) {
-            (View::List(crate::model::Kind::Pod), _, _) => {
+        let subject = self
+            .subject()
+            .map(|subject| (&subject.key, &subject.object));
+        let target = match (self.view(), subject) {
+            (View::List(crate::model::Kind::Pod), _) => {
                 self.selected_object().and_then(|(_, key)| {
                     let container = self.store.pod(&key)?.log_container.clone()?;
                     Some((key, container))
                 })
             }
-            (View::Detail(crate::model::Kind::Workflow), Some(key), Some(Ok(workflow))) => {
-                crate::view::workflow_detail::pod_on_line(workflow, self.selected).map(|pod| {
+            (View::Detail(crate::model::Kind::Workflow), Some((key, Some(Ok(workflow))))) => {
+                crate::view::workflow_detail::pod_on_line(workflow, self.cursor()).map(|pod| {
                     (
                         crate::model::ObjectKey::new(key.namespace.clone(), pod),
                         "main".to_string(),
@@ -174,15 +254,18 @@ impl App {
             );
             return None;
         };
-        self.logs = Some(super::logs::Logs::new(pod.clone(), container.clone()));
-        self.show(View::Logs);
+        self.screens.push(Screen {
+            logs: Some(super::logs::Logs::new(pod.clone(), container.clone())),
+            ..Screen::new(View::Logs)
+        });
+        self.dirty = true;
         Some(Effect::FollowLogs { pod, container })
     }
 
     /// Scrolls the log view: up pauses following, the end (or scrolling back to it) resumes.
     fn scroll_logs(&mut self, action: Action) {
         let height = self.log_height();
-        let Some(logs) = self.logs.as_mut() else {
+        let Some(logs) = self.screen_mut().logs.as_mut() else {
             return;
         };
         let first = logs.first_shown(height);
@@ -205,24 +288,22 @@ impl App {
             View::Detail(_) => self.detail_lines().len(),
             // The selection is the first application shown; the last page ends with the last.
             View::Pipeline if action == Action::SelectLast => {
-                self.selected = self.pipeline_view_from(Window::LAST).first;
+                self.screen_mut().cursor = self.pipeline_view_from(Window::LAST).first;
                 return;
             }
             View::Pipeline => self.pipeline_view().total,
             _ => self.table_rows().len(),
         };
-        if count == 0 {
-            self.selected = 0;
-            return;
-        }
         let page = usize::from(self.size.1.saturating_sub(6) / 2).max(1);
-        self.selected = match action {
-            Action::SelectNext => (self.selected + 1).min(count - 1),
-            Action::SelectPrev => self.selected.saturating_sub(1),
+        let cursor = &mut self.screen_mut().cursor;
+        *cursor = match action {
+            _ if count == 0 => 0,
+            Action::SelectNext => (*cursor + 1).min(count - 1),
+            Action::SelectPrev => cursor.saturating_sub(1),
             Action::SelectFirst => 0,
             Action::SelectLast => count - 1,
-            Action::PageDown => (self.selected + page).min(count - 1),
-            _ => self.selected.saturating_sub(page),
+            Action::PageDown => (*cursor + page).min(count - 1),
+            _ => cursor.saturating_sub(page),
         };
     }
 }

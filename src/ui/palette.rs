@@ -3,8 +3,8 @@
 //! narrowed as you type, completed with `complete`, run with `accept`; `ns NAME` scopes the
 //! views and `ctx NAME` switches the cluster context (completing from the kubeconfig's).
 
-use super::app::View;
 use super::input::InputLine;
+use super::screen::View;
 use crate::keymap::Action;
 use crate::model::Kind;
 

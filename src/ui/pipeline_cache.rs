@@ -28,16 +28,16 @@ pub struct PipelineCache(RefCell<Option<(PipelineKey, Arc<PipelineView>)>>);
 impl App {
     /// The pipeline's sections from the selected one (the first shown) for a screen's height.
     pub fn pipeline_view(&self) -> Arc<PipelineView> {
-        self.pipeline_view_from(self.selected)
+        self.pipeline_view_from(self.cursor())
     }
 
     /// The pipeline's sections from `first` (`Window::LAST`: the last that fit).
     pub fn pipeline_view_from(&self, first: usize) -> Arc<PipelineView> {
         let key = PipelineKey {
             generation: self.store.generation(),
-            metrics_revision: self.metrics_revision,
+            metrics_revision: self.metrics.revision,
             metrics_mode: self.metrics_source().mode(),
-            filter: self.filter.text().to_string(),
+            filter: self.filter().text().to_string(),
             first,
             // The screen less the title and footer bars, the block's borders and the watch line.
             lines: usize::from(self.size.1.saturating_sub(5)),
@@ -52,7 +52,7 @@ impl App {
         let window = Window {
             first: key.first,
             lines: key.lines,
-            filter: Some(&self.filter),
+            filter: Some(self.filter()),
         };
         let view = Arc::new(build(&self.store, Some(&metrics), key.now, window));
         *self.pipeline_cache.0.borrow_mut() = Some((key, view.clone()));

@@ -7,7 +7,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::app::{App, View};
+use super::app::App;
+use super::screen::View;
 use crate::view::filter::Filter;
 use crate::view::lists::ListRow;
 use crate::view::sort::Sort;
@@ -41,12 +42,12 @@ impl App {
             generation: self.store.generation(),
             view: self.view(),
             scope: self.scope().map(str::to_string),
-            sort: self.sort,
+            sort: self.screen().sort,
             now: self.now(),
-            actions: self.action_log.len(),
+            actions: self.actions.log.len(),
         };
         let all = self.all_rows(&key);
-        let filter = &self.filter;
+        let filter = self.filter();
         if filter.is_empty() {
             return all;
         }
@@ -87,7 +88,8 @@ impl App {
         let rows = Arc::new(match key.view {
             View::Pipeline | View::Detail(_) | View::Logs | View::Metrics(_) => Vec::new(),
             View::ActionLog => {
-                let mut rows: Vec<ListRow> = self.action_log.iter().rev().map(action_row).collect();
+                let mut rows: Vec<ListRow> =
+                    self.actions.log.iter().rev().map(action_row).collect();
                 sort.apply(&mut rows);
                 rows
             }

@@ -13,7 +13,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;
     let lines = app.detail_lines();
     let visible = usize::from(area.height.saturating_sub(2)).max(1);
-    let cursor = app.selected.min(lines.len().saturating_sub(1));
+    let cursor = app.cursor().min(lines.len().saturating_sub(1));
     let first = cursor.saturating_sub(visible - 1);
     let shown: Vec<Line<'static>> = lines
         .into_iter()

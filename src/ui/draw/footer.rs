@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         if *action == Action::ShowWarnings && app.warnings.is_empty() {
             continue;
         }
-        if *action == Action::Back && layer == Layer::Pipeline && app.filter.is_empty() {
+        if *action == Action::Back && layer == Layer::Pipeline && app.filter().is_empty() {
             continue;
         }
         let Some(key) = app.keymap.first_key(layer, *action) else {
@@ -95,7 +95,7 @@ fn label(action: Action, app: &App) -> &'static str {
         Action::ShowWarnings => "warnings",
         Action::NextSuggestion => "next",
         Action::ClearInput => "clear",
-        Action::Back if !app.filter.is_empty() && app.overlay.is_none() => "clear filter",
+        Action::Back if !app.filter().is_empty() && app.overlay.is_none() => "clear filter",
         Action::SelectNext => "down",
         Action::SelectPrev => "up",
         other => other.name(),

@@ -17,9 +17,9 @@ const WAREHOUSE_ROWS: usize = 4;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;
-    let view = kargo::build(&app.store, app.scope(), &app.filter, app.now());
+    let view = kargo::build(&app.store, app.scope(), app.filter(), app.now());
     let mut freight = view.freight;
-    app.sort.apply(&mut freight);
+    app.screen().sort.apply(&mut freight);
     let height = |rows: usize| u16::try_from(rows.max(1) + 3).unwrap_or(u16::MAX);
     let [warehouse_area, matrix_area, promotion_area] = Layout::vertical([
         Constraint::Length(height(view.warehouses.len().min(WAREHOUSE_ROWS))),
@@ -71,7 +71,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         app,
         &sorted_titles(app),
         &rows,
-        Some(app.selected),
+        Some(app.cursor()),
         matrix_area,
     );
     empty_note(

@@ -7,13 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::theme::Slot;
-use crate::ui::app::{App, View};
+use crate::ui::app::App;
+use crate::ui::screen::View;
 use crate::view::cell::Cell;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let rows = app.table_rows();
     let theme = &app.theme;
-    let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.selected), area);
+    let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.cursor()), area);
     if rows.is_empty() {
         let empty = match app.view() {
             View::List(kind) => format!(
@@ -48,7 +49,7 @@ pub fn sorted_titles(app: &App) -> Vec<String> {
     app.table_columns()
         .iter()
         .enumerate()
-        .map(|(index, title)| format!("{title}{}", app.sort.marker(index, ascii)))
+        .map(|(index, title)| format!("{title}{}", app.screen().sort.marker(index, ascii)))
         .collect()
 }
 
@@ -140,14 +141,16 @@ pub fn table_lines(
 pub fn breadcrumbs(app: &App, width: u16) -> String {
     let separator = if app.symbols.ascii { " > " } else { " › " };
     let mut crumbs: Vec<String> = app
-        .views
+        .screens
         .iter()
-        .map(|view| match (view, &app.detail, &app.logs) {
-            (View::Detail(_), Some(key), _) => key.to_string(),
-            (View::Metrics(_), Some(key), _) => format!("Metrics {key}"),
-            (View::Logs, _, Some(logs)) => format!("Logs {}", logs.pod.name),
-            (view, _, _) => view.title().to_string(),
-        })
+        .map(
+            |screen| match (screen.view, screen.subject_key(), &screen.logs) {
+                (View::Detail(_), Some(key), _) => key.to_string(),
+                (View::Metrics(_), Some(key), _) => format!("Metrics {key}"),
+                (View::Logs, _, Some(logs)) => format!("Logs {}", logs.pod.name),
+                (view, _, _) => view.title().to_string(),
+            },
+        )
         .collect();
     // Long trails lose their oldest crumbs first, so the title keeps room for what it says.
     let room = usize::from(width / 2).max(40);
@@ -165,14 +168,15 @@ pub fn breadcrumbs(app: &App, width: u16) -> String {
 
 /// The filter as the title shows it ("/prod "), with a note when it is not applied as typed.
 pub fn filter_title(app: &App) -> Vec<Span<'static>> {
-    if app.filter.is_empty() {
+    let filter = app.filter();
+    if filter.is_empty() {
         return Vec::new();
     }
     let mut spans = vec![Span::styled(
-        format!("/{} ", app.filter.text()),
+        format!("/{} ", filter.text()),
         app.theme.style(Slot::Match),
     )];
-    if let Some(problem) = app.filter.problem() {
+    if let Some(problem) = filter.problem() {
         spans.push(Span::styled(
             format!("({problem}) "),
             app.theme.style(Slot::Warning),

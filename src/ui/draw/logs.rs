@@ -13,12 +13,12 @@ use crate::view::cell::Cell;
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let theme = &app.theme;
-    let Some(logs) = &app.logs else {
+    let Some(logs) = app.logs() else {
         return;
     };
     let height = usize::from(area.height.saturating_sub(2)).max(1);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if app.filter.is_empty() {
+    if app.filter().is_empty() {
         let first = logs.first_shown(height);
         lines.extend(
             logs.lines
@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             .lines
             .iter()
             .filter(|line| {
-                app.filter
+                app.filter()
                     .matches(&[Cell::new(line.as_str(), Slot::Text)], None)
             })
             .collect();

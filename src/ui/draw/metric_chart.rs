@@ -10,7 +10,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 use crate::model::Kind;
 use crate::theme::Slot;
 use crate::ui::app::App;
-use crate::ui::app::View;
+use crate::ui::screen::{Subject, View};
 use crate::view::metric_chart::{ChartSeries, Panel, analysis, build};
 
 pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
@@ -26,12 +26,22 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(block, area);
     let now = app.now() as f64;
     let panels = match app.view() {
-        View::Metrics(Kind::AnalysisRun) => match &app.detail_object {
-            None => Err("loading…".into()),
-            Some(Err(error)) => Err(format!("cannot fetch the AnalysisRun: {error}")),
-            Some(Ok(run)) => analysis(run, &app.analysis_series, app.prometheus_mode(), now),
+        View::Metrics(Kind::AnalysisRun) => match app.subject() {
+            None | Some(Subject { object: None, .. }) => Err("loading…".into()),
+            Some(Subject {
+                object: Some(Err(error)),
+                ..
+            }) => Err(format!("cannot fetch the AnalysisRun: {error}")),
+            Some(Subject {
+                object: Some(Ok(run)),
+                analysis_series,
+                ..
+            }) => analysis(run, analysis_series, app.prometheus_mode(), now),
         },
-        _ => match app.detail.as_ref().and_then(|key| app.store.rollout(key)) {
+        _ => match app
+            .subject()
+            .and_then(|subject| app.store.rollout(&subject.key))
+        {
             Some(rollout) => build(&app.metrics_source(), rollout, now),
             None => Err("the Rollout is gone".into()),
         },

@@ -40,11 +40,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     .areas(area);
     title::draw(frame, app, title_area);
     match app.view() {
-        super::app::View::Pipeline => home::draw(frame, app, body_area),
-        super::app::View::Detail(_) => detail::draw(frame, app, body_area),
-        super::app::View::Kargo => kargo::draw(frame, app, body_area),
-        super::app::View::Logs => logs::draw(frame, app, body_area),
-        super::app::View::Metrics(_) => metric_chart::draw(frame, app, body_area),
+        super::screen::View::Pipeline => home::draw(frame, app, body_area),
+        super::screen::View::Detail(_) => detail::draw(frame, app, body_area),
+        super::screen::View::Kargo => kargo::draw(frame, app, body_area),
+        super::screen::View::Logs => logs::draw(frame, app, body_area),
+        super::screen::View::Metrics(_) => metric_chart::draw(frame, app, body_area),
         _ => list::draw(frame, app, body_area),
     }
     footer::draw(frame, app, footer_area);

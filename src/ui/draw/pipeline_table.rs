@@ -75,7 +75,7 @@ pub fn draw(
         lines.extend(section.rows.iter().map(|row| cells_line(row, false)));
         lines.push(Line::default());
     }
-    if view.total == 0 && app.filter.is_empty() {
+    if view.total == 0 && app.filter().is_empty() {
         lines.push(Line::styled(
             "No Argo CD Applications found yet.",
             theme.style(Slot::Warning),

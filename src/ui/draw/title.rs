@@ -44,8 +44,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             theme.style(Slot::ReadOnlyBadge),
         ));
     }
-    if let Some(pending) = app.pending.last() {
-        let more = match app.pending.len() {
+    if let Some(pending) = app.actions.pending.last() {
+        let more = match app.actions.pending.len() {
             1 => String::new(),
             n => format!(" (+{})", n - 1),
         };
