@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
-use flightdeck::demo::apiserver::access::Policy;
-use flightdeck::demo::apiserver::request_log::LoggedRequest;
 use flightdeck::demo::world::metrics::Quality;
 use flightdeck::demo::world::{World, WorldOptions};
 use flightdeck::intent::Intent;
 use flightdeck::kube::execute::{context_now, execute, prepare};
 use flightdeck::model::ObjectKey;
+use flightdeck_apiserver::access::Policy;
+use flightdeck_apiserver::request_log::LoggedRequest;
 use kube::api::{Api, DynamicObject};
 use serde_json::{Value, json};
 

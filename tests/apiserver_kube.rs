@@ -13,7 +13,7 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use serde_json::json;
 
-use flightdeck::demo::apiserver::{ApiServer, ServerOptions};
+use flightdeck_apiserver::{ApiServer, ServerOptions};
 
 fn rollouts() -> ApiResource {
     ApiResource::from_gvk_with_plural(

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::cluster::{TestCluster, kubectl_available, text};
-use flightdeck::demo::apiserver::access::Policy;
+use flightdeck_apiserver::access::Policy;
 
 const ROLLOUT: &str = r#"
 apiVersion: argoproj.io/v1alpha1

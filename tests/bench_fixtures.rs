@@ -2,7 +2,7 @@
 //! the embedded API server, which validates custom resources against the real CRD schemas.
 
 use flightdeck::bench::fixtures::{namespaces, objects};
-use flightdeck::demo::apiserver::ApiServer;
+use flightdeck_apiserver::ApiServer;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, PostParams};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

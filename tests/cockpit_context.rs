@@ -8,13 +8,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kube::api::{Api, PostParams};
 use tokio::sync::mpsc;
 
-use flightdeck::demo::apiserver::ApiServer;
-use flightdeck::demo::apiserver::registry::Registry;
 use flightdeck::model::{Kind, ObjectKey};
 use flightdeck::store::WatchState;
 use flightdeck::ui::app::App;
 use flightdeck::ui::host::CockpitHost;
 use flightdeck::ui::msg::{Effect, Msg};
+use flightdeck_apiserver::ApiServer;
+use flightdeck_apiserver::registry::Registry;
 
 async fn server_with_pod(name: &str) -> ApiServer {
     let registry = Registry::load(&[]).expect("core kinds");

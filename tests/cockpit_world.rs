@@ -227,8 +227,8 @@ async fn the_pipeline_view_follows_a_commit_through_the_world() {
 async fn a_kind_the_cluster_does_not_serve_is_not_installed() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     // A server with only the core kinds: no Argo or Kargo CRDs at all.
-    let registry = flightdeck::demo::apiserver::registry::Registry::load(&[]).expect("core kinds");
-    let server = flightdeck::demo::apiserver::ApiServer::start_with(registry, Default::default())
+    let registry = flightdeck_apiserver::registry::Registry::load(&[]).expect("core kinds");
+    let server = flightdeck_apiserver::ApiServer::start_with(registry, Default::default())
         .await
         .expect("server");
     let client = kube::Client::try_from(kube::Config::new(server.url().parse().expect("url")))

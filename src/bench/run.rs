@@ -234,7 +234,7 @@ pub async fn run(options: Options) -> Result<Value, String> {
 async fn kubectl_listing(url: &str) -> Result<f64, String> {
     let dir = std::env::temp_dir().join(format!("flightdeck-bench-{}", std::process::id()));
     let kubeconfig = dir.join("kubeconfig");
-    crate::demo::apiserver::kubeconfig::write(&kubeconfig, url, "default", None)
+    flightdeck_apiserver::kubeconfig::write(&kubeconfig, url, "default", None)
         .map_err(|e| e.to_string())?;
     let started = Instant::now();
     for kind in Kind::ALL {

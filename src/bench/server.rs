@@ -9,12 +9,12 @@ use serde_json::Value;
 use tokio::io::AsyncBufReadExt;
 
 use super::fixtures::{namespaces, objects};
-use crate::demo::apiserver::ApiServer;
-use crate::demo::apiserver::registry::ResourceDef;
-use crate::demo::apiserver::state::State;
-use crate::demo::apiserver::store::key_of;
-use crate::demo::apiserver::write::create_object;
 use crate::model::Kind;
+use flightdeck_apiserver::ApiServer;
+use flightdeck_apiserver::registry::ResourceDef;
+use flightdeck_apiserver::state::State;
+use flightdeck_apiserver::store::key_of;
+use flightdeck_apiserver::write::create_object;
 
 /// Starts the server with `count` fixtures stored (validated as any create is).
 pub async fn preloaded(count: usize) -> Result<ApiServer, String> {

@@ -1,5 +1,4 @@
-//! The embedded demo world. For now: the Kubernetes-compatible API server that the demo and the
-//! tests run against.
+//! The embedded demo world: a simulated GitOps stack (controllers, Git repositories, traffic and
+//! metrics) running against the embedded API server of the `flightdeck-apiserver` crate.
 
-pub mod apiserver;
 pub mod world;

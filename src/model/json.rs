@@ -118,20 +118,7 @@ pub fn owner(object: &Value, kind: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A `matchLabels` map at `pointer` as a label selector (`app=demo,tier=web`); empty if none.
-pub fn match_labels(object: &Value, pointer: &str) -> String {
-    object
-        .at(pointer)
-        .and_then(Value::as_object)
-        .map(|labels| {
-            labels
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
-}
+pub use flightdeck_apimachinery::match_labels;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use flightdeck::demo::apiserver::{ApiServer, ServerOptions};
+use flightdeck_apiserver::{ApiServer, ServerOptions};
 
 pub struct TestCluster {
     pub server: ApiServer,

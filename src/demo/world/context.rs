@@ -9,7 +9,7 @@ use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
 
 use super::git::GitRepos;
 use super::metrics::{Quality, TrafficModel};
-use crate::demo::apiserver::state::State;
+use flightdeck_apiserver::state::State;
 
 /// The simulated image registry (`localhost:30087/demo-app`): pushed tags with their quality.
 #[derive(Debug, Default)]
@@ -118,7 +118,7 @@ impl WorldContext {
 
 /// Real seconds since an RFC 3339 UTC timestamp (0 for unreadable ones).
 pub fn seconds_since(timestamp: &str) -> f64 {
-    let Some(then) = crate::demo::apiserver::writes::parse_timestamp(timestamp) else {
+    let Some(then) = flightdeck_apiserver::writes::parse_timestamp(timestamp) else {
         return 0.0;
     };
     (crate::model::time::now_precise() - then as f64).max(0.0)
@@ -126,5 +126,5 @@ pub fn seconds_since(timestamp: &str) -> f64 {
 
 /// Now as RFC 3339 UTC (second precision).
 pub fn now() -> String {
-    crate::demo::apiserver::writes::timestamp_now()
+    flightdeck_apiserver::writes::timestamp_now()
 }

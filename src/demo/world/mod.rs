@@ -27,8 +27,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::task::JoinHandle;
 
-use crate::demo::apiserver::{ApiServer, ServerOptions};
 use context::{ImageRegistry, WorldContext};
+use flightdeck_apiserver::{ApiServer, ServerOptions};
 use git::GitRepos;
 use metrics::{Quality, TrafficModel};
 

@@ -188,7 +188,7 @@ fn prune_node(schema: &Value, value: &mut Value, root: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::apiserver::registry::Registry;
+    use crate::registry::Registry;
 
     fn rollout_def() -> ResourceDef {
         let registry = Registry::load(&[(

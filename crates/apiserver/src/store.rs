@@ -247,7 +247,7 @@ fn set_rv(object: &mut Value, rv: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::apiserver::registry::core_kinds;
+    use crate::registry::core_kinds;
     use serde_json::json;
 
     fn pods() -> ResourceDef {

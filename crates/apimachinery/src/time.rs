@@ -1,5 +1,6 @@
-//! Kubernetes timestamps (RFC 3339, UTC, second precision) as Unix seconds, and back; and human
-//! ages ("45s", "5m", "3h", "2d") as kubectl prints them. Pure.
+//! Kubernetes timestamps (RFC 3339, UTC, second precision) as Unix seconds, and back; human
+//! ages ("45s", "5m", "3h", "2d") as kubectl prints them; Go durations as `metav1.Duration`
+//! writes them.
 
 /// Parses `YYYY-MM-DDTHH:MM:SS…` (UTC) into Unix seconds; fractions and zones are ignored.
 pub fn parse_timestamp(text: &str) -> Option<i64> {

@@ -157,7 +157,9 @@ pub fn json_path(object: &Value, path: &str) -> Option<Value> {
 /// A human age like kubectl's (`45s`, `5m`, `3h`, `2d`) for an RFC 3339 timestamp.
 fn age(timestamp: &str) -> String {
     match parse_timestamp(timestamp) {
-        Some(then) => crate::model::time::human_age(crate::model::time::now_seconds() - then),
+        Some(then) => flightdeck_apimachinery::time::human_age(
+            flightdeck_apimachinery::time::now_seconds() - then,
+        ),
         None => "<invalid>".into(),
     }
 }

@@ -18,7 +18,7 @@ pub fn scale_of(paths: &ScalePaths, object: &Value) -> Value {
         Some(path) => json_path(object, path)
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
-        None => crate::model::json::match_labels(object, "/spec/selector/matchLabels"),
+        None => flightdeck_apimachinery::match_labels(object, "/spec/selector/matchLabels"),
     };
     json!({
         "kind": "Scale", "apiVersion": "autoscaling/v1",

@@ -1,5 +1,5 @@
 //! Field selectors with the Kubernetes grammar (`fields.ParseSelector`):
-//! `metadata.name=x,status.phase!=Running`. Label selectors are `crate::model::LabelSelector`.
+//! `metadata.name=x,status.phase!=Running`. Label selectors are `flightdeck_apimachinery::LabelSelector`.
 
 use serde_json::Value;
 

@@ -21,11 +21,11 @@ pub enum Endpoint {
     Status,
 }
 
-pub use crate::model::time::{format_timestamp, parse_timestamp};
+pub use flightdeck_apimachinery::time::{format_timestamp, parse_timestamp};
 
 /// RFC 3339 UTC with second precision, as `metav1.Time` serialises.
 pub fn timestamp_now() -> String {
-    format_timestamp(crate::model::time::now_seconds().max(0) as u64)
+    format_timestamp(flightdeck_apimachinery::time::now_seconds().max(0) as u64)
 }
 
 fn metadata_mut(object: &mut Value) -> Result<&mut Map<String, Value>, ApiError> {
@@ -320,7 +320,7 @@ fn bumps_generation(def: &ResourceDef, stored: &Value, next: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::apiserver::registry::Registry;
+    use crate::registry::Registry;
 
     fn registry() -> Registry {
         Registry::load(&[

@@ -13,7 +13,7 @@ use super::state::State;
 use super::status::ApiError;
 use super::store::key_of;
 use super::table;
-use crate::model::LabelSelector;
+use flightdeck_apimachinery::LabelSelector;
 
 /// Both selectors of a list or watch request.
 pub struct Filter {

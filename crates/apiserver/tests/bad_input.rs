@@ -7,10 +7,10 @@
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use flightdeck::demo::apiserver::patch::{self, PatchType};
-use flightdeck::demo::apiserver::selectors::FieldSelector;
-use flightdeck::demo::apiserver::{ApiServer, ServerOptions};
-use flightdeck::model::LabelSelector;
+use flightdeck_apimachinery::LabelSelector;
+use flightdeck_apiserver::patch::{self, PatchType};
+use flightdeck_apiserver::selectors::FieldSelector;
+use flightdeck_apiserver::{ApiServer, ServerOptions};
 
 const ROLLOUTS: &str = "/apis/argoproj.io/v1alpha1/namespaces/default/rollouts";
 

@@ -350,7 +350,7 @@ mod tests {
     #[test]
     fn real_crds_give_the_upstream_facts() {
         let started = std::time::Instant::now();
-        let registry = Registry::load(super::super::crds::CRDS).expect("CRDs load");
+        let registry = Registry::load(crate::crds::CRDS).expect("CRDs load");
         eprintln!(
             "loaded {} definitions in {:?}",
             registry.defs.len(),

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use flightdeck::demo::apiserver::write::create_object;
-use flightdeck::demo::apiserver::{ApiServer, ServerOptions};
+use flightdeck_apiserver::write::create_object;
+use flightdeck_apiserver::{ApiServer, ServerOptions};
 
 fn rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
