@@ -6,33 +6,14 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::keys::{press_one, screen_text, type_text};
+use crossterm::event::KeyCode;
 use flightdeck::intent::{Context, Intent, Reads, plan};
 use flightdeck::model::{Kind, ObjectKey, Row};
 use flightdeck::store::{Delta, WatchState};
 use flightdeck::ui::app::{App, Overlay};
 use flightdeck::ui::msg::{Effect, Msg};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use serde_json::json;
-
-fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
-    common::single(app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))))
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    terminal
-        .draw(|frame| flightdeck::ui::draw::draw(frame, app))
-        .expect("draw");
-    terminal.backend().to_string()
-}
 
 fn rollout() -> serde_json::Value {
     json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev", "resourceVersion": "5"}, "spec": {"strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}}, "status": {"phase": "Paused", "currentStepIndex": 1, "pauseConditions": [{"reason": "CanaryPauseStep"}]}})
@@ -48,9 +29,9 @@ fn app_on_rollouts(audit: &std::path::Path) -> App {
         .collect();
     deltas.push(Delta::Apply(Row::from_object(Kind::Rollout, &rollout())));
     app.update(Msg::Kube(deltas));
-    key(&mut app, KeyCode::Char(':'));
-    typed(&mut app, "ro");
-    key(&mut app, KeyCode::Enter);
+    press_one(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ro");
+    press_one(&mut app, KeyCode::Enter);
     app
 }
 
@@ -81,14 +62,14 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
     let target = ObjectKey::new("demo-app-dev", "demo-app");
     let intent = Intent::AbortRollout(target.clone());
     assert_eq!(
-        key(&mut app, KeyCode::Char('A')),
+        press_one(&mut app, KeyCode::Char('A')),
         Some(Effect::Prepare(intent.clone()))
     );
     app.update(Msg::Prepared(
         intent.clone(),
         Ok(Box::new(planned(&intent))),
     ));
-    let shown = screen(&app);
+    let shown = screen_text(&app, 120, 40);
     assert!(
         shown.contains("abort rollout demo-app-dev/demo-app"),
         "{shown}"
@@ -107,25 +88,25 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
         shown.contains("kubectl argo rollouts abort demo-app -n demo-app-dev"),
         "{shown}"
     );
-    let Some(Effect::Execute { plan: sent, .. }) = key(&mut app, KeyCode::Enter) else {
+    let Some(Effect::Execute { plan: sent, .. }) = press_one(&mut app, KeyCode::Enter) else {
         panic!("enter sends the plan");
     };
     assert_eq!(sent.intent, intent);
     app.update(Msg::Executed(sent, Ok(Vec::new())));
-    assert!(screen(&app).contains("pending: abort rollout demo-app"));
+    assert!(screen_text(&app, 120, 40).contains("pending: abort rollout demo-app"));
     // The watch reports the Rollout changed: the badge goes.
     app.update(Msg::Kube(vec![Delta::Apply(Row::from_object(
         Kind::Rollout,
         &json!({"metadata": {"name": "demo-app", "namespace": "demo-app-dev"}, "status": {"abort": true, "phase": "Degraded"}}),
     ))]));
-    assert!(!screen(&app).contains("pending:"));
+    assert!(!screen_text(&app, 120, 40).contains("pending:"));
     // Cancelled confirmations are logged too.
-    key(&mut app, KeyCode::Char('A'));
+    press_one(&mut app, KeyCode::Char('A'));
     app.update(Msg::Prepared(
         intent.clone(),
         Ok(Box::new(planned(&intent))),
     ));
-    key(&mut app, KeyCode::Esc);
+    press_one(&mut app, KeyCode::Esc);
     assert!(app.overlay.is_none());
     let log: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
         .expect("audit")
@@ -146,8 +127,8 @@ fn abort_is_prepared_confirmed_sent_logged_and_settled() {
         log[0]["user"], "developer",
         "the kubeconfig user of the context"
     );
-    key(&mut app, KeyCode::Char('L'));
-    let shown = screen(&app);
+    press_one(&mut app, KeyCode::Char('L'));
+    let shown = screen_text(&app, 120, 40);
     assert!(
         shown.contains("Action log")
             && shown.contains("confirmed: sent")
@@ -163,24 +144,28 @@ fn production_needs_the_name_and_read_only_sends_nothing() {
     let mut app = app_on_rollouts(&audit);
     app.production = true;
     let intent = Intent::AbortRollout(ObjectKey::new("demo-app-dev", "demo-app"));
-    key(&mut app, KeyCode::Char('A'));
+    press_one(&mut app, KeyCode::Char('A'));
     app.update(Msg::Prepared(
         intent.clone(),
         Ok(Box::new(planned(&intent))),
     ));
-    assert!(screen(&app).contains("Production: type demo-app"));
-    assert_eq!(key(&mut app, KeyCode::Enter), None, "not without the name");
+    assert!(screen_text(&app, 120, 40).contains("Production: type demo-app"));
+    assert_eq!(
+        press_one(&mut app, KeyCode::Enter),
+        None,
+        "not without the name"
+    );
     assert!(matches!(app.overlay, Some(Overlay::Confirm(_))));
-    typed(&mut app, "demo-app");
+    type_text(&mut app, "demo-app");
     assert!(matches!(
-        key(&mut app, KeyCode::Enter),
+        press_one(&mut app, KeyCode::Enter),
         Some(Effect::Execute { .. })
     ));
 
     let mut app = app_on_rollouts(&audit);
     app.read_only = true;
     for action in ['P', 'F', 'A', 'R', '-', '+'] {
-        assert_eq!(key(&mut app, KeyCode::Char(action)), None, "{action}");
+        assert_eq!(press_one(&mut app, KeyCode::Char(action)), None, "{action}");
     }
     assert!(
         app.actions
@@ -194,7 +179,7 @@ fn production_needs_the_name_and_read_only_sends_nothing() {
         intent.clone(),
         Ok(Box::new(planned(&intent))),
     ));
-    assert_eq!(key(&mut app, KeyCode::Enter), None);
+    assert_eq!(press_one(&mut app, KeyCode::Enter), None);
 }
 
 #[test]
@@ -211,7 +196,7 @@ fn a_conflict_reads_again_and_asks_again() {
     )));
     assert_eq!(effect, Some(Effect::Prepare(intent.clone())));
     app.update(Msg::Prepared(intent, Ok(Box::new(plan))));
-    assert!(screen(&app).contains("the object changed since it was read"));
+    assert!(screen_text(&app, 120, 40).contains("the object changed since it was read"));
 }
 
 #[test]
@@ -244,14 +229,14 @@ fn a_rollback_auto_sync_would_undo_offers_to_turn_auto_sync_off() {
         },
         Err(refused),
     ));
-    let shown = screen(&app);
+    let shown = screen_text(&app, 120, 40);
     assert!(shown.contains("Auto-sync would undo a rollback"), "{shown}");
     assert!(
         shown.contains("disable auto-sync of argocd/demo-app-prod"),
         "{shown}"
     );
     assert_eq!(
-        key(&mut app, KeyCode::Enter),
+        press_one(&mut app, KeyCode::Enter),
         Some(Effect::Prepare(Intent::DisableAutoSync(application)))
     );
 }
@@ -264,21 +249,21 @@ fn submit_form_prefills_defaults_and_picks_enum_values() {
         Kind::WorkflowTemplate,
         &json!({"metadata": {"name": "ci", "namespace": "demo-app-dev"}, "spec": {"arguments": {"parameters": [{"name": "commitSha"}, {"name": "push", "value": "true", "enum": ["true", "false"]}]}}}),
     ))]));
-    key(&mut app, KeyCode::Char(':'));
-    typed(&mut app, "wftmpl");
-    key(&mut app, KeyCode::Enter);
-    key(&mut app, KeyCode::Char('n'));
-    let shown = screen(&app);
+    press_one(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "wftmpl");
+    press_one(&mut app, KeyCode::Enter);
+    press_one(&mut app, KeyCode::Char('n'));
+    let shown = screen_text(&app, 120, 40);
     assert!(shown.contains("Submit from demo-app-dev/ci"), "{shown}");
     assert!(
         shown.contains("push") && shown.contains("(tab: true | false)"),
         "{shown}"
     );
-    typed(&mut app, "abc");
-    key(&mut app, KeyCode::Down);
-    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "abc");
+    press_one(&mut app, KeyCode::Down);
+    press_one(&mut app, KeyCode::Tab);
     assert_eq!(
-        key(&mut app, KeyCode::Enter),
+        press_one(&mut app, KeyCode::Enter),
         Some(Effect::Prepare(Intent::SubmitWorkflow(
             ObjectKey::new("demo-app-dev", "ci"),
             vec![

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use common::keys::{press, press_one, screen_text, type_text};
+use crossterm::event::KeyCode;
+
 use flightdeck::demo::world::metrics::Quality;
 use flightdeck::demo::world::{World, WorldOptions};
 use flightdeck::model::Kind;
@@ -278,19 +281,13 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
     world
         .push_commit(Quality::Good, "feat: inspect me")
         .expect("push");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while app
-        .store
-        .workflows()
-        .next()
-        .is_none_or(|w| w.phase != flightdeck::model::phase::WorkflowPhase::Succeeded)
-    {
-        let message = tokio::time::timeout_at(deadline, receiver.recv())
-            .await
-            .expect("a succeeded workflow")
-            .expect("message");
-        app.update(message);
-    }
+    common::until_app(&mut app, &mut receiver, "a succeeded workflow", 30, |app| {
+        app.store
+            .workflows()
+            .next()
+            .is_some_and(|w| w.phase == flightdeck::model::phase::WorkflowPhase::Succeeded)
+    })
+    .await;
     let shown = open_detail(&mut app, &mut host, &mut receiver, "wf").await;
     for step in ["checkout", "build-image", "push-image", "update-manifests"] {
         assert!(shown.contains(step), "{step} in:\n{shown}");
@@ -309,9 +306,9 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
         })
         .expect("a checkout line");
     for _ in 0..checkout {
-        app.update(Msg::Key(key('j')));
+        press(&mut app, KeyCode::Char('j'));
     }
-    let effect = common::single(app.update(Msg::Key(key('l'))));
+    let effect = press_one(&mut app, KeyCode::Char('l'));
     let Some(flightdeck::ui::msg::Effect::FollowLogs { pod, container }) = effect else {
         panic!("l on a step follows its pod's log: {effect:?}");
     };
@@ -330,21 +327,17 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
     {
         host.follow_logs(pod, container);
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !app.logs().is_some_and(|logs| {
-        logs.lines
-            .iter()
-            .any(|line| line.contains("Cloning into '/workspace'"))
-    }) {
-        let message = tokio::time::timeout_at(deadline, receiver.recv())
-            .await
-            .expect("the checkout log")
-            .expect("message");
-        app.update(message);
-    }
+    common::until_app(&mut app, &mut receiver, "the checkout log", 20, |app| {
+        app.logs().is_some_and(|logs| {
+            logs.lines
+                .iter()
+                .any(|line| line.contains("Cloning into '/workspace'"))
+        })
+    })
+    .await;
     // Leaving the log view closes the stream, and the Workflow detail found under it is
     // fetched again: the Workflow kept running while the log covered it.
-    let effects = app.update(Msg::Key(escape()));
+    let effects = press(&mut app, KeyCode::Esc);
     assert!(
         matches!(&effects[..], [
             flightdeck::ui::msg::Effect::StopLogs,
@@ -354,20 +347,20 @@ async fn detail_views_show_the_fetched_workflow_and_analysis_run() {
     );
 
     // The canary's analysis: its metrics, conditions and measurements from Prometheus queries.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while !app
-        .store
-        .analysis_runs()
-        .any(|run| run.metrics.iter().any(|m| m.last_value.is_some()))
-    {
-        let message = tokio::time::timeout_at(deadline, receiver.recv())
-            .await
-            .expect("an AnalysisRun with a measurement")
-            .expect("message");
-        app.update(message);
-    }
+    common::until_app(
+        &mut app,
+        &mut receiver,
+        "an AnalysisRun with a measurement",
+        60,
+        |app| {
+            app.store
+                .analysis_runs()
+                .any(|run| run.metrics.iter().any(|m| m.last_value.is_some()))
+        },
+    )
+    .await;
     while app.view() != flightdeck::ui::screen::View::Pipeline {
-        app.update(Msg::Key(escape()));
+        press(&mut app, KeyCode::Esc);
     }
     let shown = open_detail(&mut app, &mut host, &mut receiver, "ar").await;
     for expected in [
@@ -391,53 +384,19 @@ async fn open_detail(
     alias: &str,
 ) -> String {
     use flightdeck::ui::msg::Effect;
-    for c in format!(":{alias}").chars() {
-        app.update(Msg::Key(key(c)));
-    }
-    app.update(Msg::Key(enter()));
-    let effect = common::single(app.update(Msg::Key(enter())));
+    type_text(app, &format!(":{alias}"));
+    press(app, KeyCode::Enter);
+    let effect = press_one(app, KeyCode::Enter);
     let Some(Effect::Fetch(kind, object)) = effect else {
         panic!("opening from :{alias} fetches the object: {effect:?}")
     };
     host.fetch(kind, object);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !app
-        .subject()
-        .is_some_and(|subject| matches!(subject.object, Some(Ok(_))))
-    {
-        let message = tokio::time::timeout_at(deadline, receiver.recv())
-            .await
-            .expect("the fetched object")
-            .expect("message");
-        app.update(message);
-    }
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("terminal");
-    terminal
-        .draw(|frame| flightdeck::ui::draw::draw(frame, app))
-        .expect("draw");
-    terminal.backend().to_string()
-}
-
-fn key(c: char) -> crossterm::event::KeyEvent {
-    crossterm::event::KeyEvent::new(
-        crossterm::event::KeyCode::Char(c),
-        crossterm::event::KeyModifiers::NONE,
-    )
-}
-
-fn escape() -> crossterm::event::KeyEvent {
-    crossterm::event::KeyEvent::new(
-        crossterm::event::KeyCode::Esc,
-        crossterm::event::KeyModifiers::NONE,
-    )
-}
-
-fn enter() -> crossterm::event::KeyEvent {
-    crossterm::event::KeyEvent::new(
-        crossterm::event::KeyCode::Enter,
-        crossterm::event::KeyModifiers::NONE,
-    )
+    common::until_app(app, receiver, "the fetched object", 10, |app| {
+        app.subject()
+            .is_some_and(|subject| matches!(subject.object, Some(Ok(_))))
+    })
+    .await;
+    screen_text(app, 120, 30)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

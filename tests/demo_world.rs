@@ -1,6 +1,9 @@
 //! The demo world at high speed, checked only through the Kubernetes API and the Git repositories
 //! (as a user with kubectl and git would see it).
 
+mod common;
+
+use common::eventually;
 use flightdeck::model::Kind;
 use std::time::Duration;
 
@@ -23,25 +26,6 @@ async fn world_at(speed: f64) -> (World, tempfile::TempDir) {
         ..WorldOptions::for_tests(dir.path().to_path_buf())
     };
     (World::start(options).await.expect("world starts"), dir)
-}
-
-/// Polls `check` until it returns `Some`, for up to `seconds` real seconds.
-async fn eventually<T, F, Fut>(what: &str, seconds: u64, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 fn text<'a>(object: &'a DynamicObject, pointer: &str) -> &'a str {

@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::keys::{char_key, key};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use flightdeck::bench::measure::CountingWriter;
 use flightdeck::ui::event_loop::{Headless, run};
@@ -13,10 +14,6 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::sync::mpsc;
-
-fn key(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
 
 #[tokio::test(start_paused = true)]
 async fn idle_loop_writes_nothing_and_bursts_draw_once() {
@@ -44,7 +41,7 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
         "nothing is written while idle"
     );
 
-    sender.send(key('x')).await.expect("send");
+    sender.send(Msg::Key(char_key('x'))).await.expect("send");
     settle().await;
     assert_eq!(
         bytes.bytes(),
@@ -53,9 +50,9 @@ async fn idle_loop_writes_nothing_and_bursts_draw_once() {
     );
 
     for _ in 0..50 {
-        sender.send(key('?')).await.expect("send");
+        sender.send(Msg::Key(char_key('?'))).await.expect("send");
     }
-    sender.send(key('?')).await.expect("send");
+    sender.send(Msg::Key(char_key('?'))).await.expect("send");
     settle().await;
     let after_burst = bytes.bytes();
     assert!(after_burst > after_first_frame, "the help overlay is drawn");
@@ -77,7 +74,7 @@ async fn quit_key_ends_the_loop() {
         Terminal::with_options(CrosstermBackend::new(CountingWriter::default()), options)
             .expect("terminal");
     let (sender, mut receiver) = mpsc::channel(8);
-    sender.send(key('q')).await.expect("send");
+    sender.send(Msg::Key(char_key('q'))).await.expect("send");
     let mut app = common::app();
     let frames = run(&mut terminal, &mut app, &mut receiver, &mut Headless)
         .await
@@ -123,15 +120,15 @@ async fn a_picker_is_drawn_in_the_frame_of_its_key() {
     });
     let settle = || tokio::time::sleep(Duration::from_millis(100));
     for c in ":freight".chars() {
-        sender.send(key(c)).await.expect("send");
+        sender.send(Msg::Key(char_key(c))).await.expect("send");
     }
     sender
-        .send(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)))
+        .send(Msg::Key(key(KeyCode::Enter)))
         .await
         .expect("send");
     settle().await;
     let on_the_list = bytes.bytes();
-    sender.send(key('P')).await.expect("send");
+    sender.send(Msg::Key(char_key('P'))).await.expect("send");
     settle().await;
     assert!(
         bytes.bytes() > on_the_list,
@@ -176,7 +173,7 @@ async fn the_host_gets_every_effect_a_message_asks_for() {
         )))
         .await
         .expect("send");
-    sender.send(key('q')).await.expect("send");
+    sender.send(Msg::Key(char_key('q'))).await.expect("send");
     let mut host = common::RecordingHost::default();
     run(&mut terminal, &mut app, &mut receiver, &mut host)
         .await

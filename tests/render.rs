@@ -3,26 +3,16 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::keys::{press, press_ctrl, press_one, screen, screen_text, type_text};
+use crossterm::event::KeyCode;
 use flightdeck::cli::Options;
 use flightdeck::model::Kind;
 use flightdeck::theme::Slot;
 use flightdeck::ui::app::App;
-use flightdeck::ui::draw::draw;
 use flightdeck::ui::msg::{Effect, Msg};
 use flightdeck::ui::screen::{Screen, View};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn screen(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|frame| draw(frame, app)).expect("draw");
-    terminal
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
 
 fn text(terminal: &Terminal<TestBackend>) -> String {
     terminal.backend().to_string()
@@ -60,12 +50,12 @@ fn help_scrolls_to_its_end_and_back() {
     app.size = (80, 24);
     press(&mut app, KeyCode::Char('?'));
     press(&mut app, KeyCode::Char('G'));
-    let bottom = text(&screen(&app, 80, 24));
+    let bottom = screen_text(&app, 80, 24);
     assert!(bottom.contains("Clear the prompt"), "{bottom}");
     assert!(!bottom.contains("keymap default"), "{bottom}");
     press(&mut app, KeyCode::Char('k'));
     press(&mut app, KeyCode::Char('g'));
-    let top = text(&screen(&app, 80, 24));
+    let top = screen_text(&app, 80, 24);
     assert!(top.contains("keymap default"), "{top}");
 }
 
@@ -90,7 +80,7 @@ fn palette_runs_a_command_and_reports_unknown_ones() {
         press(&mut app, code);
     }
     assert!(
-        text(&screen(&app, 80, 24)).contains("Show or hide the key bindings"),
+        screen_text(&app, 80, 24).contains("Show or hide the key bindings"),
         "help opened from the palette"
     );
     press(&mut app, KeyCode::Esc);
@@ -102,7 +92,7 @@ fn palette_runs_a_command_and_reports_unknown_ones() {
     ] {
         press(&mut app, code);
     }
-    assert!(text(&screen(&app, 80, 24)).contains("unknown command `zz` (tab completes)"));
+    assert!(screen_text(&app, 80, 24).contains("unknown command `zz` (tab completes)"));
 }
 
 #[test]
@@ -112,15 +102,15 @@ fn filter_prompt_and_applied_filter_are_visible() {
         press(&mut app, code);
     }
     assert!(
-        text(&screen(&app, 80, 24)).contains("/qa█"),
+        screen_text(&app, 80, 24).contains("/qa█"),
         "q is typed, not quit"
     );
     press(&mut app, KeyCode::Enter);
-    let shown = text(&screen(&app, 80, 24));
+    let shown = screen_text(&app, 80, 24);
     assert!(shown.contains("Pipeline /qa"), "{shown}");
     assert!(shown.contains("esc clear filter"), "{shown}");
     press(&mut app, KeyCode::Esc);
-    assert!(!text(&screen(&app, 80, 24)).contains("/qa"));
+    assert!(!screen_text(&app, 80, 24).contains("/qa"));
 }
 
 #[test]
@@ -155,7 +145,7 @@ fn read_only_badge_and_warnings_count() {
         common::loaded(&options, &[]),
         common::target("kind-dev", "demo"),
     );
-    let shown = text(&screen(&app, 100, 24));
+    let shown = screen_text(&app, 100, 24);
     assert!(shown.contains("READ-ONLY"), "{shown}");
     assert!(shown.contains("⚠ 2"), "{shown}");
     assert!(
@@ -170,7 +160,7 @@ fn ascii_locale_draws_without_unicode() {
         common::loaded(&Options::default(), &[("LANG", "C")]),
         common::target("kind-dev", "demo"),
     );
-    let shown = text(&screen(&app, 80, 24));
+    let shown = screen_text(&app, 80, 24);
     assert!(shown.contains("+ Pipeline -"), "{shown}");
     assert!(shown.is_ascii(), "{shown}");
 }
@@ -255,7 +245,7 @@ fn waiting_and_list_views_120x40() {
     let mut app = pipeline_app();
     app.size = (120, 40);
     press(&mut app, KeyCode::Char('w'));
-    let waiting = text(&screen(&app, 120, 40));
+    let waiting = screen_text(&app, 120, 40);
     assert!(waiting.contains("Pipeline › Waiting on me"), "{waiting}");
     assert!(
         waiting.contains("demo-app-dev/demo-app") && waiting.contains("paused at step 1/7"),
@@ -269,7 +259,7 @@ fn waiting_and_list_views_120x40() {
     ] {
         press(&mut app, code);
     }
-    let scoped = text(&screen(&app, 120, 40));
+    let scoped = screen_text(&app, 120, 40);
     assert!(
         scoped.contains("Rollouts [1]"),
         "scoped to the namespace demo-app-dev: {scoped}"
@@ -291,15 +281,9 @@ fn waiting_and_list_views_120x40() {
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
     assert!(
-        text(&screen(&app, 120, 40)).contains(" Pipeline "),
+        screen_text(&app, 120, 40).contains(" Pipeline "),
         "back twice returns home"
     );
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
 }
 
 /// The NAME cells of the list's rows, top to bottom.
@@ -327,13 +311,13 @@ fn lists_sort_by_column_and_filter_by_regex_and_labels() {
     // `>` twice: sorted by NAME ascending, marked in the header; `=` reverses.
     press(&mut app, KeyCode::Char('>'));
     press(&mut app, KeyCode::Char('>'));
-    assert!(text(&screen(&app, 120, 40)).contains("NAME↑"));
+    assert!(screen_text(&app, 120, 40).contains("NAME↑"));
     press(&mut app, KeyCode::Char('='));
     assert_eq!(
         listed_names(&app),
         ["demo-app-staging", "demo-app-prod", "demo-app-dev"]
     );
-    assert!(text(&screen(&app, 120, 40)).contains("NAME↓"));
+    assert!(screen_text(&app, 120, 40).contains("NAME↓"));
     // HEALTH (`<` from NAME goes left to NAMESPACE, `>` goes right): sort by SYNC, then HEALTH.
     press(&mut app, KeyCode::Char('>'));
     press(&mut app, KeyCode::Char('>'));
@@ -349,28 +333,22 @@ fn lists_sort_by_column_and_filter_by_regex_and_labels() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(listed_names(&app).len(), 2);
     press(&mut app, KeyCode::Char('/'));
-    app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )));
+    press_ctrl(&mut app, 'u');
     type_text(&mut app, "!-l env in (dev,prod)");
     press(&mut app, KeyCode::Enter);
     assert_eq!(listed_names(&app), ["demo-app-staging"]);
-    let shown = text(&screen(&app, 120, 40));
+    let shown = screen_text(&app, 120, 40);
     assert!(
         shown.contains("Applications [1] /!-l env in (dev,prod)"),
         "{shown}"
     );
     // A selector that does not parse says why and filters nothing out.
     press(&mut app, KeyCode::Char('/'));
-    app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )));
+    press_ctrl(&mut app, 'u');
     type_text(&mut app, "-l env in dev");
     press(&mut app, KeyCode::Enter);
     assert_eq!(listed_names(&app).len(), 3);
-    let shown = text(&screen(&app, 120, 40));
+    let shown = screen_text(&app, 120, 40);
     assert!(
         shown.contains("(label selector: unable to parse requirement"),
         "{shown}"
@@ -381,7 +359,7 @@ fn lists_sort_by_column_and_filter_by_regex_and_labels() {
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "app");
     press(&mut app, KeyCode::Enter);
-    assert!(!text(&screen(&app, 120, 40)).contains('↓'));
+    assert!(!screen_text(&app, 120, 40).contains('↓'));
 }
 
 #[test]
@@ -460,7 +438,7 @@ fn wide_columns_give_way_so_the_message_stays_on_screen() {
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "ev");
     press(&mut app, KeyCode::Enter);
-    let shown = text(&screen(&app, 80, 24));
+    let shown = screen_text(&app, 80, 24);
     assert!(shown.contains("Promotion succeeded"), "{shown}");
 }
 
@@ -471,7 +449,7 @@ fn kargo_view_120x40() {
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "kargo");
     press(&mut app, KeyCode::Enter);
-    let shown = text(&screen(&app, 120, 40));
+    let shown = screen_text(&app, 120, 40);
     assert!(shown.contains("Pipeline › Kargo"), "{shown}");
     // The scope is the test context's namespace; the demo's project is `demo-app`.
     press(&mut app, KeyCode::Char(':'));
@@ -495,10 +473,7 @@ fn pod_logs_follow_pause_filter_and_close() {
     press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "po");
     press(&mut app, KeyCode::Enter);
-    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('l'),
-        KeyModifiers::NONE,
-    ))));
+    let effect = press_one(&mut app, KeyCode::Char('l'));
     let pod = ObjectKey::new("demo-app-dev", "ci-build-1");
     assert_eq!(
         effect,
@@ -507,7 +482,7 @@ fn pod_logs_follow_pause_filter_and_close() {
             container: "main".into()
         })
     );
-    assert!(text(&screen(&app, 100, 20)).contains("connecting…"));
+    assert!(screen_text(&app, 100, 20).contains("connecting…"));
     let lines: Vec<String> = (1..=40)
         .map(|i| {
             format!(
@@ -521,7 +496,7 @@ fn pod_logs_follow_pause_filter_and_close() {
         ObjectKey::new("x", "other"),
         vec!["not ours".into()],
     ));
-    let shown = text(&screen(&app, 100, 20));
+    let shown = screen_text(&app, 100, 20);
     assert!(shown.contains("[main] following"), "{shown}");
     assert!(
         shown.contains("line 40") && !shown.contains("line 20 "),
@@ -530,15 +505,15 @@ fn pod_logs_follow_pause_filter_and_close() {
     assert!(!shown.contains("not ours") && !shown.contains('\u{1b}'));
     press(&mut app, KeyCode::Char('k'));
     press(&mut app, KeyCode::Char('k'));
-    let shown = text(&screen(&app, 100, 20));
+    let shown = screen_text(&app, 100, 20);
     assert!(shown.contains("paused — G follows"), "{shown}");
     assert!(!shown.contains("line 40"), "scrolled up: {shown}");
     press(&mut app, KeyCode::Char('G'));
-    assert!(text(&screen(&app, 100, 20)).contains("following"));
+    assert!(screen_text(&app, 100, 20).contains("following"));
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "error");
     press(&mut app, KeyCode::Enter);
-    let shown = text(&screen(&app, 100, 20));
+    let shown = screen_text(&app, 100, 20);
     assert!(
         shown.contains("line 10 error") && !shown.contains("line 11"),
         "{shown}"
@@ -547,10 +522,9 @@ fn pod_logs_follow_pause_filter_and_close() {
         pod,
         Err("pods \"ci-build-1\" not found".into()),
     ));
-    assert!(text(&screen(&app, 100, 20)).contains("failed: pods \"ci-build-1\" not found"));
+    assert!(screen_text(&app, 100, 20).contains("failed: pods \"ci-build-1\" not found"));
     press(&mut app, KeyCode::Esc);
-    let effect =
-        common::single(app.update(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))));
+    let effect = press_one(&mut app, KeyCode::Esc);
     assert_eq!(
         effect,
         Some(Effect::StopLogs),
@@ -570,10 +544,7 @@ fn y_opens_the_yaml_of_the_selected_object() {
     ] {
         press(&mut app, code);
     }
-    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('y'),
-        KeyModifiers::NONE,
-    ))));
+    let effect = press_one(&mut app, KeyCode::Char('y'));
     let key = flightdeck::model::ObjectKey::new("demo-app-dev", "demo-app");
     assert_eq!(
         effect,
@@ -582,18 +553,18 @@ fn y_opens_the_yaml_of_the_selected_object() {
             key.clone()
         ))
     );
-    assert!(text(&screen(&app, 100, 30)).contains("loading..."));
+    assert!(screen_text(&app, 100, 30).contains("loading..."));
     app.update(Msg::Object(
         key,
         Ok(serde_json::json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout"})),
     ));
-    let shown = text(&screen(&app, 100, 30));
+    let shown = screen_text(&app, 100, 30);
     assert!(
         shown.contains("demo-app-dev/demo-app") && shown.contains("kind: Rollout"),
         "{shown}"
     );
     press(&mut app, KeyCode::Esc);
-    assert!(!text(&screen(&app, 100, 30)).contains("kind: Rollout"));
+    assert!(!screen_text(&app, 100, 30).contains("kind: Rollout"));
 }
 
 #[test]
@@ -613,8 +584,7 @@ fn going_back_finds_the_list_as_it_was_left() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('j'));
     assert_eq!(listed_names(&app), ["demo-app-prod", "demo-app-dev"]);
-    let opened =
-        common::single(app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
+    let opened = press_one(&mut app, KeyCode::Enter);
     assert!(
         matches!(&opened, Some(Effect::Fetch(Kind::Application, key)) if key.name == "demo-app-dev"),
         "{opened:?}"
@@ -625,7 +595,7 @@ fn going_back_finds_the_list_as_it_was_left() {
     assert_eq!(app.view(), View::List(Kind::Application));
     assert_eq!(app.cursor(), 1);
     assert_eq!(listed_names(&app), ["demo-app-prod", "demo-app-dev"]);
-    let shown = text(&screen(&app, 120, 40));
+    let shown = screen_text(&app, 120, 40);
     assert!(shown.contains("NAME↓"), "{shown}");
     assert!(shown.contains("Applications [2] /prod|dev"), "{shown}");
     // The home screen keeps its own state under the list: no filter there.
@@ -651,7 +621,7 @@ fn rollout_detail_120x40() {
     ] {
         press(&mut app, code);
     }
-    let shown = text(&screen(&app, 120, 40));
+    let shown = screen_text(&app, 120, 40);
     assert!(
         shown.contains("Pipeline › Rollouts › demo-app-dev/demo-app"),
         "{shown}"
@@ -665,10 +635,7 @@ fn rollout_detail_120x40() {
         "{shown}"
     );
     insta::assert_snapshot!(screen(&app, 120, 40).backend());
-    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('y'),
-        KeyModifiers::NONE,
-    ))));
+    let effect = press_one(&mut app, KeyCode::Char('y'));
     assert!(matches!(
         effect,
         Some(flightdeck::ui::msg::Effect::Fetch(
@@ -691,14 +658,13 @@ fn application_detail_shows_history_for_rollback() {
     ] {
         press(&mut app, code);
     }
-    let effect =
-        common::single(app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
+    let effect = press_one(&mut app, KeyCode::Enter);
     let Some(flightdeck::ui::msg::Effect::Fetch(flightdeck::model::Kind::Application, key)) =
         effect
     else {
         panic!("{effect:?}")
     };
-    assert!(text(&screen(&app, 100, 30)).contains("loading argocd/demo-app-dev..."));
+    assert!(screen_text(&app, 100, 30).contains("loading argocd/demo-app-dev..."));
     let object = serde_json::json!({
         "metadata": {"name": "demo-app-dev", "namespace": "argocd"},
         "spec": {"source": {"repoURL": "http://gitea.gitea:3000/gitops/custom-apps.git", "path": "demo-app/overlays/dev", "targetRevision": "HEAD"}, "destination": {"namespace": "demo-app-dev"}},
@@ -706,7 +672,7 @@ fn application_detail_shows_history_for_rollback() {
             "history": [{"id": 0, "revision": "fedcba9876", "initiatedBy": {"automated": true}}, {"id": 1, "revision": "0123456789", "initiatedBy": {"username": "ops"}}]}
     });
     app.update(Msg::Object(key, Ok(object)));
-    let shown = text(&screen(&app, 100, 30));
+    let shown = screen_text(&app, 100, 30);
     assert!(
         shown.contains("Pipeline › Applications › argocd/demo-app-dev"),
         "{shown}"
@@ -722,7 +688,7 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
     use flightdeck::metrics::prometheus::RangeSeries;
     use flightdeck::ui::msg::Effect;
     let mut app = pipeline_app();
-    assert!(text(&screen(&app, 160, 40)).contains("no metrics source"));
+    assert!(screen_text(&app, 160, 40).contains("no metrics source"));
     app.settings.prometheus_url = Some("http://prometheus:9090".into());
     let effect = common::single(app.update(Msg::Kube(Vec::new())));
     let Some(Effect::MetricTargets(targets)) = effect else {
@@ -784,7 +750,7 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
         );
         app.screens.pop();
     }
-    assert!(text(&screen(&app, 160, 40)).contains("asking Prometheus"));
+    assert!(screen_text(&app, 160, 40).contains("asking Prometheus"));
     let series = |values: &[f64]| {
         vec![RangeSeries {
             labels: vec![],
@@ -807,7 +773,7 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
         "demo-app-prod".into(),
         Err("Prometheus is unreachable at http://prometheus:9090".into()),
     ));
-    let shown = text(&screen(&app, 160, 40));
+    let shown = screen_text(&app, 160, 40);
     assert!(shown.contains("12.0/s 7.5% 95ms"), "{shown}");
     assert!(shown.contains("error: Prometheus is"), "{shown}");
 }
@@ -848,7 +814,7 @@ fn metric_detail_view_120x40() {
         ];
         app.update(Msg::Scraped(at, totals, None));
     }
-    let pipeline = text(&screen(&app, 160, 40));
+    let pipeline = screen_text(&app, 160, 40);
     assert!(
         pipeline.contains("canary 2.0/s"),
         "the canary's rate in the pipeline: {pipeline}"
@@ -861,7 +827,7 @@ fn metric_detail_view_120x40() {
     type_text(&mut app, "ro");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
-    let detail = text(&screen(&app, 120, 40));
+    let detail = screen_text(&app, 120, 40);
     assert!(detail.contains("Metrics (m: charts)"), "{detail}");
     assert!(
         detail
@@ -872,7 +838,7 @@ fn metric_detail_view_120x40() {
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('m'));
     insta::assert_snapshot!(screen(&app, 120, 40).backend());
-    let shown = text(&screen(&app, 120, 40));
+    let shown = screen_text(&app, 120, 40);
     assert!(
         shown.contains("error rate (%)") && shown.contains("stable 1.0%"),
         "{shown}"
@@ -903,10 +869,7 @@ fn analysis_run_chart_runs_its_own_query_with_the_threshold() {
     type_text(&mut app, "ar");
     press(&mut app, KeyCode::Enter);
     let key = ObjectKey::new("demo-app-dev", "demo-app-abc-2-2");
-    let effect = common::single(app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('m'),
-        KeyModifiers::NONE,
-    ))));
+    let effect = press_one(&mut app, KeyCode::Char('m'));
     assert_eq!(effect, Some(Effect::Fetch(Kind::AnalysisRun, key.clone())));
     let Some(Effect::QueryAnalysis(asked, queries)) =
         common::single(app.update(Msg::Object(key.clone(), Ok(run))))
@@ -925,7 +888,7 @@ fn analysis_run_chart_runs_its_own_query_with_the_threshold() {
         "success-rate".into(),
         Ok(vec![(now - 120.0, 0.99), (now - 60.0, 0.97)]),
     ));
-    let shown = text(&screen(&app, 120, 40));
+    let shown = screen_text(&app, 120, 40);
     assert!(shown.contains("success-rate (result)"), "{shown}");
     assert!(
         shown.contains("measured 0.970  now 0.970  success when >= 0.95"),
@@ -946,7 +909,7 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
         }
     }
     app.update(Msg::Kube(deltas));
-    let first = text(&screen(&app, 120, 24));
+    let first = screen_text(&app, 120, 24);
     assert!(first.contains("applications 1–"), "{first}");
     assert!(first.contains("of 40"), "{first}");
     assert!(
@@ -959,7 +922,7 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
     for _ in 0..3 {
         press(&mut app, KeyCode::Char('j'));
     }
-    let scrolled = text(&screen(&app, 120, 24));
+    let scrolled = screen_text(&app, 120, 24);
     assert!(scrolled.contains("applications 4–"), "{scrolled}");
     assert!(
         scrolled.contains("app-03") && !scrolled.contains("app-02 "),
@@ -971,7 +934,7 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
     );
 
     press(&mut app, KeyCode::Char('G'));
-    let last = text(&screen(&app, 120, 24));
+    let last = screen_text(&app, 120, 24);
     assert!(last.contains("applications 37–40 of 40"), "{last}");
     assert!(
         last.contains("app-39") && !last.contains("app-35"),
@@ -988,10 +951,10 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
         })
     });
     app.update(Msg::Kube(gone.collect()));
-    let shrunk = text(&screen(&app, 120, 24));
+    let shrunk = screen_text(&app, 120, 24);
     assert!(shrunk.contains("applications 20–20 of 20"), "{shrunk}");
     press(&mut app, KeyCode::Char('G'));
-    let last_again = text(&screen(&app, 120, 24));
+    let last_again = screen_text(&app, 120, 24);
     assert!(
         last_again.contains("applications 17–20 of 20"),
         "{last_again}"
@@ -1000,7 +963,7 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
 
     type_text(&mut app, "/app-1[0-2]");
     press(&mut app, KeyCode::Enter);
-    let filtered = text(&screen(&app, 120, 24));
+    let filtered = screen_text(&app, 120, 24);
     assert!(
         filtered.contains("app-10") && filtered.contains("app-12"),
         "{filtered}"
@@ -1014,7 +977,7 @@ fn a_long_pipeline_scrolls_by_application_and_keeps_the_watch_line() {
     press(&mut app, KeyCode::Esc);
     type_text(&mut app, "/!prod|app-0");
     press(&mut app, KeyCode::Enter);
-    let inverse = text(&screen(&app, 120, 24));
+    let inverse = screen_text(&app, 120, 24);
     assert!(
         inverse.contains("app-10") && !inverse.contains("app-09"),
         "{inverse}"

@@ -1,9 +1,11 @@
-//! Helpers shared by the integration tests: a deterministic app and terminal environment, and
-//! (in `cluster`) a test cluster on the embedded API server.
+//! Helpers shared by the integration tests: a deterministic app and terminal environment, wait
+//! loops, keys and screens (`keys`), a test cluster on the embedded API server (`cluster`) and the
+//! real control plane (`real_cluster`).
 
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod keys;
 pub mod real_cluster;
 
 use std::ffi::OsString;
@@ -70,6 +72,25 @@ pub async fn until_app(
             .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
             .expect("message");
         app.update(message);
+    }
+}
+
+/// Polls `check` every 100 ms until it returns `Some`, for up to `seconds` real seconds.
+pub async fn eventually<T, F, Fut>(what: &str, seconds: u64, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
 
