@@ -3,7 +3,11 @@
 //! (method, path with subresource, content type, body); the simulated controllers react as the
 //! real ones do. A read-only session sends no write at all.
 
+mod common;
+
 use std::time::Duration;
+
+use common::eventually;
 
 use flightdeck::demo::world::metrics::Quality;
 use flightdeck::demo::world::{World, WorldOptions};
@@ -319,15 +323,15 @@ async fn rollout_actions_send_exact_requests_and_the_controller_reacts() {
             "analysisruns",
         ),
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let run = loop {
-        let list = runs.list(&Default::default()).await.expect("list");
-        if let Some(run) = list.items.into_iter().next() {
-            break run;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no AnalysisRun");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let run = eventually("an AnalysisRun", 60, || async {
+        runs.list(&Default::default())
+            .await
+            .ok()?
+            .items
+            .into_iter()
+            .next()
+    })
+    .await;
     let run_key = ObjectKey::new(
         "demo-app-dev",
         run.metadata.name.clone().unwrap_or_default(),
@@ -349,13 +353,13 @@ async fn rollout_actions_send_exact_requests_and_the_controller_reacts() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
+async fn workflow_actions_send_exact_requests() {
     let h = Harness::start().await;
     // Submit from the CI template: a Workflow that runs.
     let template = ObjectKey::new("argo-workflows", "demo-app-ci");
     let commit = h
         .world
-        .push_commit(Quality::Good, "feat: for kargo")
+        .push_commit(Quality::Good, "feat: to build")
         .expect("push");
     let (writes, created) = h
         .act_creating(Intent::SubmitWorkflow(
@@ -394,12 +398,8 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
             "workflows",
         ),
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let ours = loop {
-        let list = workflows
-            .list(&Default::default())
-            .await
-            .expect("workflows");
+    let ours = eventually("the submitted Workflow to run", 30, || async {
+        let list = workflows.list(&Default::default()).await.ok()?;
         let running = list.items.into_iter().find(|w| {
             let value = serde_json::to_value(w).unwrap_or_default();
             value["spec"]["workflowTemplateRef"]["name"] == "demo-app-ci"
@@ -410,15 +410,10 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
                 && value["metadata"]["generateName"] == "demo-app-ci-"
                 && w.metadata.annotations.is_none()
         });
-        if let Some(found) = running {
-            break ObjectKey::new("argo-workflows", found.metadata.name.unwrap_or_default());
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the submitted Workflow never ran"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+        running
+            .map(|found| ObjectKey::new("argo-workflows", found.metadata.name.unwrap_or_default()))
+    })
+    .await;
     let wf_path = format!(
         "/apis/argoproj.io/v1alpha1/namespaces/argo-workflows/workflows/{}",
         ours.name
@@ -469,32 +464,26 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
     );
     assert!(body["spec"].get("shutdown").is_none());
     // The resubmitted one runs; stop it.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let again = loop {
-        let list = workflows
-            .list(&Default::default())
-            .await
-            .expect("workflows");
+    let again = eventually("the resubmitted Workflow to run", 30, || async {
+        let list = workflows.list(&Default::default()).await.ok()?;
         let found = list.items.into_iter().find(|w| {
             let value = serde_json::to_value(w).unwrap_or_default();
             value["metadata"]["labels"]["workflows.argoproj.io/resubmitted-from-workflow"]
                 == ours.name.as_str()
                 && value["status"]["phase"] == "Running"
         });
-        if let Some(found) = found {
-            break ObjectKey::new("argo-workflows", found.metadata.name.unwrap_or_default());
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the resubmitted Workflow never ran"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+        found.map(|found| ObjectKey::new("argo-workflows", found.metadata.name.unwrap_or_default()))
+    })
+    .await;
     let writes = h.act(Intent::StopWorkflow(again.clone())).await;
     let (_, uri, _, body) = one(&writes);
     assert!(uri.ends_with(&format!("/workflows/{}", again.name)));
     assert_eq!(body, json!({"spec": {"shutdown": "Stop"}}));
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn argo_cd_actions_send_exact_requests() {
+    let h = Harness::start().await;
     // Argo CD: refresh, sync, disable auto-sync, roll back.
     let app = ObjectKey::new("argocd", "demo-app-prod");
     let app_path = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/demo-app-prod";
@@ -660,7 +649,16 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
         body["operation"]["sync"]["syncStrategy"],
         json!({"apply": {}})
     );
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kargo_actions_send_exact_requests() {
+    let h = Harness::start().await;
+    // A new build: its Freight is what gets approved and promoted (the push triggers CI).
+    let commit = h
+        .world
+        .push_commit(Quality::Good, "feat: for kargo")
+        .expect("push");
     // Kargo: approve the newest Freight for prod, then promote it into staging once it is
     // verified in dev; reverify dev.
     let freight_api: Api<DynamicObject> = Api::namespaced_with(
@@ -671,26 +669,16 @@ async fn workflow_argocd_and_kargo_actions_send_exact_requests() {
             "freights",
         ),
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let freight = loop {
-        let list = freight_api
-            .list(&Default::default())
-            .await
-            .expect("freight");
+    let freight = eventually("the commit's Freight to be verified in dev", 60, || async {
+        let list = freight_api.list(&Default::default()).await.ok()?;
         let found = list.items.into_iter().find(|f| {
             let value = serde_json::to_value(f).unwrap_or_default();
             value["images"][0]["tag"] == commit.as_str()
                 && value["status"]["verifiedIn"]["dev"].is_object()
         });
-        if let Some(found) = found {
-            break found.metadata.name.unwrap_or_default();
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the commit's Freight never got verified in dev"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+        found.map(|found| found.metadata.name.unwrap_or_default())
+    })
+    .await;
     let freight_key = ObjectKey::new("demo-app", freight.clone());
     // Kargo's custom verb: a user who may patch freights/status and create Promotions but not
     // `promote` the Stage is refused, as Kargo's API server and webhook refuse them.
