@@ -13,7 +13,7 @@ use flightdeck::demo::world::metrics::Quality;
 use flightdeck::demo::world::{World, WorldOptions};
 use flightdeck::intent::Intent;
 use flightdeck::kube::execute::{context_now, execute, prepare};
-use flightdeck::model::ObjectKey;
+use flightdeck::model::{Kind, ObjectKey};
 use flightdeck_apiserver::access::Policy;
 use flightdeck_apiserver::request_log::LoggedRequest;
 use kube::api::{Api, DynamicObject};
@@ -107,14 +107,18 @@ impl Harness {
         panic!("{intent:?}: conflicted ten times")
     }
 
-    async fn get(&self, group: &str, kind: &str, plural: &str, key: &ObjectKey) -> Value {
+    /// The objects of `kind` in `namespace`, as the test's user.
+    fn api(&self, kind: Kind, namespace: &str) -> Api<DynamicObject> {
+        let (group, version, kind, plural) = kind.resource();
         let resource = kube::api::ApiResource::from_gvk_with_plural(
-            &kube::api::GroupVersionKind::gvk(group, "v1alpha1", kind),
+            &kube::api::GroupVersionKind::gvk(group, version, kind),
             plural,
         );
-        let api: Api<DynamicObject> =
-            Api::namespaced_with(self.client.clone(), &key.namespace, &resource);
-        match api.get(&key.name).await {
+        Api::namespaced_with(self.client.clone(), namespace, &resource)
+    }
+
+    async fn get(&self, kind: Kind, key: &ObjectKey) -> Value {
+        match self.api(kind, &key.namespace).get(&key.name).await {
             Ok(object) => serde_json::to_value(object).expect("json"),
             // Not created yet (the world is still starting): nothing to look at.
             Err(_) => Value::Null,
@@ -122,27 +126,26 @@ impl Harness {
     }
 
     async fn rollout(&self, env: &str) -> Value {
-        self.get("argoproj.io", "Rollout", "rollouts", &rollout_key(env))
-            .await
+        self.get(Kind::Rollout, &rollout_key(env)).await
     }
 
     /// Polls `check` on the Rollout of `env` until it holds.
     async fn until_rollout(&self, env: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-        let rollout = ("argoproj.io", "Rollout", "rollouts");
-        self.until(rollout, &rollout_key(env), what, check).await
+        self.until(Kind::Rollout, &rollout_key(env), what, check)
+            .await
     }
 
-    /// Polls `check` on an object (`(group, kind, plural)`, key) until it holds (a minute at most).
+    /// Polls `check` on an object until it holds (a minute at most).
     async fn until(
         &self,
-        (group, kind, plural): (&str, &str, &str),
+        kind: Kind,
         key: &ObjectKey,
         what: &str,
         check: impl Fn(&Value) -> bool,
     ) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
-            let object = self.get(group, kind, plural, key).await;
+            let object = self.get(kind, key).await;
             if check(&object) {
                 return object;
             }
@@ -155,11 +158,6 @@ impl Harness {
         }
     }
 }
-
-/// (group, kind, plural) of the objects the test waits on.
-const WORKFLOW: (&str, &str, &str) = ("argoproj.io", "Workflow", "workflows");
-const APPLICATION: (&str, &str, &str) = ("argoproj.io", "Application", "applications");
-const FREIGHT: (&str, &str, &str) = ("kargo.akuity.io", "Freight", "freights");
 
 fn rollout_key(env: &str) -> ObjectKey {
     ObjectKey::new(format!("demo-app-{env}"), "demo-app")
@@ -315,14 +313,7 @@ async fn rollout_actions_send_exact_requests_and_the_controller_reacts() {
     }
 
     // An AnalysisRun of the canary is terminated through its spec.
-    let runs: Api<DynamicObject> = Api::namespaced_with(
-        h.client.clone(),
-        "demo-app-dev",
-        &kube::api::ApiResource::from_gvk_with_plural(
-            &kube::api::GroupVersionKind::gvk("argoproj.io", "v1alpha1", "AnalysisRun"),
-            "analysisruns",
-        ),
-    );
+    let runs = h.api(Kind::AnalysisRun, "demo-app-dev");
     let run = eventually("an AnalysisRun", 60, || async {
         runs.list(&Default::default())
             .await
@@ -390,14 +381,7 @@ async fn workflow_actions_send_exact_requests() {
         json!([{"name": "commitSha", "value": commit}])
     );
     // The submitted Workflow: suspend, resume and terminate it, then resubmit it.
-    let workflows: Api<DynamicObject> = Api::namespaced_with(
-        h.client.clone(),
-        "argo-workflows",
-        &kube::api::ApiResource::from_gvk_with_plural(
-            &kube::api::GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Workflow"),
-            "workflows",
-        ),
-    );
+    let workflows = h.api(Kind::Workflow, "argo-workflows");
     let ours = eventually("the submitted Workflow to run", 30, || async {
         let list = workflows.list(&Default::default()).await.ok()?;
         let running = list.items.into_iter().find(|w| {
@@ -445,9 +429,12 @@ async fn workflow_actions_send_exact_requests() {
             json!({"spec": {"shutdown": "Terminate"}})
         )
     );
-    h.until(WORKFLOW, &ours, "the Workflow to be terminated", |now| {
-        now["status"]["phase"] == "Failed"
-    })
+    h.until(
+        Kind::Workflow,
+        &ours,
+        "the Workflow to be terminated",
+        |now| now["status"]["phase"] == "Failed",
+    )
     .await;
     let writes = h.act(Intent::ResubmitWorkflow(ours.clone())).await;
     let (method, uri, _, body) = one(&writes);
@@ -504,7 +491,7 @@ async fn argo_cd_actions_send_exact_requests() {
     );
     // The world's first sync must be over: flightdeck refuses while an operation runs.
     let before = h
-        .until(APPLICATION, &app, "the first sync to end", |now| {
+        .until(Kind::Application, &app, "the first sync to end", |now| {
             now.is_object() && now.get("operation").is_none_or(Value::is_null)
         })
         .await;
@@ -539,7 +526,7 @@ async fn argo_cd_actions_send_exact_requests() {
     );
     assert_eq!(body["status"], json!({"operationState": null}));
     let synced = h
-        .until(APPLICATION, &app, "the sync to finish", |now| {
+        .until(Kind::Application, &app, "the sync to finish", |now| {
             now.get("operation").is_none_or(Value::is_null)
                 && now["status"]["operationState"]["phase"] == "Succeeded"
         })
@@ -597,9 +584,7 @@ async fn argo_cd_actions_send_exact_requests() {
                 }
                 // Not running yet, or already over.
                 Err(_) => {
-                    let now = h
-                        .get("argoproj.io", "Application", "applications", &app)
-                        .await;
+                    let now = h.get(Kind::Application, &app).await;
                     if now.get("operation").is_none_or(Value::is_null) {
                         break;
                     }
@@ -609,9 +594,12 @@ async fn argo_cd_actions_send_exact_requests() {
         }
     }
     assert!(terminated, "no running sync to terminate in 20 tries");
-    h.until(APPLICATION, &app, "the terminated sync to end", |now| {
-        now.get("operation").is_none_or(Value::is_null)
-    })
+    h.until(
+        Kind::Application,
+        &app,
+        "the terminated sync to end",
+        |now| now.get("operation").is_none_or(Value::is_null),
+    )
     .await;
     // dev is auto-synced: turning it off removes `automated`, as `--sync-policy none` does.
     let dev_app = ObjectKey::new("argocd", "demo-app-dev");
@@ -625,9 +613,7 @@ async fn argo_cd_actions_send_exact_requests() {
             json!({"spec": {"syncPolicy": {"automated": null}}})
         )
     );
-    let dev_now = h
-        .get("argoproj.io", "Application", "applications", &dev_app)
-        .await;
+    let dev_now = h.get(Kind::Application, &dev_app).await;
     assert!(
         dev_now["spec"]["syncPolicy"].get("automated").is_none(),
         "{}",
@@ -661,14 +647,7 @@ async fn kargo_actions_send_exact_requests() {
         .expect("push");
     // Kargo: approve the newest Freight for prod, then promote it into staging once it is
     // verified in dev; reverify dev.
-    let freight_api: Api<DynamicObject> = Api::namespaced_with(
-        h.client.clone(),
-        "demo-app",
-        &kube::api::ApiResource::from_gvk_with_plural(
-            &kube::api::GroupVersionKind::gvk("kargo.akuity.io", "v1alpha1", "Freight"),
-            "freights",
-        ),
-    );
+    let freight_api = h.api(Kind::Freight, "demo-app");
     let freight = eventually("the commit's Freight to be verified in dev", 60, || async {
         let list = freight_api.list(&Default::default()).await.ok()?;
         let found = list.items.into_iter().find(|f| {
@@ -748,13 +727,13 @@ async fn kargo_actions_send_exact_requests() {
         name.starts_with("staging.") && name.ends_with(&freight[..7]),
         "{name}"
     );
-    let stage = h.get("kargo.akuity.io", "Stage", "stages", &staging).await;
+    let stage = h.get(Kind::Stage, &staging).await;
     assert_eq!(
         body["spec"]["steps"],
         stage["spec"]["promotionTemplate"]["spec"]["steps"]
     );
     h.until(
-        FREIGHT,
+        Kind::Freight,
         &freight_key,
         "the Freight to reach staging",
         |now| now["status"]["currentlyIn"]["staging"].is_object(),
