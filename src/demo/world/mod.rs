@@ -4,6 +4,7 @@
 //! exactly what the cockpit sees.
 
 pub mod analysis;
+pub mod analysis_run;
 pub mod argocd;
 pub mod context;
 pub mod developer;

@@ -4,10 +4,11 @@
 
 use crate::model::Kind;
 use crate::model::json::str_at as text;
-use kube::api::{DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use super::{GROUP, VERSION, value_of};
+use crate::demo::world::analysis_run::create_analysis_run;
 use crate::demo::world::context::{WorldContext, now};
 use crate::demo::world::git::kustomize_tag;
 
@@ -390,36 +391,11 @@ pub(super) async fn start_verification(
     entry: &Value,
     templates: &[Value],
 ) -> Result<String, kube::Error> {
-    let templates_api = ctx.api(
-        "argoproj.io",
-        "v1alpha1",
-        "AnalysisTemplate",
-        "analysistemplates",
-        Some(project),
-    );
-    let mut metrics = Vec::new();
-    for template in templates {
-        if let Some(found) = templates_api.get_opt(text(template, "/name")).await? {
-            metrics.extend(
-                found
-                    .data
-                    .pointer("/spec/metrics")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default(),
-            );
-        }
-    }
     let id = text(entry, "/id");
     let name = format!("{stage}.{}.{}", ulid(), &id[..id.len().min(7)]);
-    let object = json!({
-        "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
-        "metadata": {"name": name, "namespace": project, "labels": {"kargo.akuity.io/stage": stage, "kargo.akuity.io/freight-collection": id}},
-        "spec": {"metrics": metrics, "args": []},
-    });
-    let object: DynamicObject = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
-    ctx.api_for(Kind::AnalysisRun, Some(project))
-        .create(&PostParams::default(), &object)
-        .await?;
+    let metadata = json!({"name": name, "namespace": project,
+        "labels": {"kargo.akuity.io/stage": stage, "kargo.akuity.io/freight-collection": id}});
+    let templates: Vec<&str> = templates.iter().map(|t| text(t, "/name")).collect();
+    create_analysis_run(ctx, metadata, &templates, json!([])).await?;
     Ok(name)
 }

@@ -1,15 +1,115 @@
 //! The Rollout's ReplicaSets: one per pod template (named `<rollout>-<hash>`, with the revision
 //! annotation and a controller ownerReference), scaled as the canary moves, with their pods.
 
+use std::collections::BTreeMap;
+
 use crate::model::Kind;
 use kube::api::{DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
-use super::{HASH_LABEL, REVISION};
+use super::{HASH_LABEL, Observed, REVISION};
 use crate::demo::world::context::{WorldContext, now};
 use crate::model::json::str_at as text;
 
-pub(super) async fn create_replica_set(
+/// The Rollout's ReplicaSets and their revisions.
+pub(super) struct Revisions {
+    /// The ReplicaSets the Rollout owns.
+    pub owned: Vec<DynamicObject>,
+    /// Revision by pod-template-hash.
+    pub by_hash: BTreeMap<String, i64>,
+    /// The revision of the current template.
+    pub current: i64,
+}
+
+impl Revisions {
+    /// The pod template of the ReplicaSet with `hash`, if the Rollout owns one.
+    pub fn template(&self, hash: &str) -> Option<Value> {
+        self.owned
+            .iter()
+            .find(|rs| {
+                rs.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(HASH_LABEL))
+                    .map(String::as_str)
+                    == Some(hash)
+            })
+            .and_then(|rs| rs.data.pointer("/spec/template").cloned())
+    }
+}
+
+/// Lists the Rollout's ReplicaSets and makes sure the current template has one at the newest
+/// revision: a new template gets a new ReplicaSet; going back to an older one (undo) renumbers it.
+pub(super) async fn revisions(
+    ctx: &WorldContext,
+    rollout: &Observed,
+) -> Result<Revisions, kube::Error> {
+    let api = ctx.api_for(Kind::ReplicaSet, Some(&rollout.namespace));
+    let owned: Vec<DynamicObject> = api
+        .list(&ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .filter(|rs| {
+            rs.metadata
+                .owner_references
+                .as_ref()
+                .is_some_and(|refs| refs.iter().any(|r| r.uid == rollout.uid))
+        })
+        .collect();
+    let revision_of = |rs: &DynamicObject| {
+        rs.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION))
+            .and_then(|r| r.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let newest = owned.iter().map(revision_of).max().unwrap_or(0);
+    let mut by_hash: BTreeMap<String, i64> = owned
+        .iter()
+        .map(|rs| {
+            let hash = rs.metadata.labels.as_ref().and_then(|l| l.get(HASH_LABEL));
+            (hash.cloned().unwrap_or_default(), revision_of(rs))
+        })
+        .collect();
+    let hash = &rollout.hash;
+    let current = match by_hash.get(hash) {
+        None => {
+            create_replica_set(
+                ctx,
+                &rollout.namespace,
+                &rollout.name,
+                &rollout.uid,
+                hash,
+                &rollout.template,
+                newest + 1,
+            )
+            .await?;
+            newest + 1
+        }
+        Some(revision) if *revision < newest && *hash != rollout.stable => {
+            let annotations =
+                json!({"metadata": {"annotations": {REVISION: (newest + 1).to_string()}}});
+            api.patch(
+                &format!("{}-{hash}", rollout.name),
+                &PatchParams::default(),
+                &Patch::Merge(annotations),
+            )
+            .await?;
+            newest + 1
+        }
+        Some(revision) => *revision,
+    };
+    by_hash.insert(hash.clone(), current);
+    Ok(Revisions {
+        owned,
+        by_hash,
+        current,
+    })
+}
+
+async fn create_replica_set(
     ctx: &WorldContext,
     namespace: &str,
     rollout: &str,
