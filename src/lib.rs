@@ -202,7 +202,7 @@ pub async fn cockpit(loaded: Loaded) -> Result<ExitCode> {
                     )))
                 }
                 Err(problem) => {
-                    app.notify(ui::app::ToastLevel::Error, problem);
+                    app.notify(ui::app::ToastLevel::Error, problem.to_string());
                     None
                 }
             }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use flightdeck::demo::world::metrics::Quality;
 use flightdeck::demo::world::{World, WorldOptions};
 use flightdeck::metrics::history::History;
-use flightdeck::metrics::scraper::scrape;
+use flightdeck::metrics::scraper::{ScrapeError, scrape};
 
 /// Serves `response` (raw HTTP) to every connection, after `delay`.
 fn serve(response: &'static str, delay: Duration) -> String {
@@ -57,13 +57,13 @@ async fn broken_endpoints_are_explained() {
     for (response, says) in cases {
         let url = serve(response, Duration::ZERO);
         let problem = scrape(&client, &url).await.expect_err(says);
-        assert!(problem.contains(says), "{problem}");
+        assert!(problem.to_string().contains(says), "{problem}");
     }
     let silent = serve("HTTP/1.1 200 OK\r\n\r\n", Duration::from_secs(5));
-    assert_eq!(scrape(&client, &silent).await, Err("timed out".into()));
+    assert_eq!(scrape(&client, &silent).await, Err(ScrapeError::Timeout));
     assert_eq!(
         scrape(&client, "http://127.0.0.1:1/metrics").await,
-        Err("unreachable".into())
+        Err(ScrapeError::Unreachable)
     );
     // NaN and +Inf values are not counted as requests.
     let odd = serve(
@@ -122,7 +122,7 @@ async fn a_bad_build_spikes_the_canary_error_rate() {
 
 #[tokio::test]
 async fn a_broken_prometheus_is_explained() {
-    use flightdeck::metrics::prometheus::{Prometheus, PrometheusConfig};
+    use flightdeck::metrics::prometheus::{Prometheus, PrometheusConfig, PrometheusError};
     let _ = client();
     let prometheus = |url: String, timeout: u64| {
         Prometheus::new(PrometheusConfig {
@@ -163,7 +163,7 @@ async fn a_broken_prometheus_is_explained() {
     for (response, says) in cases {
         let url = serve(response, Duration::ZERO);
         let error = prometheus(url, 2).query("up", 0.0).await.expect_err(says);
-        assert!(error.contains(says), "{error}");
+        assert!(error.to_string().contains(says), "{error}");
     }
     let empty = serve(
         http(
@@ -179,14 +179,16 @@ async fn a_broken_prometheus_is_explained() {
     let slow = serve("HTTP/1.1 200 OK\r\n\r\n", Duration::from_secs(5));
     assert_eq!(
         prometheus(slow, 1).query("up", 0.0).await,
-        Err("Prometheus did not answer in time".into())
+        Err(PrometheusError::Timeout)
     );
     let down = prometheus("http://127.0.0.1:1".into(), 1)
         .query("up", 0.0)
         .await;
     assert_eq!(
         down,
-        Err("Prometheus is unreachable at http://127.0.0.1:1".into())
+        Err(PrometheusError::Unreachable {
+            url: "http://127.0.0.1:1".into()
+        })
     );
 }
 
@@ -266,12 +268,12 @@ async fn metrics_through_the_cluster_service_proxy() {
     .await
     .expect_err("no such service");
     assert!(
-        missing.contains("\"nope\" not found") && missing.contains("404"),
+        matches!(&missing, ScrapeError::Proxy { message, code: 404 } if message.contains("\"nope\" not found")),
         "{missing}"
     );
     assert_eq!(
         scrape_any(&http, None, url).await,
-        Err("not connected to a cluster".into())
+        Err(ScrapeError::NotConnected)
     );
     let requests = world.server.state.requests.entries();
     assert!(

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use flightdeck::demo::world::{World, WorldOptions};
 use flightdeck::metrics::math::step_seconds;
-use flightdeck::metrics::prometheus::{Prometheus, PrometheusConfig};
+use flightdeck::metrics::prometheus::{Prometheus, PrometheusConfig, PrometheusError};
 use flightdeck::metrics::queries::{Signal, query};
 use serde_json::Value;
 
@@ -176,7 +176,10 @@ async fn flightdeck_reads_what_prometheus_answers() {
         .query("sum(rate(", now())
         .await
         .expect_err("bad query");
-    assert!(broken.starts_with("Prometheus bad_data:"), "{broken}");
+    assert!(
+        matches!(&broken, PrometheusError::Refused { kind, .. } if kind == "bad_data"),
+        "{broken}"
+    );
 }
 
 fn urlencode(text: &str) -> String {

@@ -771,7 +771,11 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
     ));
     app.update(Msg::Queried(
         "demo-app-prod".into(),
-        Err("Prometheus is unreachable at http://prometheus:9090".into()),
+        Err(
+            flightdeck::metrics::prometheus::PrometheusError::Unreachable {
+                url: "http://prometheus:9090".into(),
+            },
+        ),
     ));
     let shown = screen_text(&app, 160, 40);
     assert!(shown.contains("12.0/s 7.5% 95ms"), "{shown}");

@@ -22,7 +22,7 @@ const RANGE_SECONDS: u64 = 15 * 60;
 #[derive(Debug, Clone)]
 pub struct Queried(
     pub String,
-    pub Result<crate::metrics::queried::Answers, String>,
+    pub Result<crate::metrics::queried::Answers, super::prometheus::PrometheusError>,
 );
 
 /// Queries until the UI loop is gone.
@@ -58,26 +58,20 @@ async fn ask(
     prometheus: &Prometheus,
     overrides: &[crate::settings::config::QueryOverride],
     target: &MetricTarget,
-) -> Result<Answers, String> {
+) -> Result<Answers, super::prometheus::PrometheusError> {
     let end = crate::model::time::now_precise();
     let start = end - RANGE_SECONDS as f64;
     let step = step_seconds(
         RANGE_SECONDS,
         super::super::view::metrics::SPARK_WIDTH as u16 * 4,
     );
-    let mut answers = Vec::with_capacity(3);
-    for signal in [
-        Signal::RequestRate,
-        Signal::ErrorPercent,
-        Signal::P95Latency,
-    ] {
-        answers.push(
-            prometheus
-                .query_range(&query_for(overrides, signal, target), start, end, step)
-                .await?,
-        );
-    }
-    answers
-        .try_into()
-        .map_err(|_| "three answers expected".to_string())
+    let range = |signal| {
+        let query = query_for(overrides, signal, target);
+        async move { prometheus.query_range(&query, start, end, step).await }
+    };
+    Ok([
+        range(Signal::RequestRate).await?,
+        range(Signal::ErrorPercent).await?,
+        range(Signal::P95Latency).await?,
+    ])
 }

@@ -66,6 +66,36 @@ impl RangeSeries {
     }
 }
 
+/// What can go wrong asking Prometheus, each in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrometheusError {
+    /// The `prometheus_*` settings cannot make a client (a header, the CA file).
+    #[error("{0}")]
+    Settings(String),
+    #[error("bad Prometheus URL {url}: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("Prometheus did not answer in time")]
+    Timeout,
+    #[error("Prometheus is unreachable at {url}")]
+    Unreachable { url: String },
+    /// Any other failure of the request or of reading the answer.
+    #[error("{0}")]
+    Transport(String),
+    #[error("HTTP {status}: answered HTML, not the Prometheus API (wrong URL, or a login page?)")]
+    Html { status: u16 },
+    #[error("HTTP {status}: the answer is not JSON")]
+    NotJson { status: u16 },
+    /// Prometheus refused the query (`errorType`, `error`): bad PromQL, a timeout on its side…
+    #[error("Prometheus {kind}: {error}")]
+    Refused { kind: String, error: String },
+    #[error("HTTP {status}")]
+    Status { status: u16 },
+    #[error("the answer has no data")]
+    NoData,
+    #[error("expected a {expected} result, got `{got}`")]
+    ResultType { expected: String, got: String },
+}
+
 /// A Prometheus server.
 #[derive(Debug, Clone)]
 pub struct Prometheus {
@@ -74,13 +104,17 @@ pub struct Prometheus {
 }
 
 impl Prometheus {
-    pub fn new(config: PrometheusConfig) -> Result<Prometheus, String> {
+    pub fn new(config: PrometheusConfig) -> Result<Prometheus, PrometheusError> {
+        let settings = PrometheusError::Settings;
         let mut headers = reqwest::header::HeaderMap::new();
         for (name, value) in &config.headers {
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("bad header name `{name}` in prometheus_headers"))?;
-            let value = reqwest::header::HeaderValue::from_str(value)
-                .map_err(|_| format!("bad value for header `{name}` in prometheus_headers"))?;
+                .map_err(|_| settings(format!("bad header name `{name}` in prometheus_headers")))?;
+            let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                settings(format!(
+                    "bad value for header `{name}` in prometheus_headers"
+                ))
+            })?;
             headers.insert(name, value);
         }
         let mut builder = reqwest::Client::builder()
@@ -88,15 +122,19 @@ impl Prometheus {
             .default_headers(headers)
             .danger_accept_invalid_certs(config.insecure);
         if let Some(path) = &config.ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("cannot read prometheus_ca_file {}: {e}", path.display()))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                settings(format!(
+                    "cannot read prometheus_ca_file {}: {e}",
+                    path.display()
+                ))
+            })?;
             let certificate = reqwest::Certificate::from_pem(&pem)
-                .map_err(|e| format!("prometheus_ca_file {}: {e}", path.display()))?;
+                .map_err(|e| settings(format!("prometheus_ca_file {}: {e}", path.display())))?;
             builder = builder.add_root_certificate(certificate);
         }
         let client = builder
             .build()
-            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+            .map_err(|e| settings(format!("cannot build an HTTP client: {e}")))?;
         Ok(Prometheus { config, client })
     }
 
@@ -107,7 +145,7 @@ impl Prometheus {
         start: f64,
         end: f64,
         step: u64,
-    ) -> Result<Vec<RangeSeries>, String> {
+    ) -> Result<Vec<RangeSeries>, PrometheusError> {
         let data = self
             .get(
                 "query_range",
@@ -123,7 +161,7 @@ impl Prometheus {
     }
 
     /// `/api/v1/query` at `time` (Unix seconds): each series' labels and value.
-    pub async fn query(&self, query: &str, time: f64) -> Result<Vec<RangeSeries>, String> {
+    pub async fn query(&self, query: &str, time: f64) -> Result<Vec<RangeSeries>, PrometheusError> {
         let data = self
             .get(
                 "query",
@@ -133,13 +171,20 @@ impl Prometheus {
         parse_vector(&data)
     }
 
-    async fn get(&self, endpoint: &str, params: &[(&str, String)]) -> Result<Value, String> {
+    async fn get(
+        &self,
+        endpoint: &str,
+        params: &[(&str, String)],
+    ) -> Result<Value, PrometheusError> {
         let url = format!(
             "{}/api/v1/{endpoint}",
             self.config.url.trim_end_matches('/')
         );
-        let url = reqwest::Url::parse_with_params(&url, params)
-            .map_err(|e| format!("bad Prometheus URL {}: {e}", self.config.url))?;
+        let url =
+            reqwest::Url::parse_with_params(&url, params).map_err(|e| PrometheusError::BadUrl {
+                url: self.config.url.clone(),
+                reason: e.to_string(),
+            })?;
         let mut request = self.client.get(url);
         if let Some(token) = &self.config.bearer_token {
             request = request.bearer_auth(token);
@@ -149,28 +194,31 @@ impl Prometheus {
         }
         let response = request.send().await.map_err(|e| {
             if e.is_timeout() {
-                "Prometheus did not answer in time".to_string()
+                PrometheusError::Timeout
             } else if e.is_connect() {
-                format!("Prometheus is unreachable at {}", self.config.url)
+                PrometheusError::Unreachable {
+                    url: self.config.url.clone(),
+                }
             } else {
-                e.to_string()
+                PrometheusError::Transport(e.to_string())
             }
         })?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| e.to_string())?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| PrometheusError::Transport(e.to_string()))?;
         answer(status.as_u16(), &text)
     }
 }
 
 /// The `data` of an API answer, or what is wrong with it.
-pub fn answer(status: u16, text: &str) -> Result<Value, String> {
+pub fn answer(status: u16, text: &str) -> Result<Value, PrometheusError> {
     if super::looks_like_html(text) {
-        return Err(format!(
-            "HTTP {status}: answered HTML, not the Prometheus API (wrong URL, or a login page?)"
-        ));
+        return Err(PrometheusError::Html { status });
     }
     let Ok(body) = serde_json::from_str::<Value>(text) else {
-        return Err(format!("HTTP {status}: the answer is not JSON"));
+        return Err(PrometheusError::NotJson { status });
     };
     if body.get("status").and_then(Value::as_str) == Some("error") {
         let kind = body
@@ -181,14 +229,15 @@ pub fn answer(status: u16, text: &str) -> Result<Value, String> {
             .get("error")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        return Err(format!("Prometheus {kind}: {error}"));
+        return Err(PrometheusError::Refused {
+            kind: kind.to_string(),
+            error: error.to_string(),
+        });
     }
     if !(200..300).contains(&status) {
-        return Err(format!("HTTP {status}"));
+        return Err(PrometheusError::Status { status });
     }
-    body.get("data")
-        .cloned()
-        .ok_or_else(|| "the answer has no data".to_string())
+    body.get("data").cloned().ok_or(PrometheusError::NoData)
 }
 
 /// A sample value as Prometheus writes it: a string, possibly `NaN`, `+Inf`, `-Inf`.
@@ -217,13 +266,16 @@ fn labels(series: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn results(data: &Value, kind: &str) -> Result<Vec<Value>, String> {
+fn results(data: &Value, kind: &str) -> Result<Vec<Value>, PrometheusError> {
     let result_type = data
         .get("resultType")
         .and_then(Value::as_str)
         .unwrap_or_default();
     if result_type != kind {
-        return Err(format!("expected a {kind} result, got `{result_type}`"));
+        return Err(PrometheusError::ResultType {
+            expected: kind.to_string(),
+            got: result_type.to_string(),
+        });
     }
     Ok(data
         .get("result")
@@ -233,7 +285,7 @@ fn results(data: &Value, kind: &str) -> Result<Vec<Value>, String> {
 }
 
 /// The series of a `matrix` result.
-pub fn parse_matrix(data: &Value) -> Result<Vec<RangeSeries>, String> {
+pub fn parse_matrix(data: &Value) -> Result<Vec<RangeSeries>, PrometheusError> {
     Ok(results(data, "matrix")?
         .iter()
         .map(|series| RangeSeries {
@@ -248,7 +300,7 @@ pub fn parse_matrix(data: &Value) -> Result<Vec<RangeSeries>, String> {
 }
 
 /// The samples of a `vector` result, each as a one-point series.
-pub fn parse_vector(data: &Value) -> Result<Vec<RangeSeries>, String> {
+pub fn parse_vector(data: &Value) -> Result<Vec<RangeSeries>, PrometheusError> {
     Ok(results(data, "vector")?
         .iter()
         .map(|series| RangeSeries {
@@ -265,18 +317,24 @@ mod tests {
 
     #[test]
     fn answers_are_checked_before_they_are_read() {
-        assert!(answer(200, "<!DOCTYPE html><p>sign in</p>").is_err_and(|e| e.contains("HTML")));
-        assert!(answer(502, "bad gateway").is_err_and(|e| e == "HTTP 502: the answer is not JSON"));
         assert_eq!(
-            answer(
-                400,
-                r#"{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"#
-            ),
-            Err("Prometheus bad_data: parse error at char 5".into())
+            answer(200, "<!DOCTYPE html><p>sign in</p>"),
+            Err(PrometheusError::Html { status: 200 })
+        );
+        let not_json = answer(502, "bad gateway").expect_err("not JSON");
+        assert_eq!(not_json.to_string(), "HTTP 502: the answer is not JSON");
+        let refused = answer(
+            400,
+            r#"{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"#,
+        )
+        .expect_err("refused");
+        assert_eq!(
+            refused.to_string(),
+            "Prometheus bad_data: parse error at char 5"
         );
         assert_eq!(
             answer(503, r#"{"status":"success","data":{}}"#),
-            Err("HTTP 503".into())
+            Err(PrometheusError::Status { status: 503 })
         );
         let data = answer(
             200,
@@ -284,7 +342,10 @@ mod tests {
         )
         .expect("ok");
         assert_eq!(parse_matrix(&data), Ok(vec![]));
-        assert!(parse_vector(&data).is_err_and(|e| e.contains("expected a vector")));
+        assert_eq!(
+            parse_vector(&data).map_err(|e| e.to_string()),
+            Err("expected a vector result, got `matrix`".to_string())
+        );
     }
 
     #[test]

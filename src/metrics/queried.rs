@@ -37,13 +37,17 @@ pub struct Queried {
 
 impl Queried {
     /// Records the answers for `namespace` (or why there are none this round).
-    pub fn record(&mut self, namespace: &str, answers: Result<Answers, String>) {
+    pub fn record(
+        &mut self,
+        namespace: &str,
+        answers: Result<Answers, super::prometheus::PrometheusError>,
+    ) {
         self.generation += 1;
         let known = self.by_namespace.entry(namespace.to_string()).or_default();
         let [rate, errors, p95] = match answers {
             Ok(answers) => answers,
             Err(problem) => {
-                known.problem = Some(problem);
+                known.problem = Some(problem.to_string());
                 return;
             }
         };
@@ -91,6 +95,7 @@ impl Queried {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::prometheus::PrometheusError;
 
     fn series(hash: &str, values: &[f64]) -> RangeSeries {
         RangeSeries {
@@ -107,10 +112,15 @@ mod tests {
     fn answers_become_signals_per_hash_and_failures_keep_them_stale() {
         let mut queried = Queried::default();
         assert_eq!(queried.signals("dev", "a"), None);
-        queried.record("dev", Err("Prometheus is unreachable".into()));
+        let unreachable = PrometheusError::Unreachable {
+            url: "http://prometheus:9090".into(),
+        };
+        queried.record("dev", Err(unreachable));
         assert_eq!(
             queried.signals("dev", "a"),
-            Some(Answer::Failed("Prometheus is unreachable".into()))
+            Some(Answer::Failed(
+                "Prometheus is unreachable at http://prometheus:9090".into()
+            ))
         );
         queried.record(
             "dev",
@@ -131,10 +141,13 @@ mod tests {
             "NaN is no data"
         );
         assert!(signals.p95_ms.is_empty());
-        queried.record("dev", Err("timed out".into()));
+        queried.record("dev", Err(PrometheusError::Timeout));
         assert_eq!(
             queried.signals("dev", "a"),
-            Some(Answer::Stale(signals, "timed out".into())),
+            Some(Answer::Stale(
+                signals,
+                "Prometheus did not answer in time".into()
+            )),
             "older answers are kept, marked stale"
         );
     }

@@ -64,61 +64,92 @@ pub async fn run<M: From<Scraped>>(
     }
 }
 
+/// What can go wrong scraping an endpoint, in the words the metrics line shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScrapeError {
+    #[error("timed out")]
+    Timeout,
+    #[error("unreachable")]
+    Unreachable,
+    /// Any other failure of the request or of reading the answer.
+    #[error("{0}")]
+    Transport(String),
+    #[error("HTTP {0}")]
+    Status(String),
+    #[error("not connected to a cluster")]
+    NotConnected,
+    #[error("expected service://NAMESPACE/NAME:PORT/PATH")]
+    BadServiceUrl,
+    /// The API server's service proxy refused (its Status message and code).
+    #[error("{message} ({code})")]
+    Proxy { message: String, code: u16 },
+    #[error("answered HTML, not Prometheus text")]
+    Html,
+    #[error("not Prometheus text: {0}")]
+    NotExposition(String),
+    #[error("no samples in the answer (not Prometheus text?)")]
+    NoSamples,
+}
+
 /// One endpoint's totals, by URL or through the service proxy (`service://…`).
 pub async fn scrape_any(
     http: &reqwest::Client,
     cluster: Option<&kube::Client>,
     url: &str,
-) -> Result<Vec<SeriesTotals>, String> {
+) -> Result<Vec<SeriesTotals>, ScrapeError> {
     let Some(rest) = url.strip_prefix("service://") else {
         return scrape(http, url).await;
     };
-    let cluster = cluster.ok_or("not connected to a cluster")?;
-    let (namespace, rest) = rest
-        .split_once('/')
-        .ok_or("expected service://NAMESPACE/NAME:PORT/PATH")?;
+    let cluster = cluster.ok_or(ScrapeError::NotConnected)?;
+    let (namespace, rest) = rest.split_once('/').ok_or(ScrapeError::BadServiceUrl)?;
     let (service, path) = rest.split_once('/').unwrap_or((rest, "metrics"));
     let request = http::Request::get(format!(
         "/api/v1/namespaces/{namespace}/services/{service}/proxy/{path}"
     ))
     .body(Vec::new())
-    .map_err(|e| e.to_string())?;
+    .map_err(|_| ScrapeError::BadServiceUrl)?;
     let text = cluster.request_text(request).await.map_err(|e| match e {
-        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
-        other => other.to_string(),
+        kube::Error::Api(status) => ScrapeError::Proxy {
+            message: status.message.clone(),
+            code: status.code,
+        },
+        other => ScrapeError::Transport(other.to_string()),
     })?;
     parse(&text)
 }
 
 /// One endpoint's totals, or what was wrong with it.
-pub async fn scrape(client: &reqwest::Client, url: &str) -> Result<Vec<SeriesTotals>, String> {
+pub async fn scrape(client: &reqwest::Client, url: &str) -> Result<Vec<SeriesTotals>, ScrapeError> {
     let response = client.get(url).send().await.map_err(|e| {
         if e.is_timeout() {
-            "timed out".to_string()
+            ScrapeError::Timeout
         } else if e.is_connect() {
-            "unreachable".to_string()
+            ScrapeError::Unreachable
         } else {
-            e.to_string()
+            ScrapeError::Transport(e.to_string())
         }
     })?;
     let status = response.status();
     if !status.is_success() {
-        return Err(format!("HTTP {status}"));
+        return Err(ScrapeError::Status(status.to_string()));
     }
-    let text = response.text().await.map_err(|e| e.to_string())?;
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ScrapeError::Transport(e.to_string()))?;
     parse(&text)
 }
 
 /// Parses exposition text (refusing HTML and text without samples).
-pub fn parse(text: &str) -> Result<Vec<SeriesTotals>, String> {
+pub fn parse(text: &str) -> Result<Vec<SeriesTotals>, ScrapeError> {
     if super::looks_like_html(text) {
-        return Err("answered HTML, not Prometheus text".into());
+        return Err(ScrapeError::Html);
     }
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
-        .map_err(|e| format!("not Prometheus text: {e}"))?;
+        .map_err(|e| ScrapeError::NotExposition(e.to_string()))?;
     // An endpoint with nothing to report yet still says what it would report (# HELP/# TYPE).
     if scrape.samples.is_empty() && !text.lines().any(|line| line.starts_with("# ")) {
-        return Err("no samples in the answer (not Prometheus text?)".into());
+        return Err(ScrapeError::NoSamples);
     }
     Ok(totals(&scrape))
 }

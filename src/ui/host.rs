@@ -245,7 +245,11 @@ impl CockpitHost {
                             .unwrap_or_default()
                     });
                 if sender
-                    .send(Msg::AnalysisSeries(run.clone(), metric, series))
+                    .send(Msg::AnalysisSeries(
+                        run.clone(),
+                        metric,
+                        series.map_err(|e| e.to_string()),
+                    ))
                     .await
                     .is_err()
                 {

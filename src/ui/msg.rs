@@ -39,7 +39,10 @@ pub enum Msg {
         Result<Vec<(f64, f64)>, String>,
     ),
     /// Prometheus's answers for a namespace (rate, error %, p95), or why there are none.
-    Queried(String, Result<crate::metrics::queried::Answers, String>),
+    Queried(
+        String,
+        Result<crate::metrics::queried::Answers, crate::metrics::prometheus::PrometheusError>,
+    ),
     /// An intent was read and planned (or could not be: why, and what would help).
     Prepared(
         crate::intent::Intent,
