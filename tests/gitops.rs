@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use flightdeck::demo::world::git::GitRepos;
-use flightdeck::git::GitOps;
+use flightdeck::git::{GitError, GitOps};
 use git2::Repository;
 
 const DEV: &str = "demo-app/overlays/dev";
@@ -91,9 +91,9 @@ fn image_bump_and_revert_are_previewed_committed_and_pushed() {
     assert!(remote_message(&remote).contains(&format!("This reverts commit {bumped}.")));
     assert_eq!(
         gitops.plan_image_tag(DEV, IMAGE, "v1.0.0").err(),
-        Some(format!(
-            "{DEV}/kustomization.yaml already sets {IMAGE}:v1.0.0"
-        ))
+        Some(GitError::Refused(format!(
+            "{DEV}/kustomization.yaml: already sets {IMAGE}:v1.0.0"
+        )))
     );
 }
 
@@ -127,9 +127,14 @@ fn a_rejected_push_is_rebased_when_clean_and_kept_when_not() {
     let other = theirs.plan_image_tag(DEV, IMAGE, "v8").expect("plan");
     let other_id = theirs.commit_and_push(&other).expect("push");
     let refused = ours.commit_and_push(&mine).expect_err("conflict");
-    assert!(refused.contains("does not apply cleanly"), "{refused}");
     assert!(
-        refused.contains("stays on the local main") && refused.contains("nothing was forced"),
+        matches!(&refused, GitError::Kept { why, branch, .. }
+            if why.contains("does not apply cleanly") && branch == "main"),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("stays on the local main")
+            && refused.to_string().contains("nothing was forced"),
         "{refused}"
     );
     assert_eq!(
@@ -149,7 +154,7 @@ fn a_rejected_push_is_rebased_when_clean_and_kept_when_not() {
         "kept"
     );
     let again = ours.sync().expect_err("local commit not on the remote");
-    assert!(again.contains("not on the remote"), "{again}");
+    assert!(matches!(again, GitError::Ahead { ahead: 1, .. }), "{again}");
 }
 
 #[test]
@@ -164,6 +169,7 @@ fn conflicting_revert_dirty_and_detached_copies_are_refused() {
         .commit_and_push(&gitops.plan_image_tag(DEV, IMAGE, "v6").expect("plan"))
         .expect("push");
     let conflict = gitops.plan_revert(&first).expect_err("conflicts");
+    let conflict = conflict.to_string();
     assert!(
         conflict
             .contains("conflicts with later changes in demo-app/overlays/dev/kustomization.yaml"),
@@ -181,7 +187,11 @@ fn conflicting_revert_dirty_and_detached_copies_are_refused() {
     assert_eq!(in_place.path, work);
     let dirty = in_place.sync().expect_err("dirty");
     assert!(
-        dirty.contains("uncommitted changes") && dirty.contains("never resets your work"),
+        matches!(&dirty, GitError::Dirty { files, .. } if files.contains("kustomization.yaml")),
+        "{dirty:?}"
+    );
+    assert!(
+        dirty.to_string().contains("never resets your work"),
         "{dirty}"
     );
     assert_eq!(
@@ -197,7 +207,7 @@ fn conflicting_revert_dirty_and_detached_copies_are_refused() {
         .id();
     repo.set_head_detached(head).expect("detach");
     let detached = GitOps::open(&work.display().to_string(), &dir.path().join("unused")).err();
-    assert!(detached.is_some_and(|e| e.contains("detached HEAD")));
+    assert_eq!(detached, Some(GitError::DetachedHead));
 }
 
 #[test]
@@ -233,10 +243,8 @@ fn pushes_over_git_daemon_and_without_an_author_says_how_to_set_one() {
     let change = anonymous.plan_image_tag(DEV, IMAGE, "v10").expect("plan");
     // An empty name in the repository's config overrides any global one.
     let message = anonymous.commit_and_push(&change).expect_err("no author");
-    assert!(
-        message.contains("set user.name and user.email"),
-        "{message}"
-    );
+    assert_eq!(message, GitError::NoAuthor);
+    assert!(message.to_string().contains("set user.name and user.email"));
     assert_eq!(
         remote_head(&remote).to_string(),
         pushed,
@@ -249,14 +257,16 @@ fn an_unreachable_remote_is_explained_without_its_credentials() {
     let dir = tempfile::tempdir().expect("temp");
     let unreachable = GitOps::open("git://127.0.0.1:1/custom-apps", dir.path())
         .err()
-        .expect("unreachable");
+        .expect("unreachable")
+        .to_string();
     assert!(
         unreachable.starts_with("cannot clone git://127.0.0.1:1/custom-apps"),
         "{unreachable}"
     );
     let with_password = GitOps::open("http://jane:s3cret@127.0.0.1:1/custom-apps.git", dir.path())
         .err()
-        .expect("unreachable");
+        .expect("unreachable")
+        .to_string();
     assert!(!with_password.contains("s3cret"), "{with_password}");
     assert!(with_password.contains("***@127.0.0.1:1"), "{with_password}");
 }

@@ -4,31 +4,34 @@
 
 use std::path::Path;
 
-use super::{GitOps, LoggedCommit};
+use super::{GitOps, GitResult, LoggedCommit};
 use crate::intent::{Intent, Plan};
 use crate::kube::execute::Failure;
 
 /// The repository, synced with its remote.
-fn open(configured: &str, cache: &Path) -> Result<GitOps, String> {
+fn open(configured: &str, cache: &Path) -> GitResult<GitOps> {
     let gitops = GitOps::open(configured, cache)?;
     gitops.sync()?;
     Ok(gitops)
 }
 
 /// The newest commits, for choosing one to revert.
-pub fn log(configured: &str, cache: &Path, limit: usize) -> Result<Vec<LoggedCommit>, String> {
+pub fn log(configured: &str, cache: &Path, limit: usize) -> GitResult<Vec<LoggedCommit>> {
     open(configured, cache)?.log(limit)
 }
 
 /// Plans a Git intent.
-pub fn prepare(configured: &str, cache: &Path, intent: &Intent) -> Result<Plan, String> {
+pub fn prepare(configured: &str, cache: &Path, intent: &Intent) -> GitResult<Plan> {
     let gitops = open(configured, cache)?;
     let change = match intent {
         Intent::RevertCommit { commit, .. } => gitops.plan_revert(commit)?,
         Intent::SetImageTag {
             dir, image, tag, ..
         } => gitops.plan_image_tag(dir, image, tag)?,
-        other => return Err(format!("{} is not a Git change", other.verb())),
+        other => {
+            let not_git = format!("{} is not a Git change", other.verb());
+            return Err(super::GitError::Refused(not_git));
+        }
     };
     Ok(Plan {
         intent: intent.clone(),
@@ -58,5 +61,5 @@ pub fn execute(
     GitOps::open(configured, cache)
         .and_then(|gitops| gitops.commit_and_push(change))
         .map(|_| ())
-        .map_err(failed)
+        .map_err(|error| failed(error.to_string()))
 }

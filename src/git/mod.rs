@@ -41,11 +41,68 @@ pub struct GitOps {
     pub path: PathBuf,
 }
 
-/// Everything that can go wrong, in words (credentials never included).
-pub type GitResult<T> = Result<T, String>;
+/// What can go wrong with the GitOps repository, in words a user can act on (credentials never
+/// included).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GitError {
+    #[error("no GitOps repository configured (--gitops-repo or gitops_repo in config.toml)")]
+    NotConfigured,
+    /// libgit2 failed at a step (its message, redacted).
+    #[error("{0}")]
+    Repository(String),
+    /// Local changes flightdeck would have to touch; it never resets them.
+    #[error(
+        "the working copy {path} has uncommitted changes ({files}); commit or stash them first — flightdeck never resets your work"
+    )]
+    Dirty { path: String, files: String },
+    /// Local commits the remote does not have (an earlier rejected push, or someone's work).
+    #[error(
+        "{branch} has {ahead} commit(s) not on the remote (an earlier push was rejected?); push or drop them in {path} first"
+    )]
+    Ahead {
+        branch: String,
+        ahead: usize,
+        path: String,
+    },
+    #[error("the working copy is on a detached HEAD; check out a branch first")]
+    DetachedHead,
+    #[error(
+        "no author: set user.name and user.email in git config (git config --global user.name …)"
+    )]
+    NoAuthor,
+    #[error("the branch moved since the change was planned; plan it again")]
+    Moved,
+    /// The change cannot be made as asked (a merge commit, a missing file, a conflict, nothing to
+    /// change…); nothing was changed.
+    #[error("{0}")]
+    Refused(String),
+    /// Committed locally, but the push could not be made (unreachable, credentials…).
+    #[error("committed {commit} locally but the push failed: {message}")]
+    PushFailed { commit: String, message: String },
+    /// The push was rejected and the commit could not be replayed on the remote's head: it stays
+    /// on the local branch.
+    #[error(
+        "the push was rejected ({reason}) and {why}; the commit {commit} stays on the local {branch} in {path} — nothing was forced"
+    )]
+    Kept {
+        reason: String,
+        why: String,
+        commit: String,
+        branch: String,
+        path: String,
+    },
+}
 
-fn error(context: &str, e: git2::Error) -> String {
-    credentials::redact(&format!("{context}: {}", e.message()))
+pub type GitResult<T> = Result<T, GitError>;
+
+impl From<GitError> for crate::intent::Refusal {
+    fn from(error: GitError) -> Self {
+        crate::intent::Refusal::from(error.to_string())
+    }
+}
+
+fn error(context: &str, e: git2::Error) -> GitError {
+    GitError::Repository(credentials::redact(&format!("{context}: {}", e.message())))
 }
 
 impl GitOps {
@@ -101,11 +158,11 @@ impl GitOps {
             .graph_ahead_behind(head.id(), upstream)
             .map_err(|e| error("cannot compare with the remote", e))?;
         if ahead > 0 {
-            return Err(format!(
-                "{} has {ahead} commit(s) not on the remote (an earlier push was rejected?); push or drop them in {} first",
-                self.branch,
-                self.path.display()
-            ));
+            return Err(GitError::Ahead {
+                branch: self.branch.clone(),
+                ahead,
+                path: self.path.display().to_string(),
+            });
         }
         self.move_branch(upstream, "fast-forward to the remote")
     }
@@ -147,7 +204,9 @@ impl GitOps {
             .and_then(|o| o.peel_to_commit())
             .map_err(|e| error(&format!("no commit {commit}"), e))?;
         if target.parent_count() != 1 {
-            return Err("only commits with one parent can be reverted here".into());
+            return Err(GitError::Refused(
+                "only commits with one parent can be reverted here".into(),
+            ));
         }
         let mut index = self
             .repo
@@ -164,11 +223,11 @@ impl GitOps {
                         .collect()
                 })
                 .unwrap_or_default();
-            return Err(format!(
+            return Err(GitError::Refused(format!(
                 "reverting {} conflicts with later changes in {}; nothing was changed",
                 short(&target.id().to_string()),
                 paths.join(", ")
-            ));
+            )));
         }
         let tree = index
             .write_tree_to(&self.repo)
@@ -188,17 +247,17 @@ impl GitOps {
         let head_tree = head.tree().map_err(|e| error("cannot read the tree", e))?;
         let entry = head_tree
             .get_path(Path::new(&path))
-            .map_err(|_| format!("{path} is not in the repository"))?;
+            .map_err(|_| GitError::Refused(format!("{path} is not in the repository")))?;
         let blob = self
             .repo
             .find_blob(entry.id())
             .map_err(|e| error(&format!("cannot read {path}"), e))?;
+        let refused = |why: String| GitError::Refused(format!("{path}: {why}"));
         let text =
-            std::str::from_utf8(blob.content()).map_err(|_| format!("{path} is not UTF-8 text"))?;
-        let updated = crate::model::kustomize::set_image(text, image, tag)
-            .map_err(|e| format!("{path}: {e}"))?;
+            std::str::from_utf8(blob.content()).map_err(|_| refused("not UTF-8 text".into()))?;
+        let updated = crate::model::kustomize::set_image(text, image, tag).map_err(refused)?;
         if updated == text {
-            return Err(format!("{path} already sets {image}:{tag}"));
+            return Err(refused(format!("already sets {image}:{tag}")));
         }
         let blob = self
             .repo
@@ -234,7 +293,7 @@ impl GitOps {
         })
         .map_err(|e| error("cannot diff", e))?;
         if text.is_empty() {
-            return Err("the change would change nothing".into());
+            return Err(GitError::Refused("the change would change nothing".into()));
         }
         Ok(GitChange {
             message,
@@ -250,13 +309,10 @@ impl GitOps {
     pub fn commit_and_push(&self, change: &GitChange) -> GitResult<String> {
         let head = self.head()?;
         if head.id().to_string() != change.base {
-            return Err("the branch moved since the change was planned; plan it again".into());
+            return Err(GitError::Moved);
         }
         self.check_clean()?;
-        let signature = self.repo.signature().map_err(|_| {
-            "no author: set user.name and user.email in git config (git config --global user.name …)"
-                .to_string()
-        })?;
+        let signature = self.repo.signature().map_err(|_| GitError::NoAuthor)?;
         let tree = self
             .repo
             .find_tree(Oid::from_str(&change.tree).map_err(|e| error("bad tree id", e))?)
@@ -275,22 +331,21 @@ impl GitOps {
         self.move_branch(commit, "commit")?;
         match self.push() {
             Ok(()) => Ok(commit.to_string()),
-            Err(Push::Failed(message)) => Err(format!(
-                "committed {} locally but the push failed: {message}",
-                short(&commit.to_string())
-            )),
+            Err(Push::Failed(message)) => Err(GitError::PushFailed {
+                commit: short(&commit.to_string()).to_string(),
+                message,
+            }),
             Err(Push::Rejected(reason)) => self.replay_and_push(commit, &reason),
         }
     }
 
     fn replay_and_push(&self, commit: Oid, reason: &str) -> GitResult<String> {
-        let kept = |why: String| {
-            format!(
-                "the push was rejected ({reason}) and {why}; the commit {} stays on the local {} in {} — nothing was forced",
-                short(&commit.to_string()),
-                self.branch,
-                self.path.display()
-            )
+        let kept = |why: String| GitError::Kept {
+            reason: reason.to_string(),
+            why,
+            commit: short(&commit.to_string()).to_string(),
+            branch: self.branch.clone(),
+            path: self.path.display().to_string(),
         };
         let mut remote = self
             .repo
@@ -429,11 +484,10 @@ impl GitOps {
                 .filter_map(|s| s.path().ok().map(str::to_string))
                 .take(5)
                 .collect();
-            return Err(format!(
-                "the working copy {} has uncommitted changes ({}); commit or stash them first — flightdeck never resets your work",
-                self.path.display(),
-                files.join(", ")
-            ));
+            return Err(GitError::Dirty {
+                path: self.path.display().to_string(),
+                files: files.join(", "),
+            });
         }
         Ok(())
     }
@@ -451,7 +505,7 @@ fn current_branch(repo: &Repository) -> GitResult<String> {
         .head()
         .map_err(|e| error("the repository has no HEAD", e))?;
     if !head.is_branch() {
-        return Err("the working copy is on a detached HEAD; check out a branch first".into());
+        return Err(GitError::DetachedHead);
     }
     Ok(head.shorthand().unwrap_or("main").to_string())
 }

@@ -54,10 +54,10 @@ impl CockpitHost {
     }
 
     /// The GitOps repository, or why there is none.
-    fn gitops(&self) -> Result<(String, std::path::PathBuf), String> {
-        self.gitops.clone().ok_or_else(|| {
-            "no GitOps repository configured (--gitops-repo or gitops_repo in config.toml)".into()
-        })
+    fn gitops(&self) -> crate::git::GitResult<(String, std::path::PathBuf)> {
+        self.gitops
+            .clone()
+            .ok_or(crate::git::GitError::NotConfigured)
     }
 
     /// Where the current session's client is (for tasks that outlive a context switch).
@@ -182,7 +182,10 @@ impl CockpitHost {
             let gitops = self.gitops();
             tokio::task::spawn_blocking(move || {
                 let result = gitops
-                    .map_err(|message| crate::kube::execute::Failure::Failed { message, done: 0 })
+                    .map_err(|error| crate::kube::execute::Failure::Failed {
+                        message: error.to_string(),
+                        done: 0,
+                    })
                     .and_then(|(repository, cache)| {
                         crate::git::intents::execute(&repository, &cache, &plan, read_only)
                     })
@@ -211,7 +214,8 @@ impl CockpitHost {
         let gitops = self.gitops();
         tokio::task::spawn_blocking(move || {
             let log = gitops
-                .and_then(|(repository, cache)| crate::git::intents::log(&repository, &cache, 30));
+                .and_then(|(repository, cache)| crate::git::intents::log(&repository, &cache, 30))
+                .map_err(|error| error.to_string());
             let _ = sender.blocking_send(Msg::GitLog(application, log));
         });
     }
