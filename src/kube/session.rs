@@ -27,7 +27,7 @@ impl Drop for AbortOnDrop {
 #[derive(Debug, Clone)]
 pub enum SessionEvent {
     /// Connection number `n` has its client (`Ok`), or cannot have one: why.
-    Connected(u64, Result<(), String>),
+    Connected(u64, Result<(), super::client::ConnectError>),
     /// The user connection `n` acts as (SelfSubjectReview, else the kubeconfig user).
     Identity(u64, String),
 }

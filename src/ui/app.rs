@@ -252,7 +252,7 @@ impl App {
             Msg::Connected(connection, result) => {
                 if connection == self.connection {
                     self.connecting = false;
-                    self.cluster_problem = result.err();
+                    self.cluster_problem = result.err().map(|problem| problem.to_string());
                     self.dirty = true;
                 }
                 None

@@ -17,7 +17,7 @@ pub enum Msg {
     /// A batch of changes from the cluster watchers.
     Kube(Vec<crate::store::Delta>),
     /// Connection number `n` to a cluster has its client (`Ok`), or cannot have one: why.
-    Connected(u64, Result<(), String>),
+    Connected(u64, Result<(), crate::kube::client::ConnectError>),
     /// The user connection N acts as (SelfSubjectReview, else the kubeconfig user).
     Identity(u64, String),
     /// A fetched object (without managedFields), or why it could not be fetched.
