@@ -152,16 +152,6 @@ impl Screens {
         std::mem::take(&mut self.covering)
     }
 
-    /// How many screens are stacked (at least one).
-    pub fn len(&self) -> usize {
-        1 + self.covering.len()
-    }
-
-    /// Never: the home screen is always there (for `len`'s sake).
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
     /// From the home screen to the shown one.
     pub fn iter(&self) -> impl Iterator<Item = &Screen> {
         std::iter::once(&self.home).chain(&self.covering)
@@ -187,7 +177,7 @@ mod tests {
             View::Detail(Kind::Rollout),
             ObjectKey::new("dev", "web"),
         ));
-        assert_eq!(screens.len(), 3);
+        assert_eq!(screens.iter().count(), 3);
         assert_eq!(screens.top().cursor, 0);
         let detail = screens.pop().expect("a covering screen");
         assert_eq!(detail.subject_key(), Some(&ObjectKey::new("dev", "web")));
