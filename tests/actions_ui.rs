@@ -10,7 +10,7 @@ use common::keys::{press_one, screen_text, type_text};
 use crossterm::event::KeyCode;
 use flightdeck::intent::{Context, Intent, Reads, plan};
 use flightdeck::model::{Kind, ObjectKey, Row};
-use flightdeck::store::{Delta, WatchState};
+use flightdeck::store::{Delta, Scope, WatchState};
 use flightdeck::ui::app::{App, Overlay};
 use flightdeck::ui::msg::{Effect, Msg};
 use serde_json::json;
@@ -25,7 +25,7 @@ fn app_on_rollouts(audit: &std::path::Path) -> App {
     app.actions.audit_path = Some(audit.to_path_buf());
     let mut deltas: Vec<Delta> = Kind::ALL
         .iter()
-        .map(|k| Delta::State(*k, WatchState::Live))
+        .map(|k| Delta::State(*k, Scope::Cluster, WatchState::Live))
         .collect();
     deltas.push(Delta::Apply(Row::from_object(Kind::Rollout, &rollout())));
     app.update(Msg::Kube(deltas));

@@ -87,7 +87,7 @@ async fn quit_key_ends_the_loop() {
 #[tokio::test(start_paused = true)]
 async fn a_picker_is_drawn_in_the_frame_of_its_key() {
     use flightdeck::model::{Kind, Row};
-    use flightdeck::store::{Delta, WatchState};
+    use flightdeck::store::{Delta, Scope, WatchState};
     let writer = CountingWriter::default();
     let bytes = writer.clone();
     let options = TerminalOptions {
@@ -99,7 +99,7 @@ async fn a_picker_is_drawn_in_the_frame_of_its_key() {
     let mut app = common::app();
     let mut deltas: Vec<Delta> = Kind::ALL
         .iter()
-        .map(|k| Delta::State(*k, WatchState::Live))
+        .map(|k| Delta::State(*k, Scope::Cluster, WatchState::Live))
         .collect();
     for (kind, object) in [
         (

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use common::real_cluster::{RealCluster, block_on};
+use flightdeck::kube::watch::watch_kind;
 use flightdeck::model::Kind;
-use flightdeck::store::WatchState;
+use flightdeck::store::{Scope, WatchState};
 use flightdeck::ui::app::App;
 use flightdeck::ui::msg::Msg;
 
@@ -128,6 +129,33 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
                 "{kind:?}: {}",
                 state.describe()
             );
+        }
+    });
+
+    // Watched in the namespace it may read instead, the team user's Rollouts are live (what the
+    // namespace-scoped watches build on); a namespace outside its RBAC stays forbidden.
+    block_on(async {
+        let client = cluster.client(TEAM).await;
+        let mut app = common::app();
+        app.set_namespace("all");
+        let (sender, mut receiver) = mpsc::channel(1024);
+        let watches = ["demo-app-dev", "default"].map(|namespace| {
+            let scope = Scope::Namespace(namespace.into());
+            let watch = watch_kind(client.clone(), Kind::Rollout, scope, sender.clone());
+            tokio::spawn(watch)
+        });
+        common::until_app(&mut app, &mut receiver, "the dev Rollouts", 60, |app| {
+            app.store.describe_watch(Kind::Rollout) == "live in 1 of 2 namespaces"
+        })
+        .await;
+        let dev_rollouts: BTreeSet<String> = kubectl_names(&cluster, Kind::Rollout)
+            .into_iter()
+            .filter(|name| name.starts_with("demo-app-dev/"))
+            .collect();
+        assert!(!dev_rollouts.is_empty(), "the dev overlay's Rollout");
+        assert_eq!(store_names(&app, Kind::Rollout), dev_rollouts);
+        for watch in watches {
+            watch.abort();
         }
     });
 

@@ -169,12 +169,12 @@ fn ascii_locale_draws_without_unicode() {
 /// An app at a fixed time, and the deltas that make every kind's watch live.
 fn live_app() -> (App, Vec<flightdeck::store::Delta>) {
     use flightdeck::model::Kind;
-    use flightdeck::store::{Delta, WatchState};
+    use flightdeck::store::{Delta, Scope, WatchState};
     let mut app = common::app();
     app.frozen_time = Some(1_795_000_000);
     let live = Kind::ALL
         .iter()
-        .map(|k| Delta::State(*k, WatchState::Live))
+        .map(|k| Delta::State(*k, Scope::Cluster, WatchState::Live))
         .collect();
     (app, live)
 }

@@ -43,7 +43,7 @@ impl Tally {
             for delta in deltas {
                 match delta {
                     Delta::Apply(_) => self.received += 1,
-                    Delta::State(_, WatchState::Syncing(0)) => self.relists += 1,
+                    Delta::State(_, _, WatchState::Syncing(0)) => self.relists += 1,
                     _ => {}
                 }
             }

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::slim::SlimObject;
 use crate::model::{Kind, ObjectKey, Row};
-use crate::store::{Delta, WatchState};
+use crate::store::{Delta, Scope, WatchState};
 
 /// The state a watch error puts a kind in, when it is listed again after `retry`.
 fn state_of(error: &watcher::Error, retry: Duration) -> WatchState {
@@ -39,12 +39,14 @@ pub struct Changes(pub Vec<Delta>);
 /// Wait before listing again after a watch that was live dropped.
 const AFTER_DROP: Duration = Duration::from_millis(250);
 
-/// Watches `kind` across all namespaces and sends deltas until the receiver is gone. After any
-/// error the kind is listed afresh (after a growing delay), so its state is "live" again exactly
-/// when a list succeeded — a CRD deleted and installed again comes back by itself.
+/// Watches `kind` in `scope` (all namespaces, or one) and sends deltas until the receiver is
+/// gone. After any error the kind is listed afresh (after a growing delay), so its state is
+/// "live" again exactly when a list succeeded — a CRD deleted and installed again comes back by
+/// itself.
 pub async fn watch_kind<M: From<Changes> + Send + 'static>(
     client: kube::Client,
     kind: Kind,
+    scope: Scope,
     sender: mpsc::Sender<M>,
 ) {
     let (group, version, kind_name, plural) = kind.resource();
@@ -52,11 +54,14 @@ pub async fn watch_kind<M: From<Changes> + Send + 'static>(
         &GroupVersionKind::gvk(group, version, kind_name),
         plural,
     );
-    let api: Api<SlimObject> = Api::all_with(client, &resource);
+    let api: Api<SlimObject> = match &scope {
+        Scope::Cluster => Api::all_with(client, &resource),
+        Scope::Namespace(namespace) => Api::namespaced_with(client, namespace, &resource),
+    };
     // Waits before listing again: short after a dropped watch, growing while failures repeat.
     let mut delay = Duration::from_secs(1);
     loop {
-        delay = match watch_until_error(&api, kind, &sender, delay).await {
+        delay = match watch_until_error(&api, (kind, &scope), &sender, delay).await {
             Ended::ReceiverGone => return,
             Ended::AfterLive(retry) | Ended::BeforeLive(retry) => {
                 tokio::time::sleep(retry).await;
@@ -79,10 +84,11 @@ enum Ended {
 /// the next list (`delay`, or a short one when this run got to live).
 async fn watch_until_error<M: From<Changes>>(
     api: &Api<SlimObject>,
-    kind: Kind,
+    (kind, scope): (Kind, &Scope),
     sender: &mpsc::Sender<M>,
     delay: Duration,
 ) -> Ended {
+    let state = |state| Delta::State(kind, scope.clone(), state);
     let mut events = watcher(api.clone(), watcher::Config::default().page_size(100))
         .ready_chunks(256)
         .boxed();
@@ -95,14 +101,15 @@ async fn watch_until_error<M: From<Changes>>(
             match event {
                 Ok(watcher::Event::Init) => {
                     listing.clear();
-                    deltas.push(Delta::State(kind, WatchState::Syncing(0)));
+                    deltas.push(state(WatchState::Syncing(0)));
                 }
                 Ok(watcher::Event::InitApply(object)) => {
                     listing.push(Row::from_object(kind, &object.value))
                 }
                 Ok(watcher::Event::InitDone) => {
-                    deltas.push(Delta::Replace(kind, std::mem::take(&mut listing)));
-                    deltas.push(Delta::State(kind, WatchState::Live));
+                    let listed = std::mem::take(&mut listing);
+                    deltas.push(Delta::Replace(kind, scope.clone(), listed));
+                    deltas.push(state(WatchState::Live));
                     live = true;
                 }
                 Ok(watcher::Event::Apply(object)) => {
@@ -118,18 +125,18 @@ async fn watch_until_error<M: From<Changes>>(
                 Err(error) => {
                     tracing::debug!(?kind, %error, "watch error");
                     let retry = if live { AFTER_DROP } else { delay };
-                    let state = state_of(&error, retry);
-                    if state == WatchState::NotInstalled {
-                        deltas.push(Delta::Replace(kind, Vec::new()));
+                    let failure = state_of(&error, retry);
+                    if failure == WatchState::NotInstalled {
+                        deltas.push(Delta::Replace(kind, scope.clone(), Vec::new()));
                     }
-                    deltas.push(Delta::State(kind, state));
+                    deltas.push(state(failure));
                     failed = true;
                     break;
                 }
             }
         }
         if !listing.is_empty() && !failed {
-            deltas.push(Delta::State(kind, WatchState::Syncing(listing.len())));
+            deltas.push(state(WatchState::Syncing(listing.len())));
         }
         if !deltas.is_empty() && sender.send(Changes(deltas).into()).await.is_err() {
             return Ended::ReceiverGone;
@@ -152,6 +159,9 @@ pub fn watch_all<M: From<Changes> + Send + 'static>(
 ) -> Vec<tokio::task::JoinHandle<()>> {
     Kind::ALL
         .iter()
-        .map(|kind| tokio::spawn(watch_kind(client.clone(), *kind, sender.clone())))
+        .map(|kind| {
+            let watch = watch_kind(client.clone(), *kind, Scope::Cluster, sender.clone());
+            tokio::spawn(watch)
+        })
         .collect()
 }

@@ -275,23 +275,29 @@ pub fn build(
 }
 
 /// How many kinds are live, then every kind that is not (syncing, retrying, forbidden, not
-/// installed) with its state — short when all is well, specific when it is not.
+/// installed) or is watched only in some namespaces, with its state — short when all is well,
+/// specific when it is not.
 fn watches(store: &Store) -> Vec<Cell> {
+    let live = Kind::ALL
+        .iter()
+        .filter(|kind| store.state(**kind) == WatchState::Live)
+        .count();
     let not_live: Vec<Cell> = Kind::ALL
         .iter()
-        .filter(|kind| store.state(**kind) != WatchState::Live)
+        .filter(|kind| {
+            store.state(**kind) != WatchState::Live || store.watched_by_namespace(**kind)
+        })
         .map(|kind| {
             let state = store.state(*kind);
             Cell::new(
-                format!("{} {}", kind.title(), state.describe()),
+                format!("{} {}", kind.title(), store.describe_watch(*kind)),
                 slots::watch(&state),
             )
         })
         .collect();
-    let live = Kind::ALL.len() - not_live.len();
     let summary = Cell::new(
         format!("{live}/{} kinds live", Kind::ALL.len()),
-        if not_live.is_empty() {
+        if live == Kind::ALL.len() {
             Slot::Success
         } else {
             Slot::Info
@@ -303,7 +309,7 @@ fn watches(store: &Store) -> Vec<Cell> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Delta;
+    use crate::store::{Delta, Scope};
 
     #[test]
     fn watches_summarise_live_kinds_and_name_the_others() {
@@ -311,7 +317,7 @@ mod tests {
         store.apply(
             Kind::ALL
                 .iter()
-                .map(|kind| Delta::State(*kind, WatchState::Live)),
+                .map(|kind| Delta::State(*kind, Scope::Cluster, WatchState::Live)),
         );
         let all_live = watches(&store);
         assert_eq!(all_live.len(), 1);
@@ -319,13 +325,45 @@ mod tests {
             all_live[0].text,
             format!("{0}/{0} kinds live", Kind::ALL.len())
         );
-        store.apply([Delta::State(Kind::Sensor, WatchState::NotInstalled)]);
+        store.apply([Delta::State(
+            Kind::Sensor,
+            Scope::Cluster,
+            WatchState::NotInstalled,
+        )]);
         let text: Vec<String> = watches(&store).into_iter().map(|c| c.text).collect();
         assert_eq!(
             text,
             [
                 format!("{}/{} kinds live", Kind::ALL.len() - 1, Kind::ALL.len()),
                 "Sensors not installed".to_string()
+            ]
+        );
+        // A user who may list Rollouts only in some namespaces: watched there, and said so.
+        let mut team = Store::default();
+        team.apply(
+            Kind::ALL
+                .iter()
+                .filter(|kind| **kind != Kind::Rollout)
+                .map(|kind| Delta::State(*kind, Scope::Cluster, WatchState::Live)),
+        );
+        team.apply([
+            Delta::State(
+                Kind::Rollout,
+                Scope::Namespace("dev".into()),
+                WatchState::Live,
+            ),
+            Delta::State(
+                Kind::Rollout,
+                Scope::Namespace("staging".into()),
+                WatchState::Forbidden("rollouts is forbidden".into()),
+            ),
+        ]);
+        let text: Vec<String> = watches(&team).into_iter().map(|c| c.text).collect();
+        assert_eq!(
+            text,
+            [
+                format!("{0}/{0} kinds live", Kind::ALL.len()),
+                "Rollouts live in 1 of 2 namespaces".to_string()
             ]
         );
     }

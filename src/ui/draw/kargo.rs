@@ -111,11 +111,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
 fn empty_note(app: &App, lines: &mut Vec<Line<'static>>, empty: bool, kind: crate::model::Kind) {
     if empty {
         lines.push(Line::styled(
-            format!(
-                "No {} ({}).",
-                kind.title(),
-                app.store.state(kind).describe()
-            ),
+            format!("No {} ({}).", kind.title(), app.store.describe_watch(kind)),
             app.theme.style(Slot::Muted),
         ));
     }

@@ -17,11 +17,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let mut lines = table_lines(app, &sorted_titles(app), &rows, Some(app.cursor()), area);
     if rows.is_empty() {
         let empty = match app.view() {
-            View::List(kind) => format!(
-                "No {} ({}).",
-                kind.title(),
-                app.store.state(kind).describe()
-            ),
+            View::List(kind) => {
+                format!("No {} ({}).", kind.title(), app.store.describe_watch(kind))
+            }
             View::ActionLog => "No actions yet in this session.".to_string(),
             _ => "Nothing is waiting on you.".to_string(),
         };

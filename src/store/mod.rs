@@ -11,37 +11,9 @@ use crate::model::rows::{
 };
 use crate::model::{Kind, ObjectKey, Row};
 
-/// How a kind's watch is doing.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum WatchState {
-    /// Not started yet.
-    #[default]
-    Starting,
-    /// The cluster does not serve this kind (its CRD is not installed).
-    NotInstalled,
-    /// Listing: this many objects so far.
-    Syncing(usize),
-    /// Listed, and watching for changes.
-    Live,
-    /// The watch failed (why) and is listed again after this many seconds.
-    Retrying(String, u64),
-    /// The user may not list or watch this kind.
-    Forbidden(String),
-}
+mod watches;
 
-impl WatchState {
-    /// Short text for the UI.
-    pub fn describe(&self) -> String {
-        match self {
-            WatchState::Starting => "starting".into(),
-            WatchState::NotInstalled => "not installed".into(),
-            WatchState::Syncing(n) => format!("syncing {n}"),
-            WatchState::Live => "live".into(),
-            WatchState::Retrying(error, seconds) => format!("retrying in {seconds}s: {error}"),
-            WatchState::Forbidden(error) => format!("forbidden: {error}"),
-        }
-    }
-}
+pub use watches::{KindWatches, Scope, WatchState};
 
 /// A change from a watcher.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,17 +26,17 @@ pub enum Delta {
     Apply(Row),
     /// An object was deleted.
     Delete(Kind, ObjectKey),
-    /// A (re)list finished: these are all the objects of the kind.
-    Replace(Kind, Vec<Row>),
-    /// The kind's watch changed state.
-    State(Kind, WatchState),
+    /// A (re)list in a scope finished: these are all the objects of the kind there.
+    Replace(Kind, Scope, Vec<Row>),
+    /// A watch of the kind changed state.
+    State(Kind, Scope, WatchState),
 }
 
 /// Rows and watch states.
 #[derive(Debug, Default)]
 pub struct Store {
     rows: HashMap<Kind, BTreeMap<ObjectKey, Row>>,
-    states: HashMap<Kind, WatchState>,
+    states: HashMap<Kind, KindWatches>,
     generation: u64,
     /// The generation at which each kind's rows last changed, and its set of keys.
     rows_changed: HashMap<Kind, u64>,
@@ -90,25 +62,37 @@ impl Store {
                         self.changed(kind, true);
                     }
                 }
-                Delta::Replace(kind, rows) => {
-                    let replacement: BTreeMap<ObjectKey, Row> = rows
-                        .into_iter()
-                        .map(|row| (row.key().clone(), row))
-                        .collect();
-                    if self.rows.get(&kind) != Some(&replacement) {
-                        self.rows.insert(kind, replacement);
+                Delta::Replace(kind, scope, rows) => {
+                    if self.replace(kind, &scope, rows) {
                         self.changed(kind, true);
                     }
                 }
-                Delta::State(kind, state) => {
-                    if self.states.get(&kind) != Some(&state) {
-                        self.states.insert(kind, state);
+                Delta::State(kind, scope, state) => {
+                    if self.states.entry(kind).or_default().set(scope, state) {
                         self.generation += 1;
                     }
                 }
             }
         }
         self.generation != before
+    }
+
+    /// Puts `rows` in place of the kind's rows in `scope`; says whether anything changed.
+    fn replace(&mut self, kind: Kind, scope: &Scope, rows: Vec<Row>) -> bool {
+        let bucket = self.rows.entry(kind).or_default();
+        let replacement: BTreeMap<ObjectKey, Row> = rows
+            .into_iter()
+            .map(|row| (row.key().clone(), row))
+            .collect();
+        let current = bucket.iter().filter(|(key, _)| scope.holds(&key.namespace));
+        if current.clone().count() == replacement.len()
+            && current.zip(&replacement).all(|(a, b)| a == b)
+        {
+            return false;
+        }
+        bucket.retain(|key, _| !scope.holds(&key.namespace));
+        bucket.extend(replacement);
+        true
     }
 
     fn changed(&mut self, kind: Kind, keys: bool) {
@@ -134,8 +118,31 @@ impl Store {
         self.generation
     }
 
+    /// The kind's watch state as a whole.
     pub fn state(&self, kind: Kind) -> WatchState {
-        self.states.get(&kind).cloned().unwrap_or_default()
+        self.states
+            .get(&kind)
+            .map(KindWatches::summary)
+            .unwrap_or_default()
+    }
+
+    /// The kind's watches (over the cluster, or one per namespace) and their states.
+    pub fn watches(&self, kind: Kind) -> Option<&KindWatches> {
+        self.states.get(&kind)
+    }
+
+    /// The kind's watch state in words, with the namespaces it is watched in when it is watched
+    /// namespace by namespace ("live in 3 namespaces").
+    pub fn describe_watch(&self, kind: Kind) -> String {
+        self.watches(kind)
+            .map_or_else(|| WatchState::default().describe(), KindWatches::describe)
+    }
+
+    /// Whether the kind is watched namespace by namespace (the user may not list it
+    /// cluster-wide).
+    pub fn watched_by_namespace(&self, kind: Kind) -> bool {
+        self.watches(kind)
+            .is_some_and(|watches| watches.namespaces().next().is_some())
     }
 
     pub fn count(&self, kind: Kind) -> usize {
@@ -274,9 +281,14 @@ mod tests {
     #[test]
     fn deltas_replay_into_rows_and_states() {
         let mut store = Store::default();
-        assert!(store.apply([Delta::State(Kind::Workflow, WatchState::Syncing(0))]));
+        assert!(store.apply([Delta::State(
+            Kind::Workflow,
+            Scope::Cluster,
+            WatchState::Syncing(0)
+        )]));
         assert!(store.apply([Delta::Replace(
             Kind::Workflow,
+            Scope::Cluster,
             vec![workflow("a", "Running"), workflow("b", "Succeeded")]
         )]));
         assert_eq!(store.count(Kind::Workflow), 2);
@@ -296,7 +308,7 @@ mod tests {
             .collect();
         assert_eq!(phases, ["a=Succeeded"]);
         assert!(
-            store.apply([Delta::Replace(Kind::Workflow, vec![])]),
+            store.apply([Delta::Replace(Kind::Workflow, Scope::Cluster, vec![])]),
             "a relist replaces everything"
         );
         assert_eq!(store.count(Kind::Workflow), 0);
@@ -315,8 +327,46 @@ mod tests {
         assert_eq!(store.keys_generation(Kind::Workflow), keys, "but no key");
         assert_eq!(store.rows_generation(Kind::Pod), 0, "other kinds untouched");
         assert_eq!(store.state(Kind::Rollout), WatchState::Starting);
-        assert!(store.apply([Delta::State(Kind::Rollout, WatchState::NotInstalled)]));
+        assert!(store.apply([Delta::State(
+            Kind::Rollout,
+            Scope::Cluster,
+            WatchState::NotInstalled
+        )]));
         assert_eq!(store.state(Kind::Rollout).describe(), "not installed");
+    }
+
+    #[test]
+    fn a_namespace_relist_replaces_only_that_namespace() {
+        let mut store = Store::default();
+        let row = |namespace: &str, name: &str| {
+            Row::from_object(
+                Kind::Workflow,
+                &json!({"metadata": {"name": name, "namespace": namespace}}),
+            )
+        };
+        let listed = |namespace: &str, rows: Vec<Row>| {
+            Delta::Replace(Kind::Workflow, Scope::Namespace(namespace.into()), rows)
+        };
+        store.apply([
+            listed("dev", vec![row("dev", "a"), row("dev", "b")]),
+            listed("prod", vec![row("prod", "c")]),
+        ]);
+        assert_eq!(store.count(Kind::Workflow), 3);
+        let generation = store.generation();
+        assert!(
+            !store.apply([listed("prod", vec![row("prod", "c")])]),
+            "the same listing changes nothing"
+        );
+        assert_eq!(store.generation(), generation);
+        assert!(store.apply([listed("dev", vec![row("dev", "b")])]));
+        let keys: Vec<(String, String)> = store
+            .rows(Kind::Workflow)
+            .map(|row| (row.key().namespace.clone(), row.key().name.clone()))
+            .collect();
+        assert_eq!(
+            keys,
+            [("dev".into(), "b".into()), ("prod".into(), "c".into())]
+        );
     }
 
     #[test]
