@@ -179,8 +179,13 @@ async fn the_host_gets_every_effect_a_message_asks_for() {
         .await
         .expect("loop");
     assert_eq!(host.suspended, 1, "ctrl-z is the loop's, through the host");
+    // The batch asks for Prometheus targets and for the namespaces to watch the kinds in that
+    // the user may not watch cluster-wide: Argo CD's, the target's, the Application's
+    // destination.
+    let namespaces = ["argocd", "demo-app-dev", "shop-dev"].map(String::from);
     assert!(
-        matches!(&host.effects[..], [Effect::MetricTargets(targets)] if targets.len() == 1),
+        matches!(&host.effects[..], [Effect::MetricTargets(targets), Effect::WatchNamespaces(watched)]
+            if targets.len() == 1 && watched.iter().eq(namespaces.iter())),
         "{:?}",
         host.effects
     );

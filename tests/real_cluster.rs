@@ -12,9 +12,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use common::real_cluster::{RealCluster, block_on};
-use flightdeck::kube::watch::watch_kind;
 use flightdeck::model::Kind;
-use flightdeck::store::{Scope, WatchState};
+use flightdeck::store::WatchState;
 use flightdeck::ui::app::App;
 use flightdeck::ui::msg::Msg;
 
@@ -108,9 +107,9 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
     assert!(!can(TEAM, &["list", "pods", "-A"]), "nothing cluster-wide");
     assert!(!can(TEAM, &["list", "pods", "-n", "default"]));
 
-    // What the cockpit shows the team user today: every kind is watched cluster-wide, which the
-    // team may not do, so every kind is forbidden — even the Rollouts and Pods of demo-app-dev
-    // that the team may read. Recorded as it is, for the namespace-scoped watches to change.
+    // Watched cluster-wide (`watch_all`, what the cockpit does for a user who may), every kind
+    // is forbidden to the team user — even the Rollouts and Pods of demo-app-dev it may read.
+    // The cockpit therefore asks first (below).
     block_on(async {
         let (mut app, mut receiver, _) = watched_as(&cluster, TEAM).await;
         common::until_app(&mut app, &mut receiver, "every kind answered", 60, |app| {
@@ -132,31 +131,70 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
         }
     });
 
-    // Watched in the namespace it may read instead, the team user's Rollouts are live (what the
-    // namespace-scoped watches build on); a namespace outside its RBAC stays forbidden.
+    // The cockpit as the team user: kinds it may not watch cluster-wide are watched in the
+    // namespaces that matter — Argo CD's (for the Applications it may read), its context's
+    // (demo-app-dev) and the Applications' destinations — so the dev Application, its Rollout and
+    // the pipeline row joining them are live; namespaces outside its RBAC say forbidden there.
     block_on(async {
-        let client = cluster.client(TEAM).await;
-        let mut app = common::app();
-        app.set_namespace("all");
-        let (sender, mut receiver) = mpsc::channel(1024);
-        let watches = ["demo-app-dev", "default"].map(|namespace| {
-            let scope = Scope::Namespace(namespace.into());
-            let watch = watch_kind(client.clone(), Kind::Rollout, scope, sender.clone());
-            tokio::spawn(watch)
-        });
-        common::until_app(&mut app, &mut receiver, "the dev Rollouts", 60, |app| {
-            app.store.describe_watch(Kind::Rollout) == "live in 1 of 2 namespaces"
+        let options = flightdeck::cli::Options {
+            kubeconfig: Some(cluster.kubeconfig.clone()),
+            context: Some(TEAM.into()),
+            ..Default::default()
+        };
+        let loaded = common::loaded(&options, &[]);
+        let target = flightdeck::kube::target::ClusterTarget::from_settings(&loaded.settings);
+        let mut app = App::new(loaded, target);
+        let (sender, mut receiver) = mpsc::channel(4096);
+        let mut host = flightdeck::ui::host::CockpitHost::new(None, sender);
+        host.connect(app.settings.clone(), app.connection);
+        let dev_rollout = flightdeck::model::ObjectKey::new("demo-app-dev", "demo-app");
+        let wait = ("the dev Application and its Rollout", 60);
+        common::until_hosted(&mut app, &mut receiver, &mut host, wait, |app| {
+            app.store.rollout(&dev_rollout).is_some()
+                && app.store.state(Kind::Application) == WatchState::Live
+                && app.store.state(Kind::Rollout) == WatchState::Live
         })
         .await;
+        let watched: Vec<&str> = app
+            .store
+            .watches(Kind::Rollout)
+            .map(|watches| watches.namespaces().collect())
+            .unwrap_or_default();
+        assert!(
+            watched.contains(&"demo-app-dev") && watched.contains(&"argocd"),
+            "{watched:?}"
+        );
+        assert_eq!(
+            store_names(&app, Kind::Application),
+            kubectl_names(&cluster, Kind::Application),
+            "every Application, read in argocd"
+        );
         let dev_rollouts: BTreeSet<String> = kubectl_names(&cluster, Kind::Rollout)
             .into_iter()
             .filter(|name| name.starts_with("demo-app-dev/"))
             .collect();
-        assert!(!dev_rollouts.is_empty(), "the dev overlay's Rollout");
         assert_eq!(store_names(&app, Kind::Rollout), dev_rollouts);
-        for watch in watches {
-            watch.abort();
-        }
+        let line = app.store.describe_watch(Kind::Rollout);
+        assert!(line.starts_with("live in 1 of "), "{line}");
+        let pipeline = app.pipeline_view();
+        let dev = pipeline
+            .sections
+            .iter()
+            .flat_map(|section| &section.rows)
+            .find(|row| row[0].text == "dev")
+            .map(|row| {
+                row.iter()
+                    .map(|cell| cell.text.clone())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .expect("a dev row");
+        // No Argo CD or Rollouts controller runs here: the Application's status is unknown, and
+        // the row's image and phase are the Rollout's own (the dev overlay's v1.0.0).
+        assert!(
+            dev.contains("v1.0.0") && dev.contains("Progressing"),
+            "the dev row shows its Rollout: {dev}"
+        );
     });
 
     // The controller manager, the scheduler and kwok: a Deployment's pods run on the fake nodes.

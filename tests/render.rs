@@ -610,6 +610,26 @@ fn going_back_finds_the_list_as_it_was_left() {
 }
 
 #[test]
+fn a_namespace_named_with_ns_is_watched_there() {
+    let mut app = common::app();
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ns shop");
+    let effects = press(&mut app, KeyCode::Enter);
+    let wanted = ["argocd", "shop"].map(String::from);
+    assert!(
+        matches!(&effects[..], [Effect::WatchNamespaces(namespaces)] if namespaces.iter().eq(wanted.iter())),
+        "{effects:?}"
+    );
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ns all");
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        [],
+        "all namespaces names none: nothing new to watch"
+    );
+}
+
+#[test]
 fn rollout_detail_120x40() {
     let mut app = pipeline_app();
     for code in [

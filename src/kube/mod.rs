@@ -6,6 +6,7 @@ pub mod execute;
 pub mod fetch;
 pub mod identity;
 pub mod logs;
+pub mod scope;
 pub mod session;
 pub mod slim;
 pub mod target;

@@ -33,13 +33,13 @@ pub enum SessionEvent {
 }
 
 /// Connects, says so (`SessionEvent::Connected`) and who it acts as (`Identity`), and watches
-/// every kind until aborted.
+/// every kind until aborted: cluster-wide where the user may, else in each of `namespaces`.
 pub async fn run<M: From<SessionEvent> + From<super::watch::Changes> + Send + 'static>(
     settings: Settings,
     connection: u64,
     sender: mpsc::Sender<M>,
-    slot: ClientSlot,
-    user_slot: super::identity::UserSlot,
+    (slot, user_slot): (ClientSlot, super::identity::UserSlot),
+    namespaces: super::scope::Namespaces,
 ) {
     let client = match super::client::connect(&settings).await {
         Ok(client) => client,
@@ -72,6 +72,15 @@ pub async fn run<M: From<SessionEvent> + From<super::watch::Changes> + Send + 's
             .send(SessionEvent::Identity(connection, user).into())
             .await;
     }
-    let _watchers = AbortOnDrop(super::watch::watch_all(client, sender));
+    let watchers = crate::model::Kind::ALL.iter().map(|kind| {
+        let watch = super::scope::watch_where_allowed(
+            client.clone(),
+            *kind,
+            namespaces.clone(),
+            sender.clone(),
+        );
+        tokio::spawn(watch)
+    });
+    let _watchers = AbortOnDrop(watchers.collect());
     std::future::pending::<()>().await;
 }

@@ -106,6 +106,8 @@ pub struct App {
     pub actions: super::actions::Actions,
     /// Scraped series, Prometheus's answers and what the poller was last asked for.
     pub metrics: super::metrics::Metrics,
+    /// The namespaces last sent to watch in.
+    pub(super) namespaces: super::namespaces::WatchedNamespaces,
     /// Effects asked for while handling a message besides the one its handler returns
     /// (`update` hands them all out, in order).
     queued: Vec<Effect>,
@@ -144,6 +146,7 @@ impl App {
             identity: None,
             actions: super::actions::Actions::new(crate::audit::default_path()),
             metrics: Default::default(),
+            namespaces: Default::default(),
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -250,12 +253,22 @@ impl App {
                 None
             }
             Msg::Connected(connection, result) => {
-                if connection == self.connection {
-                    self.connecting = false;
-                    self.cluster_problem = result.err().map(|problem| problem.to_string());
-                    self.dirty = true;
+                if connection != self.connection {
+                    return Vec::new();
                 }
-                None
+                self.connecting = false;
+                self.dirty = true;
+                self.namespaces.resend();
+                match result {
+                    Ok(()) => {
+                        self.cluster_problem = None;
+                        self.new_watch_namespaces()
+                    }
+                    Err(problem) => {
+                        self.cluster_problem = Some(problem.to_string());
+                        None
+                    }
+                }
             }
             Msg::Identity(connection, user) => {
                 if connection == self.connection {

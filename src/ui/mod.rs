@@ -14,6 +14,7 @@ pub mod keys;
 pub mod logs;
 pub mod metrics;
 pub mod msg;
+pub mod namespaces;
 pub mod navigation;
 pub mod palette;
 pub mod pipeline_cache;

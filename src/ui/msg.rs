@@ -140,4 +140,6 @@ pub enum Effect {
         settings: Box<crate::settings::Settings>,
         connection: u64,
     },
+    /// Watch the kinds the user may not watch cluster-wide in these namespaces.
+    WatchNamespaces(std::collections::BTreeSet<String>),
 }

@@ -32,6 +32,9 @@ impl App {
         }
         self.screen_mut().cursor = 0;
         self.dirty = true;
+        if let Some(effect) = self.new_watch_namespaces() {
+            self.queue(effect);
+        }
     }
 
     /// The screen shown (under any overlay).

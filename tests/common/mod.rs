@@ -57,12 +57,26 @@ pub fn app() -> App {
     )
 }
 
-/// Applies the watchers' messages to `app` until `check` holds (or panics after `seconds`).
+/// Applies the watchers' messages to `app` until `check` holds (or panics after `seconds`);
+/// the effects they ask for are dropped.
 pub async fn until_app(
     app: &mut App,
     receiver: &mut tokio::sync::mpsc::Receiver<flightdeck::ui::msg::Msg>,
     what: &str,
     seconds: u64,
+    check: impl Fn(&App) -> bool,
+) {
+    let mut nowhere = RecordingHost::default();
+    until_hosted(app, receiver, &mut nowhere, (what, seconds), check).await;
+}
+
+/// Applies messages to `app` and hands every effect they ask for to `host` (as the event loop
+/// does), until `check` holds (or panics after `seconds`).
+pub async fn until_hosted(
+    app: &mut App,
+    receiver: &mut tokio::sync::mpsc::Receiver<flightdeck::ui::msg::Msg>,
+    host: &mut impl flightdeck::ui::event_loop::Host,
+    (what, seconds): (&str, u64),
     check: impl Fn(&App) -> bool,
 ) {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
@@ -71,7 +85,9 @@ pub async fn until_app(
             .await
             .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
             .expect("message");
-        app.update(message);
+        for effect in app.update(message) {
+            host.handle(effect);
+        }
     }
 }
 

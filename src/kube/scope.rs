@@ -1,0 +1,75 @@
+//! Where each kind is watched: over the whole cluster when the user may list and watch it there
+//! (a SelfSubjectAccessReview per verb), otherwise namespace by namespace — over the namespaces
+//! the cockpit cares about, which the UI sends as they become known (a watch starts when its
+//! namespace appears). A namespace the user may not read shows as forbidden there, not for the
+//! whole kind.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
+
+use super::watch::{Changes, watch_kind};
+use crate::model::Kind;
+use crate::store::Scope;
+
+/// The namespaces to watch kinds in that cannot be watched cluster-wide.
+pub type Namespaces = watch::Receiver<BTreeSet<String>>;
+
+/// Whether the user may list and watch `kind` across all namespaces. A server that cannot
+/// answer is not taken as a refusal: the watch itself will say.
+pub async fn may_watch_cluster_wide(client: &kube::Client, kind: Kind) -> bool {
+    let (group, _, _, plural) = kind.resource();
+    for verb in ["list", "watch"] {
+        let review = json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": {"group": group, "resource": plural, "verb": verb}},
+        });
+        let resource = "authorization.k8s.io/v1/selfsubjectaccessreviews";
+        let answer = super::identity::review_answer(client, resource, &review).await;
+        if answer.and_then(|a| a.pointer("/status/allowed").and_then(Value::as_bool)) == Some(false)
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// Watches `kind` cluster-wide if the user may, else in each namespace of `namespaces` as they
+/// arrive, until the receiver is gone.
+pub async fn watch_where_allowed<M: From<Changes> + Send + 'static>(
+    client: kube::Client,
+    kind: Kind,
+    mut namespaces: Namespaces,
+    sender: mpsc::Sender<M>,
+) {
+    if may_watch_cluster_wide(&client, kind).await {
+        return watch_kind(client, kind, Scope::Cluster, sender).await;
+    }
+    let mut watching = NamespaceWatches::default();
+    loop {
+        let wanted = namespaces.borrow_and_update().clone();
+        for namespace in wanted {
+            watching.0.entry(namespace.clone()).or_insert_with(|| {
+                let scope = Scope::Namespace(namespace);
+                tokio::spawn(watch_kind(client.clone(), kind, scope, sender.clone()))
+            });
+        }
+        if sender.is_closed() || namespaces.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A kind's watches by namespace, stopped when the kind's task ends (or is aborted).
+#[derive(Default)]
+struct NamespaceWatches(BTreeMap<String, tokio::task::JoinHandle<()>>);
+
+impl Drop for NamespaceWatches {
+    fn drop(&mut self) {
+        for task in self.0.values() {
+            task.abort();
+        }
+    }
+}
