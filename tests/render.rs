@@ -750,8 +750,9 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
             targets.iter().any(|t| t.namespace == "demo-app-qa"),
             "{targets:?}"
         );
-        // One batch that asks for two things gets both: the shown Application changed (fetch
-        // it again) and now deploys where another Rollout is (new metric targets).
+        // One batch that asks for three things gets them all: the shown Application changed
+        // (fetch it again), now deploys where another Rollout is (new metric targets), and to a
+        // namespace not watched yet (new namespaces to watch in).
         let shown = flightdeck::model::ObjectKey::new("argocd", "demo-app-qa");
         app.screens.push(Screen::about(
             View::Detail(Kind::Application),
@@ -765,7 +766,8 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
             Delta::Apply(Row::from_object(Kind::Rollout, &rollout)),
         ]));
         assert!(
-            matches!(&effects[..], [Effect::Fetch(Kind::Application, key), Effect::MetricTargets(_)] if *key == shown),
+            matches!(&effects[..], [Effect::Fetch(Kind::Application, key), Effect::MetricTargets(_), Effect::WatchNamespaces(namespaces)]
+                if *key == shown && namespaces.contains("demo-app-uat")),
             "{effects:?}"
         );
         app.screens.pop();
