@@ -198,16 +198,11 @@ async fn list(
 /// when it is not. A server that cannot answer is not taken as a refusal: the write itself
 /// will say.
 async fn forbidden(client: &kube::Client, access: &Access) -> Option<String> {
-    let review = json!({
-        "apiVersion": "authorization.k8s.io/v1",
-        "kind": "SelfSubjectAccessReview",
-        "spec": {"resourceAttributes": {
-            "group": access.group, "resource": access.resource, "subresource": access.subresource,
-            "verb": access.verb, "namespace": access.namespace, "name": access.name,
-        }},
+    let attributes = json!({
+        "group": access.group, "resource": access.resource, "subresource": access.subresource,
+        "verb": access.verb, "namespace": access.namespace, "name": access.name,
     });
-    let resource = "authorization.k8s.io/v1/selfsubjectaccessreviews";
-    let answer = super::identity::review_answer(client, resource, &review).await?;
+    let answer = super::identity::access_review(client, attributes).await?;
     if answer.pointer("/status/allowed").and_then(Value::as_bool) == Some(true) {
         return None;
     }

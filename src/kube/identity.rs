@@ -25,6 +25,18 @@ pub async fn who_am_i(client: &kube::Client) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The server's answer to a SelfSubjectAccessReview of `attributes` (its `resourceAttributes`:
+/// group, resource, verb, namespace…); `None` when it cannot answer.
+pub async fn access_review(client: &kube::Client, attributes: Value) -> Option<Value> {
+    let review = json!({
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SelfSubjectAccessReview",
+        "spec": {"resourceAttributes": attributes},
+    });
+    let resource = "authorization.k8s.io/v1/selfsubjectaccessreviews";
+    review_answer(client, resource, &review).await
+}
+
 /// POSTs a review (`GROUP/VERSION/PLURAL` under `/apis`) and returns the server's answer;
 /// `None` when it cannot answer.
 pub async fn review_answer(client: &kube::Client, resource: &str, review: &Value) -> Option<Value> {

@@ -21,13 +21,8 @@ pub type Namespaces = watch::Receiver<BTreeSet<String>>;
 pub async fn may_watch_cluster_wide(client: &kube::Client, kind: Kind) -> bool {
     let (group, _, _, plural) = kind.resource();
     for verb in ["list", "watch"] {
-        let review = json!({
-            "apiVersion": "authorization.k8s.io/v1",
-            "kind": "SelfSubjectAccessReview",
-            "spec": {"resourceAttributes": {"group": group, "resource": plural, "verb": verb}},
-        });
-        let resource = "authorization.k8s.io/v1/selfsubjectaccessreviews";
-        let answer = super::identity::review_answer(client, resource, &review).await;
+        let attributes = json!({"group": group, "resource": plural, "verb": verb});
+        let answer = super::identity::access_review(client, attributes).await;
         if answer.and_then(|a| a.pointer("/status/allowed").and_then(Value::as_bool)) == Some(false)
         {
             return false;

@@ -278,20 +278,21 @@ pub fn build(
 /// installed) or is watched only in some namespaces, with its state — short when all is well,
 /// specific when it is not.
 fn watches(store: &Store) -> Vec<Cell> {
-    let live = Kind::ALL
+    let states: Vec<(Kind, WatchState)> = Kind::ALL
         .iter()
-        .filter(|kind| store.state(**kind) == WatchState::Live)
+        .map(|kind| (*kind, store.state(*kind)))
+        .collect();
+    let live = states
+        .iter()
+        .filter(|(_, state)| *state == WatchState::Live)
         .count();
-    let not_live: Vec<Cell> = Kind::ALL
+    let not_live: Vec<Cell> = states
         .iter()
-        .filter(|kind| {
-            store.state(**kind) != WatchState::Live || store.watched_by_namespace(**kind)
-        })
-        .map(|kind| {
-            let state = store.state(*kind);
+        .filter(|(kind, state)| *state != WatchState::Live || store.watched_by_namespace(*kind))
+        .map(|(kind, state)| {
             Cell::new(
                 format!("{} {}", kind.title(), store.describe_watch(*kind)),
-                slots::watch(&state),
+                slots::watch(state),
             )
         })
         .collect();
