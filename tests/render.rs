@@ -621,12 +621,37 @@ fn a_namespace_named_with_ns_is_watched_there() {
         "{effects:?}"
     );
     press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ns web");
+    let effects = press(&mut app, KeyCode::Enter);
+    let wanted = ["argocd", "shop", "web"].map(String::from);
+    assert!(
+        matches!(&effects[..], [Effect::WatchNamespaces(namespaces)] if namespaces.iter().eq(wanted.iter())),
+        "a namespace named before stays watched: {effects:?}"
+    );
+    press(&mut app, KeyCode::Char(':'));
     type_text(&mut app, "ns all");
     assert_eq!(
         press(&mut app, KeyCode::Enter),
         [],
         "all namespaces names none: nothing new to watch"
     );
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "ns w");
+    press(&mut app, KeyCode::Tab);
+    assert!(
+        screen_text(&app, 100, 30).contains(":ns web"),
+        "`:ns` completes from the namespaces watched"
+    );
+}
+
+#[test]
+fn config_namespaces_and_kargo_projects_are_watched_too() {
+    let mut app = pipeline_app();
+    app.settings.namespaces = vec!["team-a".into()];
+    let wanted = app.wanted_namespaces();
+    for namespace in ["argocd", "team-a", "demo-app-dev", "demo-app"] {
+        assert!(wanted.contains(namespace), "{namespace} in {wanted:?}");
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use toml::de::DeValue;
 
-use super::toml_doc::{TomlDoc, expect_bool, expect_string};
+use super::toml_doc::{TomlDoc, expect_bool, expect_string, expect_strings};
 use super::warning::Warning;
 
 /// How to choose the number of colours.
@@ -67,6 +67,9 @@ pub struct Settings {
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
     pub namespace: Option<String>,
+    /// More namespaces to watch in when a kind may not be watched cluster-wide
+    /// (`namespaces = [...]`).
+    pub namespaces: Vec<String>,
     pub all_namespaces: bool,
     pub read_only: bool,
     pub theme: String,
@@ -91,6 +94,7 @@ impl Default for Settings {
             kubeconfig: None,
             context: None,
             namespace: None,
+            namespaces: Vec::new(),
             all_namespaces: false,
             read_only: false,
             theme: "default".into(),
@@ -127,6 +131,11 @@ impl Settings {
                 ),
                 "context" => set(&mut self.context, expect_string(&mut doc, name, value)),
                 "namespace" => set(&mut self.namespace, expect_string(&mut doc, name, value)),
+                "namespaces" => {
+                    if let Some(namespaces) = expect_strings(&mut doc, name, value) {
+                        self.namespaces = namespaces;
+                    }
+                }
                 "prometheus_url" => set(
                     &mut self.prometheus_url,
                     expect_string(&mut doc, name, value),
@@ -374,6 +383,27 @@ mod tests {
                 "config.toml:2: `read_only` must be true or false, found a string; ignored",
                 "config.toml:3: unknown setting `bogus`; ignored (see README, Configuration)",
             ]
+        );
+    }
+
+    #[test]
+    fn namespaces_are_a_list_of_strings() {
+        let mut settings = Settings::default();
+        let warnings = settings.apply_file("c", "namespaces = [\"shop-dev\", \"shop-prod\"]\n");
+        assert!(warnings.is_empty());
+        assert_eq!(settings.namespaces, ["shop-dev", "shop-prod"]);
+        let warnings = settings.apply_file("c", "namespaces = [\"a\", 2]\n");
+        assert_eq!(settings.namespaces, ["shop-dev", "shop-prod"]);
+        let rendered: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            ["c:1: `namespaces` must hold only strings, found an integer; ignored"]
+        );
+        let warnings = settings.apply_file("c", "namespaces = \"shop-dev\"\n");
+        let rendered: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            ["c:1: `namespaces` must be an array of strings, found a string; ignored"]
         );
     }
 

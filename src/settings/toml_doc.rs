@@ -98,6 +98,38 @@ pub fn expect_string(
     }
 }
 
+/// The strings of an array of strings, or a warning and `None` (one wrong item spoils the list:
+/// a half-read list would watch other namespaces than the user wrote).
+pub fn expect_strings(
+    doc: &mut TomlDoc<'_>,
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+) -> Option<Vec<String>> {
+    let DeValue::Array(items) = value.get_ref() else {
+        let found = type_name(value.get_ref());
+        doc.warn(
+            value.span(),
+            format!("`{key}` must be an array of strings, found {found}; ignored"),
+        );
+        return None;
+    };
+    let mut strings = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        match item.get_ref() {
+            DeValue::String(text) => strings.push(text.to_string()),
+            other => {
+                let found = type_name(other);
+                doc.warn(
+                    item.span(),
+                    format!("`{key}` must hold only strings, found {found}; ignored"),
+                );
+                return None;
+            }
+        }
+    }
+    Some(strings)
+}
+
 /// The boolean inside `value`, or a warning and `None`.
 pub fn expect_bool(doc: &mut TomlDoc<'_>, key: &str, value: &Spanned<DeValue<'_>>) -> Option<bool> {
     match value.get_ref() {

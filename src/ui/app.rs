@@ -343,8 +343,9 @@ impl App {
                 None
             }
             Action::CommandPalette => {
-                self.overlay = Some(Overlay::Palette(Palette::with_contexts(
+                self.overlay = Some(Overlay::Palette(Palette::new(
                     self.target.contexts.clone(),
+                    self.known_namespaces(),
                 )));
                 None
             }

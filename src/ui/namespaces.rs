@@ -1,6 +1,7 @@
 //! Which namespaces the session watches the kinds in that the user may not watch cluster-wide:
-//! the targeted namespace (`-n`, the context's, or the last `:ns`), Argo CD's namespace, and the
-//! destinations of the Applications seen — sent to the host only when the set changes.
+//! the targeted namespace (`-n` or the context's), those named by `:ns` and by `namespaces = [...]`
+//! in the config, Argo CD's namespace, and the destinations and Kargo Projects of the Applications
+//! seen — sent to the host only when the set changes.
 
 use std::collections::BTreeSet;
 
@@ -10,11 +11,13 @@ use super::msg::Effect;
 /// Where Argo CD keeps its Applications unless told otherwise (its install manifests' namespace).
 const ARGO_CD_NAMESPACE: &str = "argocd";
 
-/// The namespaces last sent, and the Application generation and target they were found at.
+/// The namespaces last sent, the Application generation and target they were found at, and the
+/// namespaces named by `:ns` in this session.
 #[derive(Debug, Default)]
 pub struct WatchedNamespaces {
     sent: BTreeSet<String>,
     from: Option<(u64, String)>,
+    named: BTreeSet<String>,
 }
 
 impl WatchedNamespaces {
@@ -22,6 +25,11 @@ impl WatchedNamespaces {
     pub fn resend(&mut self) {
         self.from = None;
         self.sent.clear();
+    }
+
+    /// Remembers a namespace named by `:ns` (watched in from now on, for this session).
+    pub fn name(&mut self, namespace: &str) {
+        self.named.insert(namespace.to_string());
     }
 }
 
@@ -32,13 +40,33 @@ impl App {
         if !self.target.namespace.is_empty() {
             namespaces.insert(self.target.namespace.clone());
         }
-        namespaces.extend(
-            self.store
-                .applications()
-                .map(|app| app.destination_namespace.clone())
-                .filter(|namespace| !namespace.is_empty()),
-        );
+        namespaces.extend(self.namespaces.named.iter().cloned());
+        namespaces.extend(self.settings.namespaces.iter().cloned());
+        for app in self.store.applications() {
+            if !app.destination_namespace.is_empty() {
+                namespaces.insert(app.destination_namespace.clone());
+            }
+            // A Kargo Project's Stages, Freight and Promotions live in the namespace named
+            // like the Project.
+            if let Some((project, _)) = &app.kargo_stage {
+                namespaces.insert(project.clone());
+            }
+        }
         namespaces
+    }
+
+    /// The namespaces `:ns` completes from: those watched in and those of every row seen.
+    pub fn known_namespaces(&self) -> Vec<String> {
+        let mut namespaces = self.wanted_namespaces();
+        for kind in crate::model::Kind::ALL {
+            for row in self.store.rows(*kind) {
+                let namespace = &row.key().namespace;
+                if !namespace.is_empty() && !namespaces.contains(namespace) {
+                    namespaces.insert(namespace.clone());
+                }
+            }
+        }
+        namespaces.into_iter().collect()
     }
 
     /// The namespaces to watch in, when they changed since last sent.

@@ -29,6 +29,7 @@ impl App {
         } else {
             self.target.all_namespaces = false;
             self.target.namespace = namespace.to_string();
+            self.namespaces.name(namespace);
         }
         self.screen_mut().cursor = 0;
         self.dirty = true;

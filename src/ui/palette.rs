@@ -1,7 +1,8 @@
 //! The `:` command palette: a prompt whose suggestions are the palette actions of the registry and
 //! the views (with k9s-style aliases such as `wf`, `app`, `ro`, `ar`, `freight`, `stage`, `promo`),
 //! narrowed as you type, completed with `complete`, run with `accept`; `ns NAME` scopes the
-//! views and `ctx NAME` switches the cluster context (completing from the kubeconfig's).
+//! views (completing from the namespaces watched or seen) and `ctx NAME` switches the cluster
+//! context (completing from the kubeconfig's).
 
 use super::input::InputLine;
 use super::screen::View;
@@ -125,6 +126,8 @@ pub struct Palette {
     pub highlighted: usize,
     /// The kubeconfig's contexts, for `ctx NAME`.
     pub contexts: Vec<String>,
+    /// The namespaces watched in or seen, for `ns NAME`.
+    pub namespaces: Vec<String>,
 }
 
 /// What `accept` resolved to.
@@ -142,10 +145,11 @@ pub enum PaletteOutcome {
 }
 
 impl Palette {
-    /// An empty palette that completes `ctx` with these contexts.
-    pub fn with_contexts(contexts: Vec<String>) -> Palette {
+    /// An empty palette that completes `ctx` with these contexts and `ns` with these namespaces.
+    pub fn new(contexts: Vec<String>, namespaces: Vec<String>) -> Palette {
         Palette {
             contexts,
+            namespaces,
             ..Palette::default()
         }
     }
@@ -182,27 +186,18 @@ impl Palette {
         }
     }
 
-    /// Replaces the typed text with the highlighted suggestion's name (after `ctx `: with the
-    /// longest name every matching context starts with).
+    /// Replaces the typed text with the highlighted suggestion's name (after `ctx ` or `ns `:
+    /// with the longest name every matching context or namespace starts with).
     pub fn complete(&mut self) {
-        if let Some(partial) = self.input.text().strip_prefix("ctx ") {
-            let partial = partial.trim_start();
-            let matching: Vec<&String> = self
-                .contexts
-                .iter()
-                .filter(|c| c.starts_with(partial))
-                .collect();
-            if let Some(first) = matching.first() {
-                let common = matching.iter().fold(first.as_str(), |common, name| {
-                    let length = common
-                        .char_indices()
-                        .zip(name.chars())
-                        .take_while(|((_, a), b)| a == b)
-                        .last()
-                        .map_or(0, |((index, a), _)| index + a.len_utf8());
-                    &common[..length]
-                });
-                self.input.set(&format!("ctx {common}"));
+        for (command, names) in [("ctx", &self.contexts), ("ns", &self.namespaces)] {
+            let Some(partial) = self.input.text().strip_prefix(command) else {
+                continue;
+            };
+            let Some(partial) = partial.strip_prefix(' ') else {
+                continue;
+            };
+            if let Some(common) = longest_common_start(names, partial.trim_start()) {
+                self.input.set(&format!("{command} {common}"));
             }
             return;
         }
@@ -254,6 +249,22 @@ impl Palette {
     }
 }
 
+/// The longest text that every name starting with `partial` starts with; `None` when no name
+/// does.
+fn longest_common_start<'a>(names: &'a [String], partial: &str) -> Option<&'a str> {
+    let mut matching = names.iter().filter(|name| name.starts_with(partial));
+    let first = matching.next()?.as_str();
+    Some(matching.fold(first, |common, name| {
+        let length = common
+            .char_indices()
+            .zip(name.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((index, a), _)| index + a.len_utf8());
+        &common[..length]
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,7 +278,26 @@ mod tests {
                 "kind-prod-eu".into(),
                 "kind-prod-us".into(),
             ],
+            namespaces: vec!["argocd".into(), "shop-dev".into(), "shop-prod".into()],
         }
+    }
+
+    #[test]
+    fn ns_completes_from_the_namespaces_watched() {
+        let mut palette = typed("ns sh");
+        palette.complete();
+        assert_eq!(palette.input.text(), "ns shop-");
+        let mut palette = typed("ns a");
+        palette.complete();
+        assert_eq!(palette.input.text(), "ns argocd");
+        assert_eq!(palette.accept(), PaletteOutcome::Namespace("argocd".into()));
+        let mut palette = typed("ns kube");
+        palette.complete();
+        assert_eq!(
+            palette.input.text(),
+            "ns kube",
+            "nothing matches: unchanged"
+        );
     }
 
     #[test]
