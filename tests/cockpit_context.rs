@@ -70,20 +70,30 @@ async fn ctx_switches_clusters_live() {
     let target = flightdeck::kube::target::ClusterTarget::from_settings(&loaded.settings);
     assert_eq!(target.contexts, ["alpha", "beta-prod"]);
     let mut app = App::new(loaded, target);
+    // Pods are watched where a screen shows them.
+    app.show(flightdeck::ui::screen::View::List(Kind::Pod));
     let (sender, mut receiver) = mpsc::channel(1024);
     let mut host = CockpitHost::new(None, sender);
     host.connect(app.settings.clone(), app.connection);
     let pod = |name: &str| ObjectKey::new("apps", name);
-    common::until_app(&mut app, &mut receiver, "alpha's pod", 20, |app| {
-        app.store.pod(&pod("only-in-alpha")).is_some()
-    })
+    common::until_hosted(
+        &mut app,
+        &mut receiver,
+        &mut host,
+        ("alpha's pod", 20),
+        |app| app.store.pod(&pod("only-in-alpha")).is_some(),
+    )
     .await;
     assert!(!app.production);
     // Who the connection acts as: the server's SelfSubjectReview answer, not the kubeconfig's
     // user entry (`u`).
-    common::until_app(&mut app, &mut receiver, "the identity", 20, |app| {
-        app.identity.is_some()
-    })
+    common::until_hosted(
+        &mut app,
+        &mut receiver,
+        &mut host,
+        ("the identity", 20),
+        |app| app.identity.is_some(),
+    )
     .await;
     assert_eq!(app.identity.as_deref(), Some("demo-admin"));
 
@@ -110,11 +120,23 @@ async fn ctx_switches_clusters_live() {
     assert_eq!(app.target.context.as_deref(), Some("beta-prod"));
     assert!(app.production, "the *prod* rule applies to the new context");
     assert_eq!(app.store.count(Kind::Pod), 0, "nothing from alpha is shown");
+    assert_eq!(
+        app.view(),
+        flightdeck::ui::screen::View::Pipeline,
+        "back home"
+    );
+    app.show(flightdeck::ui::screen::View::List(Kind::Pod));
     host.connect(*settings, connection);
-    common::until_app(&mut app, &mut receiver, "beta's pods live", 20, |app| {
-        app.store.state(Kind::Pod) == WatchState::Live
-            && app.store.pod(&pod("only-in-beta")).is_some()
-    })
+    common::until_hosted(
+        &mut app,
+        &mut receiver,
+        &mut host,
+        ("beta's pods live", 20),
+        |app| {
+            app.store.state(Kind::Pod) == WatchState::Live
+                && app.store.pod(&pod("only-in-beta")).is_some()
+        },
+    )
     .await;
     assert!(app.store.pod(&pod("only-in-alpha")).is_none());
     assert!(app.cluster_problem.is_none());

@@ -184,8 +184,8 @@ async fn the_host_gets_every_effect_a_message_asks_for() {
     // destination.
     let namespaces = ["argocd", "demo-app-dev", "shop-dev"].map(String::from);
     assert!(
-        matches!(&host.effects[..], [Effect::MetricTargets(targets), Effect::WatchNamespaces(watched)]
-            if targets.len() == 1 && watched.iter().eq(namespaces.iter())),
+        matches!(&host.effects[..], [Effect::MetricTargets(targets), Effect::Watch(plan)]
+            if targets.len() == 1 && plan.namespaces.iter().eq(namespaces.iter())),
         "{:?}",
         host.effects
     );

@@ -195,6 +195,45 @@ fn three_users_a_real_version_and_fake_nodes_that_run_pods() {
             dev.contains("v1.0.0") && dev.contains("Progressing"),
             "the dev row shows its Rollout: {dev}"
         );
+
+        // Only the watches that are needed: the home lists no Pod or Event anywhere (the
+        // cluster-wide lists above were `watch_all`'s); ReplicaSets where its Rollouts run.
+        let team_lists = |resource: &str| {
+            cluster
+                .audited(|event| {
+                    event["user"]["username"] == "flightdeck-team"
+                        && event["objectRef"]["resource"] == resource
+                        && event["objectRef"]["namespace"].is_string()
+                })
+                .len()
+        };
+        assert_eq!(team_lists("pods") + team_lists("events"), 0);
+        assert_eq!(app.store.state(Kind::Pod), WatchState::NotNeeded);
+        assert_eq!(app.store.state(Kind::Event), WatchState::NotNeeded);
+        assert!(team_lists("replicasets") >= 1);
+        // The Rollout's detail draws its Pods and Events: they are watched in its namespace.
+        use flightdeck::ui::event_loop::Host;
+        use flightdeck::ui::screen::{Screen, View};
+        app.screens
+            .push(Screen::about(View::Detail(Kind::Rollout), dev_rollout));
+        for effect in app.update(Msg::Resize(120, 40)) {
+            host.handle(effect);
+        }
+        let wait = ("the detail's Pods and Events", 60);
+        common::until_hosted(&mut app, &mut receiver, &mut host, wait, |app| {
+            [Kind::Pod, Kind::Event].iter().all(|kind| {
+                app.store.describe_watch(*kind) == "live in 1 namespace"
+                    && app
+                        .store
+                        .watches(*kind)
+                        .is_some_and(|watches| watches.namespaces().eq(["demo-app-dev"]))
+            })
+        })
+        .await;
+        let asked = common::eventually("the namespaced Pod list audited", 20, || async {
+            (team_lists("pods") >= 1 && team_lists("events") >= 1).then_some(())
+        });
+        asked.await;
     });
 
     // The controller manager, the scheduler and kwok: a Deployment's pods run on the fake nodes.

@@ -617,7 +617,7 @@ fn a_namespace_named_with_ns_is_watched_there() {
     let effects = press(&mut app, KeyCode::Enter);
     let wanted = ["argocd", "shop"].map(String::from);
     assert!(
-        matches!(&effects[..], [Effect::WatchNamespaces(namespaces)] if namespaces.iter().eq(wanted.iter())),
+        matches!(&effects[..], [Effect::Watch(plan)] if plan.namespaces.iter().eq(wanted.iter())),
         "{effects:?}"
     );
     press(&mut app, KeyCode::Char(':'));
@@ -625,7 +625,7 @@ fn a_namespace_named_with_ns_is_watched_there() {
     let effects = press(&mut app, KeyCode::Enter);
     let wanted = ["argocd", "shop", "web"].map(String::from);
     assert!(
-        matches!(&effects[..], [Effect::WatchNamespaces(namespaces)] if namespaces.iter().eq(wanted.iter())),
+        matches!(&effects[..], [Effect::Watch(plan)] if plan.namespaces.iter().eq(wanted.iter())),
         "a namespace named before stays watched: {effects:?}"
     );
     press(&mut app, KeyCode::Char(':'));
@@ -641,6 +641,57 @@ fn a_namespace_named_with_ns_is_watched_there() {
     assert!(
         screen_text(&app, 100, 30).contains(":ns web"),
         "`:ns` completes from the namespaces watched"
+    );
+}
+
+#[test]
+fn pods_events_and_replica_sets_are_watched_only_where_a_screen_needs_them() {
+    use flightdeck::store::Need;
+    let mut app = pipeline_app();
+    let home = app.watch_plan();
+    assert_eq!(
+        home.need(Kind::Pod),
+        Need::default(),
+        "the home needs no Pod"
+    );
+    assert_eq!(home.need(Kind::Event), Need::default(), "nor any Event");
+    let environments = ["demo-app-dev", "demo-app-prod", "demo-app-staging"];
+    assert!(
+        home.need(Kind::ReplicaSet)
+            .namespaces
+            .iter()
+            .eq(environments.iter()),
+        "ReplicaSets where the pipeline's Rollouts run: {home:?}"
+    );
+    // The Rollout detail draws its ReplicaSets, Pods and Events.
+    for code in [KeyCode::Char(':'), KeyCode::Char('r'), KeyCode::Char('o')] {
+        press(&mut app, code);
+    }
+    press(&mut app, KeyCode::Enter);
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::Watch(detail), ..] = &effects[..] else {
+        panic!("opening a detail asks for what it draws: {effects:?}");
+    };
+    let shown = app.subject().expect("a Rollout").key.namespace.clone();
+    for kind in [Kind::Pod, Kind::Event, Kind::ReplicaSet] {
+        assert!(
+            detail.need(kind).namespaces.contains(&shown),
+            "{kind:?} in {detail:?}"
+        );
+    }
+    // Back home, they are no longer asked for (the host stops them a while later).
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.watch_plan(), home);
+    // The Pods list of every namespace needs them everywhere.
+    app.set_namespace("all");
+    for code in [KeyCode::Char(':'), KeyCode::Char('p'), KeyCode::Char('o')] {
+        press(&mut app, code);
+    }
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::Watch(plan)] if plan.need(Kind::Pod).everywhere),
+        "{effects:?}"
     );
 }
 
@@ -791,8 +842,8 @@ fn pipeline_metrics_come_from_prometheus_when_configured() {
             Delta::Apply(Row::from_object(Kind::Rollout, &rollout)),
         ]));
         assert!(
-            matches!(&effects[..], [Effect::Fetch(Kind::Application, key), Effect::MetricTargets(_), Effect::WatchNamespaces(namespaces)]
-                if *key == shown && namespaces.contains("demo-app-uat")),
+            matches!(&effects[..], [Effect::Fetch(Kind::Application, key), Effect::MetricTargets(_), Effect::Watch(plan)]
+                if *key == shown && plan.namespaces.contains("demo-app-uat")),
             "{effects:?}"
         );
         app.screens.pop();

@@ -2,6 +2,7 @@
 //! a session's watchers that feed the store, object fetches and followed pod logs.
 
 pub mod client;
+pub mod demand;
 pub mod execute;
 pub mod fetch;
 pub mod identity;

@@ -4,17 +4,17 @@
 //! namespace appears). A namespace the user may not read shows as forbidden there, not for the
 //! whole kind.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 
 use super::watch::{Changes, watch_kind};
 use crate::model::Kind;
-use crate::store::Scope;
+use crate::store::{Scope, WatchPlan};
 
-/// The namespaces to watch kinds in that cannot be watched cluster-wide.
-pub type Namespaces = watch::Receiver<BTreeSet<String>>;
+/// What the UI asks to watch where, as it changes.
+pub type Plan = watch::Receiver<WatchPlan>;
 
 /// Whether the user may list and watch `kind` across all namespaces. A server that cannot
 /// answer is not taken as a refusal: the watch itself will say.
@@ -31,12 +31,12 @@ pub async fn may_watch_cluster_wide(client: &kube::Client, kind: Kind) -> bool {
     true
 }
 
-/// Watches `kind` cluster-wide if the user may, else in each namespace of `namespaces` as they
+/// Watches `kind` cluster-wide if the user may, else in each namespace of the plan's as they
 /// arrive, until the receiver is gone.
 pub async fn watch_where_allowed<M: From<Changes> + Send + 'static>(
     client: kube::Client,
     kind: Kind,
-    mut namespaces: Namespaces,
+    mut plan: Plan,
     sender: mpsc::Sender<M>,
 ) {
     if may_watch_cluster_wide(&client, kind).await {
@@ -44,14 +44,14 @@ pub async fn watch_where_allowed<M: From<Changes> + Send + 'static>(
     }
     let mut watching = NamespaceWatches::default();
     loop {
-        let wanted = namespaces.borrow_and_update().clone();
+        let wanted = plan.borrow_and_update().namespaces.clone();
         for namespace in wanted {
             watching.0.entry(namespace.clone()).or_insert_with(|| {
                 let scope = Scope::Namespace(namespace);
                 tokio::spawn(watch_kind(client.clone(), kind, scope, sender.clone()))
             });
         }
-        if sender.is_closed() || namespaces.changed().await.is_err() {
+        if sender.is_closed() || plan.changed().await.is_err() {
             return;
         }
     }

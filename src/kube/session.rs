@@ -33,13 +33,14 @@ pub enum SessionEvent {
 }
 
 /// Connects, says so (`SessionEvent::Connected`) and who it acts as (`Identity`), and watches
-/// every kind until aborted: cluster-wide where the user may, else in each of `namespaces`.
+/// every kind until aborted, as `plan` says: cluster-wide where the user may, else in each of
+/// its namespaces; the on-demand kinds only where needed.
 pub async fn run<M: From<SessionEvent> + From<super::watch::Changes> + Send + 'static>(
     settings: Settings,
     connection: u64,
     sender: mpsc::Sender<M>,
     (slot, user_slot): (ClientSlot, super::identity::UserSlot),
-    namespaces: super::scope::Namespaces,
+    plan: super::scope::Plan,
 ) {
     let client = match super::client::connect(&settings).await {
         Ok(client) => client,
@@ -73,13 +74,14 @@ pub async fn run<M: From<SessionEvent> + From<super::watch::Changes> + Send + 's
             .await;
     }
     let watchers = crate::model::Kind::ALL.iter().map(|kind| {
-        let watch = super::scope::watch_where_allowed(
-            client.clone(),
-            *kind,
-            namespaces.clone(),
-            sender.clone(),
-        );
-        tokio::spawn(watch)
+        let (client, plan, sender) = (client.clone(), plan.clone(), sender.clone());
+        if kind.on_demand() {
+            tokio::spawn(super::demand::watch_on_demand(client, *kind, plan, sender))
+        } else {
+            tokio::spawn(super::scope::watch_where_allowed(
+                client, *kind, plan, sender,
+            ))
+        }
     });
     let _watchers = AbortOnDrop(watchers.collect());
     std::future::pending::<()>().await;

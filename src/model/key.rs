@@ -75,6 +75,15 @@ impl Kind {
         Kind::Experiment,
     ];
 
+    /// The kinds watched only where something shown needs them (a real cluster's Pods and
+    /// Events outnumber everything else).
+    pub const ON_DEMAND: &'static [Kind] = &[Kind::ReplicaSet, Kind::Pod, Kind::Event];
+
+    /// Whether the kind is watched only where needed.
+    pub fn on_demand(self) -> bool {
+        Self::ON_DEMAND.contains(&self)
+    }
+
     /// (group, version, kind, plural).
     pub fn resource(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {

@@ -11,8 +11,10 @@ use crate::model::rows::{
 };
 use crate::model::{Kind, ObjectKey, Row};
 
+mod plan;
 mod watches;
 
+pub use plan::{Need, WatchPlan};
 pub use watches::{KindWatches, Scope, WatchState};
 
 /// A change from a watcher.

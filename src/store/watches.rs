@@ -20,6 +20,8 @@ pub enum WatchState {
     Retrying(String, u64),
     /// The user may not list or watch this kind.
     Forbidden(String),
+    /// Watched only on demand, and nothing shown needs it now.
+    NotNeeded,
 }
 
 impl WatchState {
@@ -32,6 +34,7 @@ impl WatchState {
             WatchState::Live => "live".into(),
             WatchState::Retrying(error, seconds) => format!("retrying in {seconds}s: {error}"),
             WatchState::Forbidden(error) => format!("forbidden: {error}"),
+            WatchState::NotNeeded => "not needed".into(),
         }
     }
 }
@@ -60,9 +63,22 @@ impl Scope {
 pub struct KindWatches(BTreeMap<Scope, WatchState>);
 
 impl KindWatches {
-    /// Records a watch's state; says whether it changed.
+    /// Records a watch's state; says whether it changed. `NotNeeded` ends the scope's watch;
+    /// when no watch is left the kind as a whole is not needed.
     pub fn set(&mut self, scope: Scope, state: WatchState) -> bool {
-        self.0.insert(scope, state.clone()) != Some(state)
+        let before = self.clone();
+        if state == WatchState::NotNeeded {
+            self.0.remove(&scope);
+            if self.0.is_empty() {
+                self.0.insert(Scope::Cluster, WatchState::NotNeeded);
+            }
+        } else {
+            if self.0.get(&Scope::Cluster) == Some(&WatchState::NotNeeded) {
+                self.0.remove(&Scope::Cluster);
+            }
+            self.0.insert(scope, state);
+        }
+        *self != before
     }
 
     /// The namespaces watched one by one (none when the kind is watched cluster-wide).
@@ -156,6 +172,25 @@ mod tests {
         watches.set(namespace("dev"), WatchState::Live);
         watches.set(namespace("staging"), WatchState::Live);
         assert_eq!(watches.describe(), "live in 2 namespaces");
+    }
+
+    #[test]
+    fn watches_no_longer_needed_leave_the_kind_not_needed() {
+        let mut watches = KindWatches::default();
+        assert!(watches.set(Scope::Cluster, WatchState::NotNeeded));
+        assert_eq!(watches.describe(), "not needed");
+        assert!(watches.set(namespace("dev"), WatchState::Syncing(0)));
+        assert_eq!(watches.summary(), WatchState::Syncing(0), "needed again");
+        watches.set(namespace("prod"), WatchState::Live);
+        assert!(watches.set(namespace("dev"), WatchState::NotNeeded));
+        assert_eq!(watches.describe(), "live in 1 namespace");
+        assert!(watches.set(namespace("prod"), WatchState::NotNeeded));
+        assert_eq!(watches.summary(), WatchState::NotNeeded);
+        assert_eq!(watches.namespaces().count(), 0);
+        assert!(
+            !watches.set(namespace("prod"), WatchState::NotNeeded),
+            "unchanged"
+        );
     }
 
     #[test]

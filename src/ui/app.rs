@@ -106,8 +106,8 @@ pub struct App {
     pub actions: super::actions::Actions,
     /// Scraped series, Prometheus's answers and what the poller was last asked for.
     pub metrics: super::metrics::Metrics,
-    /// The namespaces last sent to watch in.
-    pub(super) namespaces: super::namespaces::WatchedNamespaces,
+    /// What the session was last asked to watch where.
+    pub(super) plan: super::watch_plan::PlanSent,
     /// Effects asked for while handling a message besides the one its handler returns
     /// (`update` hands them all out, in order).
     queued: Vec<Effect>,
@@ -146,7 +146,7 @@ impl App {
             identity: None,
             actions: super::actions::Actions::new(crate::audit::default_path()),
             metrics: Default::default(),
-            namespaces: Default::default(),
+            plan: Default::default(),
         };
         if !app.warnings.is_empty() {
             let key = app.key_hint(Layer::Pipeline, Action::ShowWarnings);
@@ -216,6 +216,11 @@ impl App {
         }
         let mut effects = std::mem::take(&mut self.queued);
         effects.extend(returned);
+        // Whatever the message changed (the screens, the target, the Applications), the watches
+        // follow.
+        if !self.connecting && self.cluster_problem.is_none() {
+            effects.extend(self.new_watch_plan());
+        }
         effects
     }
 
@@ -258,11 +263,11 @@ impl App {
                 }
                 self.connecting = false;
                 self.dirty = true;
-                self.namespaces.resend();
+                self.plan.resend();
                 match result {
                     Ok(()) => {
                         self.cluster_problem = None;
-                        self.new_watch_namespaces()
+                        None
                     }
                     Err(problem) => {
                         self.cluster_problem = Some(problem.to_string());

@@ -23,7 +23,6 @@ impl App {
         refetch
             .into_iter()
             .chain(self.new_metric_targets())
-            .chain(self.new_watch_namespaces())
             .collect()
     }
 

@@ -30,8 +30,8 @@ pub struct CockpitHost {
         Option<tokio::sync::watch::Sender<Vec<crate::metrics::queries::MetricTarget>>>,
     /// The Prometheus server, in Prometheus mode.
     pub prometheus: Option<crate::metrics::prometheus::Prometheus>,
-    /// The namespaces to watch kinds in that the user may not watch cluster-wide.
-    namespaces: tokio::sync::watch::Sender<std::collections::BTreeSet<String>>,
+    /// What to watch where, as the UI last asked.
+    plan: tokio::sync::watch::Sender<crate::store::WatchPlan>,
 }
 
 impl CockpitHost {
@@ -46,7 +46,7 @@ impl CockpitHost {
             gitops: None,
             metric_targets: None,
             prometheus: None,
-            namespaces: tokio::sync::watch::Sender::new(Default::default()),
+            plan: tokio::sync::watch::Sender::new(Default::default()),
         }
     }
 
@@ -100,8 +100,8 @@ impl Host for CockpitHost {
             Effect::Execute { plan, read_only } => self.execute(*plan, read_only),
             Effect::GitLog(application) => self.git_log(application),
             Effect::MetricTargets(targets) => self.metric_targets(targets),
-            Effect::WatchNamespaces(namespaces) => {
-                self.namespaces.send_replace(namespaces);
+            Effect::Watch(plan) => {
+                self.plan.send_replace(plan);
             }
             Effect::QueryAnalysis(run, queries) => self.query_analysis(run, queries),
             // The loop's own.
@@ -287,7 +287,7 @@ impl CockpitHost {
             connection,
             self.sender.clone(),
             (self.client.clone(), self.user.clone()),
-            self.namespaces.subscribe(),
+            self.plan.subscribe(),
         ));
         self.session = Some(task.abort_handle());
     }

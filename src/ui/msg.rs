@@ -140,6 +140,7 @@ pub enum Effect {
         settings: Box<crate::settings::Settings>,
         connection: u64,
     },
-    /// Watch the kinds the user may not watch cluster-wide in these namespaces.
-    WatchNamespaces(std::collections::BTreeSet<String>),
+    /// Watch as this plan says (the namespaces for kinds the user may not watch cluster-wide,
+    /// and where the on-demand kinds are needed).
+    Watch(crate::store::WatchPlan),
 }

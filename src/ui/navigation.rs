@@ -29,13 +29,10 @@ impl App {
         } else {
             self.target.all_namespaces = false;
             self.target.namespace = namespace.to_string();
-            self.namespaces.name(namespace);
+            self.plan.name(namespace);
         }
         self.screen_mut().cursor = 0;
         self.dirty = true;
-        if let Some(effect) = self.new_watch_namespaces() {
-            self.queue(effect);
-        }
     }
 
     /// The screen shown (under any overlay).

@@ -274,37 +274,57 @@ pub fn build(
     }
 }
 
-/// How many kinds are live, then every kind that is not (syncing, retrying, forbidden, not
-/// installed) or is watched only in some namespaces, with its state — short when all is well,
-/// specific when it is not.
+/// How many of the kinds needed are live, then every kind that is not (syncing, retrying,
+/// forbidden, not installed) or is watched only in some namespaces, with its state, and last the
+/// on-demand kinds nothing shown needs — short when all is well, specific when it is not.
 fn watches(store: &Store) -> Vec<Cell> {
     let states: Vec<(Kind, WatchState)> = Kind::ALL
         .iter()
         .map(|kind| (*kind, store.state(*kind)))
         .collect();
+    let needed = states
+        .iter()
+        .filter(|(_, state)| *state != WatchState::NotNeeded)
+        .count();
     let live = states
         .iter()
         .filter(|(_, state)| *state == WatchState::Live)
         .count();
-    let not_live: Vec<Cell> = states
+    let not_live = states
         .iter()
-        .filter(|(kind, state)| *state != WatchState::Live || store.watched_by_namespace(*kind))
+        .filter(|(kind, state)| {
+            (*state != WatchState::Live && *state != WatchState::NotNeeded)
+                || store.watched_by_namespace(*kind)
+        })
         .map(|(kind, state)| {
             Cell::new(
                 format!("{} {}", kind.title(), store.describe_watch(*kind)),
                 slots::watch(state),
             )
-        })
+        });
+    let not_needed: Vec<&str> = states
+        .iter()
+        .filter(|(_, state)| *state == WatchState::NotNeeded)
+        .map(|(kind, _)| kind.title())
         .collect();
     let summary = Cell::new(
-        format!("{live}/{} kinds live", Kind::ALL.len()),
-        if live == Kind::ALL.len() {
+        format!("{live}/{needed} kinds live"),
+        if live == needed {
             Slot::Success
         } else {
             Slot::Info
         },
     );
-    std::iter::once(summary).chain(not_live).collect()
+    let on_demand = (!not_needed.is_empty()).then(|| {
+        Cell::new(
+            format!("{} not needed here", not_needed.join(", ")),
+            Slot::Muted,
+        )
+    });
+    std::iter::once(summary)
+        .chain(not_live)
+        .chain(on_demand)
+        .collect()
 }
 
 #[cfg(test)]
@@ -365,6 +385,20 @@ mod tests {
             [
                 format!("{0}/{0} kinds live", Kind::ALL.len()),
                 "Rollouts live in 1 of 2 namespaces".to_string()
+            ]
+        );
+        // The home: Pods and Events not needed, ReplicaSets only where the pipeline's Rollouts are.
+        team.apply([
+            Delta::State(Kind::Pod, Scope::Cluster, WatchState::NotNeeded),
+            Delta::State(Kind::Event, Scope::Cluster, WatchState::NotNeeded),
+        ]);
+        let text: Vec<String> = watches(&team).into_iter().map(|c| c.text).collect();
+        assert_eq!(
+            text,
+            [
+                format!("{0}/{0} kinds live", Kind::ALL.len() - 2),
+                "Rollouts live in 1 of 2 namespaces".to_string(),
+                "Pods, Events not needed here".to_string()
             ]
         );
     }

@@ -70,7 +70,7 @@ pub fn watch(state: &WatchState) -> Slot {
     match state {
         WatchState::Live => Slot::Success,
         WatchState::Starting | WatchState::Syncing(_) => Slot::Info,
-        WatchState::NotInstalled => Slot::Muted,
+        WatchState::NotInstalled | WatchState::NotNeeded => Slot::Muted,
         WatchState::Retrying(..) => Slot::Warning,
         WatchState::Forbidden(_) => Slot::Error,
     }
