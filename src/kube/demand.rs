@@ -16,7 +16,7 @@ use super::watch::{Changes, watch_kind};
 use crate::model::Kind;
 use crate::store::{Delta, Scope, WatchState};
 
-/// How long a watch nothing needs keeps running.
+/// How long a watch nothing needs keeps running, in the cockpit.
 pub const LINGER: Duration = Duration::from_secs(60);
 
 /// A running watch, and since when nothing needs it.
@@ -31,10 +31,11 @@ impl Drop for Running {
     }
 }
 
-/// Watches `kind` where the plan needs it, until the plan's sender or the receiver is gone.
+/// Watches `kind` where the plan needs it, stopping a watch `linger` after it is no longer
+/// needed, until the plan's sender or the receiver is gone.
 pub async fn watch_on_demand<M: From<Changes> + Send + 'static>(
     client: kube::Client,
-    kind: Kind,
+    (kind, linger): (Kind, Duration),
     mut plan: Plan,
     sender: mpsc::Sender<M>,
 ) {
@@ -100,7 +101,7 @@ pub async fn watch_on_demand<M: From<Changes> + Send + 'static>(
         let mut expired = Vec::new();
         for (scope, watch) in running.iter_mut().filter(|(s, _)| !wanted.contains(s)) {
             let since = *watch.unneeded_since.get_or_insert(now);
-            if now.duration_since(since) >= LINGER {
+            if now.duration_since(since) >= linger {
                 expired.push(scope.clone());
             }
         }
@@ -120,7 +121,7 @@ pub async fn watch_on_demand<M: From<Changes> + Send + 'static>(
             .values()
             .filter_map(|watch| watch.unneeded_since)
             .min()
-            .map(|since| since + LINGER);
+            .map(|since| since + linger);
         tokio::select! {
             changed = plan.changed() => if changed.is_err() { return },
             () = sleep_until(next_expiry) => {}

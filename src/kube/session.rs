@@ -76,7 +76,8 @@ pub async fn run<M: From<SessionEvent> + From<super::watch::Changes> + Send + 's
     let watchers = crate::model::Kind::ALL.iter().map(|kind| {
         let (client, plan, sender) = (client.clone(), plan.clone(), sender.clone());
         if kind.on_demand() {
-            tokio::spawn(super::demand::watch_on_demand(client, *kind, plan, sender))
+            let kind = (*kind, super::demand::LINGER);
+            tokio::spawn(super::demand::watch_on_demand(client, kind, plan, sender))
         } else {
             tokio::spawn(super::scope::watch_where_allowed(
                 client, *kind, plan, sender,
