@@ -329,6 +329,76 @@ fn the_watchers_list_what_kubectl_lists() {
         assert!(app.store.count(Kind::Application) >= 1);
         assert!(app.store.count(Kind::Stage) >= 1);
     });
+    reached_through_proxies_compressed(&cluster);
+}
+
+/// The transport a real cluster may need: the kubeconfig's `proxy-url` as an HTTP CONNECT proxy
+/// and as a SOCKS5 proxy, TLS end to end through both, and list responses compressed by the
+/// server (the bytes carried are a fraction of the JSON decoded).
+fn reached_through_proxies_compressed(cluster: &RealCluster) {
+    let items: Vec<Value> = (0..300)
+        .map(|i| {
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": format!("bulk-{i}"), "namespace": "default"},
+            "data": {"text": "flightdeck ".repeat(100)}})
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("temp");
+    let list = dir.path().join("bulk.json");
+    std::fs::write(
+        &list,
+        json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string(),
+    )
+    .expect("write");
+    cluster.kubectl_ok(ADMIN, &["create", "-f", &list.to_string_lossy()]);
+    let config = kubectl_json(cluster, &["config", "view", "--raw"]);
+    let server = config["clusters"][0]["cluster"]["server"]
+        .as_str()
+        .expect("server")
+        .to_string();
+    let port = server.rsplit(':').next().expect("port").to_string();
+    block_on(async {
+        for (scheme, how) in [("http", "CONNECT"), ("socks5", "SOCKS5")] {
+            let tunnel = common::tunnel::Tunnel::start().await;
+            let mut proxied = config.clone();
+            for cluster in proxied["clusters"].as_array_mut().expect("clusters") {
+                cluster["cluster"]["proxy-url"] = json!(format!("{scheme}://{}", tunnel.address));
+            }
+            let path = dir.path().join(format!("kubeconfig-{scheme}"));
+            std::fs::write(&path, proxied.to_string()).expect("write");
+            let settings = flightdeck::settings::Settings {
+                kubeconfig: Some(path),
+                context: Some(ADMIN.into()),
+                ..Default::default()
+            };
+            let client = flightdeck::kube::client::connect(&settings)
+                .await
+                .expect("a client through the proxy");
+            let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+                kube::Api::namespaced(client, "default");
+            let before = tunnel.received();
+            let listed = api
+                .list(&kube::api::ListParams::default())
+                .await
+                .expect("listed through the proxy");
+            let carried = tunnel.received() - before;
+            let decoded = serde_json::to_vec(&listed.items).expect("json").len() as u64;
+            assert!(listed.items.len() >= 300);
+            eprintln!("{scheme} proxy: {carried} bytes carried for {decoded} bytes of JSON");
+            assert!(
+                tunnel
+                    .asked()
+                    .iter()
+                    .any(|asked| asked.starts_with(how) && asked.ends_with(&format!(":{port}"))),
+                "{scheme}: {:?}",
+                tunnel.asked()
+            );
+            assert!(
+                carried * 4 < decoded,
+                "{scheme}: compressed, {carried} bytes carried for {decoded} bytes of JSON"
+            );
+        }
+    });
 }
 
 fn workflow(name: &str) -> Value {

@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod keys;
 pub mod real_cluster;
+pub mod tunnel;
 
 use std::ffi::OsString;
 
