@@ -1,7 +1,8 @@
 //! Benchmark fixtures: `n` objects spread over the watched kinds, shaped and sized like real
 //! ones (Applications with resource lists and history, Workflows with node maps, Rollouts with
 //! canary steps and status, AnalysisRuns with measurements, Freight, Stages, Promotions,
-//! ReplicaSets), in `NAMESPACES` namespaces. Deterministic, so runs compare. Pure.
+//! ReplicaSets, the running Pods of the current ReplicaSet with kubelet-style status, and
+//! Events), in `NAMESPACES` namespaces. Deterministic, so runs compare. Pure.
 
 use serde_json::{Value, json};
 
@@ -10,7 +11,7 @@ use crate::model::Kind;
 /// Namespaces the objects are spread over.
 pub const NAMESPACES: usize = 50;
 
-/// One application in one environment: the objects it brings (9 per unit).
+/// One application in one environment: the objects it brings (`PER_UNIT`).
 fn unit(index: usize) -> Vec<(Kind, Value)> {
     let namespace = format!("bench-{}", index % NAMESPACES);
     let app = format!("app-{index}");
@@ -112,17 +113,64 @@ fn unit(index: usize) -> Vec<(Kind, Value)> {
             }),
         ),
     ]
+    .into_iter()
+    .chain((0..PODS).map(|p| (Kind::Pod, pod(&app, &namespace, &hash, &image, p))))
+    .chain([
+        (Kind::Event, event(&namespace, ("Rollout", &app), "RolloutCompleted", &format!("Rollout completed update to revision 2 ({hash}): Completed all 6 canary steps"))),
+        (Kind::Event, event(&namespace, ("Pod", &format!("{app}-{hash}-0")), "Pulled", &format!("Successfully pulled image \"{image}\" in 1.2s (1.2s including waiting). Image size: 48213120 bytes."))),
+    ])
+    .collect()
+}
+
+/// Pods per application: the current ReplicaSet's.
+const PODS: usize = 3;
+
+/// A Running, Ready pod of the ReplicaSet `app-hash`, as the kubelet reports it.
+fn pod(app: &str, namespace: &str, hash: &str, image: &str, index: usize) -> Value {
+    let time = "2026-11-26T10:00:00Z";
+    let conditions: Vec<Value> = [
+        "PodReadyToStartContainers",
+        "Initialized",
+        "Ready",
+        "ContainersReady",
+        "PodScheduled",
+    ]
+    .iter()
+    .map(|c| json!({"type": c, "status": "True", "lastTransitionTime": time}))
+    .collect();
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": format!("{app}-{hash}-{index}"), "namespace": namespace, "uid": format!("{:032x}", crate::model::workflow_nodes::fnv32a(&format!("{app}-{index}"))), "creationTimestamp": time,
+            "labels": {"app": app, "rollouts-pod-template-hash": hash},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{app}-{hash}"), "uid": "0", "controller": true, "blockOwnerDeletion": true}]},
+        "spec": {"containers": [{"name": "app", "image": image, "ports": [{"containerPort": 8080, "protocol": "TCP"}], "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}, "volumeMounts": [{"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}]}], "nodeName": format!("node-{}", index % 7), "serviceAccountName": "default", "restartPolicy": "Always"},
+        "status": {"phase": "Running", "hostIP": "10.0.0.7", "podIP": format!("10.1.{}.{}", index % 250, index % 200), "startTime": time, "qosClass": "Burstable",
+            "conditions": conditions,
+            "containerStatuses": [{"name": "app", "ready": true, "started": true, "restartCount": 0, "image": image, "imageID": format!("{image}@sha256:{:064x}", index), "containerID": format!("containerd://{:064x}", index), "state": {"running": {"startedAt": time}}}]}
+    })
+}
+
+/// An Event about `object` (kind, name) in `namespace`.
+fn event(namespace: &str, (kind, name): (&str, &str), reason: &str, message: &str) -> Value {
+    let time = "2026-11-26T10:00:00Z";
+    json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": format!("{name}.{:016x}", crate::model::workflow_nodes::fnv32a(reason)), "namespace": namespace, "creationTimestamp": time},
+        "involvedObject": {"kind": kind, "namespace": namespace, "name": name},
+        "reason": reason, "message": message, "type": "Normal", "count": 1,
+        "firstTimestamp": time, "lastTimestamp": time, "source": {"component": "rollouts-controller"}, "reportingComponent": "rollouts-controller"
+    })
 }
 
 /// Objects in one unit (one application in one environment).
-const PER_UNIT: usize = 9;
+const PER_UNIT: usize = 9 + PODS + 2;
 
 /// How many objects `objects(n)` makes (whole units; at least one).
 pub fn count(n: usize) -> usize {
     n.div_ceil(PER_UNIT).max(1) * PER_UNIT
 }
 
-/// `n` objects (whole units of 9; at least one unit).
+/// `n` objects (whole units; at least one unit).
 pub fn objects(n: usize) -> Vec<(Kind, Value)> {
     (0..count(n) / PER_UNIT).flat_map(unit).collect()
 }
@@ -141,9 +189,17 @@ mod tests {
         let objects = objects(1_000);
         assert_eq!(objects.len(), 1_008);
         assert_eq!(count(1_000), 1_008);
-        assert_eq!(count(0), 9);
+        assert_eq!(count(0), 14);
         let kinds: std::collections::BTreeSet<Kind> = objects.iter().map(|(k, _)| *k).collect();
-        assert_eq!(kinds.len(), 8);
+        assert_eq!(kinds.len(), 10);
+        let pod = objects.iter().find(|(k, _)| *k == Kind::Pod).expect("pod");
+        let crate::model::Row::Pod(row) = crate::model::Row::from_object(Kind::Pod, &pod.1) else {
+            panic!("a pod row");
+        };
+        assert_eq!(
+            (row.status.as_str(), row.ready, row.containers),
+            ("Running", 1, 1)
+        );
         let application = objects
             .iter()
             .find(|(k, _)| *k == Kind::Application)

@@ -122,6 +122,16 @@ pub async fn run(options: Options) -> Result<Value, String> {
     draw(&mut terminal, &app)?;
     let ingested = start.elapsed();
     let (rss_steady, _) = memory();
+    let objects_by_kind: serde_json::Map<String, Value> = Kind::ALL
+        .iter()
+        .map(|kind| {
+            (
+                kind.title().to_string(),
+                Value::from(app.store.count(*kind)),
+            )
+        })
+        .filter(|(_, count)| *count != Value::from(0))
+        .collect();
 
     // Scrolling through the Applications, then filtering them, a frame per key.
     let timed = |app: &mut App, terminal: &mut Screen, code| -> Result<f64, String> {
@@ -208,6 +218,7 @@ pub async fn run(options: Options) -> Result<Value, String> {
     let ingested_ms = ingested.as_secs_f64() * 1000.0;
     let mut figures = json!({
         "objects": expected,
+        "objects_by_kind": objects_by_kind,
         "first_frame_ms": first_frame.as_secs_f64() * 1000.0,
         "ingested_and_drawn_ms": ingested_ms,
         "rss_steady_mb": rss_steady as f64 / 1024.0,
