@@ -3,8 +3,6 @@
 //! and Freight, the Workflow that built the running image, and the Stage's latest Promotion. Pure;
 //! borrows from the store.
 
-use std::collections::{BTreeMap, HashMap};
-
 use crate::model::ObjectKey;
 use crate::model::rows::{
     AnalysisRunRow, ApplicationRow, FreightRow, PromotionRow, RolloutRow, StageRow, WorkflowRow,
@@ -45,129 +43,49 @@ fn env_rank(env: &str) -> u8 {
     }
 }
 
-/// The application an Argo CD Application belongs to and its environment.
-fn app_and_env(application: &ApplicationRow) -> (String, String) {
-    let name = &application.key.name;
-    let env = application
-        .env
-        .clone()
-        .or_else(|| {
-            application
-                .kargo_stage
-                .as_ref()
-                .map(|(_, stage)| stage.clone())
-        })
-        .unwrap_or_else(|| {
-            name.rsplit_once('-')
-                .map(|(_, e)| e.to_string())
-                .unwrap_or_default()
-        });
-    let app = application.app.clone().unwrap_or_else(|| {
-        name.strip_suffix(&format!("-{env}"))
-            .unwrap_or(name)
-            .to_string()
-    });
-    (app, env)
-}
-
-/// What the join looks up by value rather than by key, indexed once per build so that joining
-/// thousands of Applications stays linear (performance.md §8.4).
-struct Lookups<'a> {
-    /// The first Freight (in key order) carrying each image tag.
-    freight_by_tag: HashMap<&'a str, &'a FreightRow>,
-    /// The newest Workflow built from each commit.
-    build_by_commit: HashMap<&'a str, &'a WorkflowRow>,
-    /// Workflows by template name and by name, sorted, for prefix ranges.
-    by_template: Vec<(&'a str, &'a WorkflowRow)>,
-    by_name: Vec<(&'a str, &'a WorkflowRow)>,
-}
-
 /// The newest of two Workflows (created, then name, then namespace: the later one on a tie).
 fn newer<'a>(a: &'a WorkflowRow, b: &'a WorkflowRow) -> &'a WorkflowRow {
     let order = |w: &WorkflowRow| (w.created, w.key.name.clone(), w.key.namespace.clone());
     if order(b) >= order(a) { b } else { a }
 }
 
-impl<'a> Lookups<'a> {
-    fn new(store: &'a Store) -> Lookups<'a> {
-        let mut freight_by_tag = HashMap::new();
-        for freight in store.freights().filter(|f| !f.image_tag.is_empty()) {
-            freight_by_tag
-                .entry(freight.image_tag.as_str())
-                .or_insert(freight);
-        }
-        let mut build_by_commit: HashMap<&str, &WorkflowRow> = HashMap::new();
-        for workflow in store.workflows() {
-            if let Some(commit) = workflow.commit.as_deref() {
-                build_by_commit
-                    .entry(commit)
-                    .and_modify(|seen| {
-                        if workflow.created >= seen.created {
-                            *seen = workflow
-                        }
-                    })
-                    .or_insert(workflow);
-            }
-        }
-        let mut by_template: Vec<_> = store
-            .workflows()
-            .filter_map(|w| Some((w.template.as_deref()?, w)))
-            .collect();
-        by_template.sort_by_key(|(template, _)| *template);
-        let mut by_name: Vec<_> = store
-            .workflows()
-            .map(|w| (w.key.name.as_str(), w))
-            .collect();
-        by_name.sort_by_key(|(name, _)| *name);
-        Lookups {
-            freight_by_tag,
-            build_by_commit,
-            by_template,
-            by_name,
-        }
-    }
-
-    /// The newest Workflow whose template or name is `app` or starts with `app-`.
-    fn latest_workflow(&self, app: &str) -> Option<&'a WorkflowRow> {
-        let prefix = format!("{app}-");
-        let named = |sorted: &[(&'a str, &'a WorkflowRow)]| {
-            let start = sorted.partition_point(|(text, _)| *text < app);
-            sorted[start..]
+/// Every application's Argo CD Applications with their environments, by application name,
+/// from the store's index (each application's list made only when it is iterated to).
+pub fn applications_by_app(
+    store: &Store,
+) -> impl ExactSizeIterator<Item = (String, Vec<(String, &ApplicationRow)>)> {
+    store
+        .index()
+        .applications_by_app()
+        .map(|(app, environments)| {
+            let applications = environments
                 .iter()
-                // Names sort `app`, then `app-…` (nothing between: names are DNS labels).
-                .take_while(|(text, _)| *text == app || text.starts_with(&prefix))
-                .map(|(_, workflow)| *workflow)
-                .collect::<Vec<_>>()
-        };
-        named(&self.by_template)
-            .into_iter()
-            .chain(named(&self.by_name))
-            .reduce(newer)
-    }
+                .filter_map(|(key, env)| Some((env.clone(), store.application(key)?)))
+                .collect();
+            (app.clone(), applications)
+        })
 }
 
-/// Every application's Argo CD Applications with their environments, by application name.
-pub fn applications_by_app(store: &Store) -> Vec<(String, Vec<(String, &ApplicationRow)>)> {
-    let mut by_app: BTreeMap<String, Vec<(String, &ApplicationRow)>> = BTreeMap::new();
-    for application in store.applications() {
-        let (app, env) = app_and_env(application);
-        by_app.entry(app).or_default().push((env, application));
-    }
-    by_app.into_iter().collect()
-}
-
-/// Joins applications into pipelines, one at a time (so a view can join only what it shows).
+/// Joins applications into pipelines, one at a time (so a view can join only what it shows),
+/// through the store's index: a join costs what it shows, not what the store holds
+/// (performance.md §8.4).
 pub struct Join<'a> {
     store: &'a Store,
-    lookups: Lookups<'a>,
 }
 
 impl<'a> Join<'a> {
     pub fn new(store: &'a Store) -> Join<'a> {
-        Join {
-            store,
-            lookups: Lookups::new(store),
-        }
+        Join { store }
+    }
+
+    /// The newest Workflow whose template or name is `app` or starts with `app-`.
+    fn latest_workflow(&self, app: &str) -> Option<&'a WorkflowRow> {
+        let store = self.store;
+        store
+            .index()
+            .workflows_named_like(app)
+            .filter_map(|key| store.workflow(key))
+            .reduce(newer)
     }
 
     /// The pipeline of `app`, whose Applications (with their environments) are `applications`.
@@ -182,7 +100,7 @@ impl<'a> Join<'a> {
             .collect();
         lanes.sort_by(|a, b| (env_rank(&a.env), &a.env).cmp(&(env_rank(&b.env), &b.env)));
         AppPipeline {
-            latest_workflow: self.lookups.latest_workflow(&app),
+            latest_workflow: self.latest_workflow(&app),
             app,
             lanes,
         }
@@ -210,7 +128,10 @@ impl<'a> Join<'a> {
                     store.freight(&ObjectKey::new(s.key.namespace.clone(), name.clone()))
                 })
             })
-            .or_else(|| self.lookups.freight_by_tag.get(tag).copied());
+            .or_else(|| {
+                let key = store.index().freight_with_tag(tag)?;
+                store.freight(key)
+            });
         let promotion = stage.and_then(|s| {
             store
                 .promotions_in(&s.key.namespace)
@@ -224,7 +145,10 @@ impl<'a> Join<'a> {
             analysis,
             stage,
             freight,
-            build: self.lookups.build_by_commit.get(tag).copied(),
+            build: store
+                .index()
+                .build_of_commit(tag)
+                .and_then(|key| store.workflow(key)),
             promotion,
         }
     }
@@ -243,7 +167,6 @@ fn rollout_of<'a>(store: &'a Store, app: &str, namespace: &'a str) -> Option<&'a
 /// the rest of the join: what the metrics ask about.
 pub fn rollouts_by_app(store: &Store) -> Vec<(String, &RolloutRow)> {
     applications_by_app(store)
-        .into_iter()
         .flat_map(|(app, mut applications)| {
             applications.sort_by(|a, b| (env_rank(&a.0), &a.0).cmp(&(env_rank(&b.0), &b.0)));
             let rollouts: Vec<&RolloutRow> = applications
@@ -263,7 +186,6 @@ pub fn rollouts_by_app(store: &Store) -> Vec<(String, &RolloutRow)> {
 pub fn pipelines(store: &Store) -> Vec<AppPipeline<'_>> {
     let join = Join::new(store);
     applications_by_app(store)
-        .into_iter()
         .map(|(app, applications)| join.pipeline(app, applications))
         .collect()
 }

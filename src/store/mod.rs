@@ -11,9 +11,12 @@ use crate::model::rows::{
 };
 use crate::model::{Kind, ObjectKey, Row};
 
+mod join_index;
 mod plan;
 mod watches;
 
+use join_index::Change;
+pub use join_index::JoinIndex;
 pub use plan::{Need, WatchPlan};
 pub use watches::{KindWatches, Scope, WatchState};
 
@@ -43,6 +46,8 @@ pub struct Store {
     /// The generation at which each kind's rows last changed, and its set of keys.
     rows_changed: HashMap<Kind, u64>,
     keys_changed: HashMap<Kind, u64>,
+    /// What the pipeline joins through, kept up to date with every row.
+    index: JoinIndex,
 }
 
 impl Store {
@@ -55,12 +60,17 @@ impl Store {
                     let kind = row.kind();
                     let bucket = self.rows.entry(kind).or_default();
                     if bucket.get(row.key()) != Some(&row) {
+                        match bucket.get(row.key()) {
+                            Some(old) => self.index.replace(old, &row),
+                            None => self.index.update(&row, Change::Add),
+                        }
                         let added = bucket.insert(row.key().clone(), row).is_none();
                         self.changed(kind, added);
                     }
                 }
                 Delta::Delete(kind, key) => {
-                    if self.rows.entry(kind).or_default().remove(&key).is_some() {
+                    if let Some(old) = self.rows.entry(kind).or_default().remove(&key) {
+                        self.index.update(&old, Change::Remove);
                         self.changed(kind, true);
                     }
                 }
@@ -92,9 +102,24 @@ impl Store {
         {
             return false;
         }
-        bucket.retain(|key, _| !scope.holds(&key.namespace));
+        let index = &mut self.index;
+        bucket.retain(|key, row| {
+            let kept = !scope.holds(&key.namespace);
+            if !kept {
+                index.update(row, Change::Remove);
+            }
+            kept
+        });
+        for row in replacement.values() {
+            index.update(row, Change::Add);
+        }
         bucket.extend(replacement);
         true
+    }
+
+    /// What the pipeline joins through.
+    pub fn index(&self) -> &JoinIndex {
+        &self.index
     }
 
     fn changed(&mut self, kind: Kind, keys: bool) {

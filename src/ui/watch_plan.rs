@@ -19,8 +19,9 @@ use crate::store::WatchPlan;
 /// Where Argo CD keeps its Applications unless told otherwise (its install manifests' namespace).
 const ARGO_CD_NAMESPACE: &str = "argocd";
 
-/// What a plan was made from: the Application generation, the target (namespace, all), and each
-/// screen's view and object — the plan is made again only when one of them changed.
+/// What a plan was made from: the generation of the Applications' namespaces, the target
+/// (namespace, all), and each screen's view and object — the plan is made again only when one
+/// of them changed.
 type MadeFrom = (u64, (String, bool), Vec<(View, Option<ObjectKey>)>);
 
 /// The plan last sent, what it was made from, and the namespaces named by `:ns` in this session.
@@ -53,16 +54,11 @@ impl App {
         }
         namespaces.extend(self.plan.named.iter().cloned());
         namespaces.extend(self.settings.namespaces.iter().cloned());
-        for app in self.store.applications() {
-            if !app.destination_namespace.is_empty() {
-                namespaces.insert(app.destination_namespace.clone());
-            }
-            // A Kargo Project's Stages, Freight and Promotions live in the namespace named
-            // like the Project.
-            if let Some((project, _)) = &app.kargo_stage {
-                namespaces.insert(project.clone());
-            }
-        }
+        // A Kargo Project's Stages, Freight and Promotions live in the namespace named like the
+        // Project.
+        let index = self.store.index();
+        namespaces.extend(index.destination_namespaces().cloned());
+        namespaces.extend(index.project_namespaces().cloned());
         namespaces
     }
 
@@ -99,10 +95,8 @@ impl App {
         let namespace = screen.subject_key().map(|key| key.namespace.as_str());
         match screen.view {
             View::Pipeline | View::Waiting | View::Kargo => {
-                for app in self.store.applications() {
-                    if !app.destination_namespace.is_empty() {
-                        plan.ask(Kind::ReplicaSet, Some(&app.destination_namespace));
-                    }
+                for namespace in self.store.index().destination_namespaces() {
+                    plan.ask(Kind::ReplicaSet, Some(namespace));
                 }
             }
             View::List(kind) if kind.on_demand() => plan.ask(kind, shown),
@@ -134,7 +128,7 @@ impl App {
     /// The plan, when it changed since last sent.
     pub(super) fn new_watch_plan(&mut self) -> Option<Effect> {
         let from = (
-            self.store.rows_generation(Kind::Application),
+            self.store.index().namespaces_generation(),
             (self.target.namespace.clone(), self.target.all_namespaces),
             self.screens
                 .iter()

@@ -243,7 +243,6 @@ pub fn build(
         if window.filter.is_some_and(|f| !f.is_empty()) {
             // Rows must be built to be matched: every section is, and those left empty dropped.
             let kept: Vec<Section> = apps
-                .into_iter()
                 .map(|(app, applications)| section(app, applications))
                 .filter(|section| !section.rows.is_empty())
                 .collect();
@@ -251,9 +250,16 @@ pub fn build(
             let (total, first) = (kept.len(), first_of(&sizes));
             (total, first, Box::new(kept.into_iter().skip(first)))
         } else {
-            let sizes: Vec<usize> = apps.iter().map(|(_, lanes)| lanes.len()).collect();
-            let (total, first) = (apps.len(), first_of(&sizes));
-            let shown = apps.into_iter().skip(first);
+            let total = apps.len();
+            let first = if window.first == Window::LAST {
+                let sizes: Vec<usize> = (store.index().applications_by_app())
+                    .map(|(_, environments)| environments.len())
+                    .collect();
+                first_of(&sizes)
+            } else {
+                window.first.min(total.saturating_sub(1))
+            };
+            let shown = apps.skip(first);
             let sections = shown.map(|(app, applications)| section(app, applications));
             (total, first, Box::new(sections))
         };

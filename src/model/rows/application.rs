@@ -36,6 +36,28 @@ pub struct ApplicationRow {
 }
 
 impl ApplicationRow {
+    /// The application this Argo CD Application belongs to and its environment: the `app` and
+    /// `env` labels, else the Kargo Stage it is authorised for, else the name's last `-` part
+    /// (and the name without it).
+    pub fn app_and_env(&self) -> (String, String) {
+        let name = &self.key.name;
+        let env = self
+            .env
+            .clone()
+            .or_else(|| self.kargo_stage.as_ref().map(|(_, stage)| stage.clone()))
+            .unwrap_or_else(|| {
+                name.rsplit_once('-')
+                    .map(|(_, e)| e.to_string())
+                    .unwrap_or_default()
+            });
+        let app = self.app.clone().unwrap_or_else(|| {
+            name.strip_suffix(&format!("-{env}"))
+                .unwrap_or(name)
+                .to_string()
+        });
+        (app, env)
+    }
+
     pub fn from_object(object: &Value) -> Self {
         let automated = object.at("/spec/syncPolicy/automated");
         let auto_sync = automated.is_some_and(|a| {

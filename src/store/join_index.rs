@@ -1,0 +1,306 @@
+//! The indexes the pipeline joins through, kept up to date row by row as the store changes (so
+//! a change costs a few index updates, not a rebuild over every row): Applications by
+//! application name, the namespaces they deploy to or are promoted from, Freight by image tag, and
+//! Workflows by commit, template and name. They hold keys; rows are read from the store. Pure.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::model::rows::{ApplicationRow, FreightRow, WorkflowRow};
+use crate::model::{ObjectKey, Row};
+
+/// Keys of the joined kinds by what the join looks them up by.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct JoinIndex {
+    /// Application name → its Argo CD Applications and their environment names.
+    applications: BTreeMap<String, BTreeMap<ObjectKey, String>>,
+    /// Namespaces the Applications deploy to, and those of their Kargo Projects, counted.
+    destinations: BTreeMap<String, usize>,
+    projects: BTreeMap<String, usize>,
+    /// Changes when the set of `destinations` or `projects` does.
+    namespaces_generation: u64,
+    freight_by_tag: HashMap<String, BTreeSet<ObjectKey>>,
+    /// Workflows by the commit they build, in (created, key) order: the last is the newest.
+    workflows_by_commit: HashMap<String, BTreeSet<(Option<i64>, ObjectKey)>>,
+    workflows_by_template: BTreeSet<(String, ObjectKey)>,
+    workflows_by_name: BTreeSet<(String, ObjectKey)>,
+}
+
+/// Adds or removes one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Add,
+    Remove,
+}
+
+impl JoinIndex {
+    /// Counts `row` in (or out of) the indexes of its kind.
+    pub fn update(&mut self, row: &Row, change: Change) {
+        match row {
+            Row::Application(application) => self.application(application, change),
+            Row::Freight(freight) => self.freight(freight, change),
+            Row::Workflow(workflow) => self.workflow(workflow, change),
+            _ => {}
+        }
+    }
+
+    /// Moves the entries of `old` to those of `new` (the same object changed); nothing to do
+    /// when the fields the indexes read are unchanged — the usual status update.
+    pub fn replace(&mut self, old: &Row, new: &Row) {
+        let same = match (old, new) {
+            (Row::Application(a), Row::Application(b)) => {
+                (&a.app, &a.env, &a.kargo_stage, &a.destination_namespace)
+                    == (&b.app, &b.env, &b.kargo_stage, &b.destination_namespace)
+            }
+            (Row::Freight(a), Row::Freight(b)) => a.image_tag == b.image_tag,
+            (Row::Workflow(a), Row::Workflow(b)) => {
+                (&a.commit, a.created, &a.template) == (&b.commit, b.created, &b.template)
+            }
+            _ => false,
+        };
+        if !same {
+            self.update(old, Change::Remove);
+            self.update(new, Change::Add);
+        }
+    }
+
+    fn application(&mut self, application: &ApplicationRow, change: Change) {
+        let (app, env) = application.app_and_env();
+        let key = application.key.clone();
+        match change {
+            Change::Add => {
+                self.applications.entry(app).or_default().insert(key, env);
+            }
+            Change::Remove => {
+                if let Some(environments) = self.applications.get_mut(&app) {
+                    environments.remove(&key);
+                    if environments.is_empty() {
+                        self.applications.remove(&app);
+                    }
+                }
+            }
+        }
+        let destination = Some(&application.destination_namespace);
+        let project = application.kargo_stage.as_ref().map(|(project, _)| project);
+        for (counts, namespace) in [
+            (&mut self.destinations, destination),
+            (&mut self.projects, project),
+        ] {
+            let Some(namespace) = namespace.filter(|namespace| !namespace.is_empty()) else {
+                continue;
+            };
+            if count(counts, namespace, change) {
+                self.namespaces_generation += 1;
+            }
+        }
+    }
+
+    fn freight(&mut self, freight: &FreightRow, change: Change) {
+        if freight.image_tag.is_empty() {
+            return;
+        }
+        set_entry(
+            &mut self.freight_by_tag,
+            &freight.image_tag,
+            freight.key.clone(),
+            change,
+        );
+    }
+
+    fn workflow(&mut self, workflow: &WorkflowRow, change: Change) {
+        let key = workflow.key.clone();
+        if let Some(commit) = &workflow.commit {
+            set_entry(
+                &mut self.workflows_by_commit,
+                commit,
+                (workflow.created, key.clone()),
+                change,
+            );
+        }
+        let mut entries = vec![(&mut self.workflows_by_name, key.name.clone())];
+        if let Some(template) = &workflow.template {
+            entries.push((&mut self.workflows_by_template, template.clone()));
+        }
+        for (set, text) in entries {
+            match change {
+                Change::Add => set.insert((text, key.clone())),
+                Change::Remove => set.remove(&(text, key.clone())),
+            };
+        }
+    }
+
+    /// Every application's Argo CD Applications (keys, with their environments), by name.
+    pub fn applications_by_app(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&String, &BTreeMap<ObjectKey, String>)> {
+        self.applications.iter()
+    }
+
+    /// The namespaces the Applications deploy to.
+    pub fn destination_namespaces(&self) -> impl Iterator<Item = &String> {
+        self.destinations.keys()
+    }
+
+    /// The namespaces of the Applications' Kargo Projects (named like the Project).
+    pub fn project_namespaces(&self) -> impl Iterator<Item = &String> {
+        self.projects.keys()
+    }
+
+    /// Changes when the destination or project namespaces do.
+    pub fn namespaces_generation(&self) -> u64 {
+        self.namespaces_generation
+    }
+
+    /// The first Freight (in key order) carrying image tag `tag`.
+    pub fn freight_with_tag(&self, tag: &str) -> Option<&ObjectKey> {
+        self.freight_by_tag.get(tag)?.first()
+    }
+
+    /// The newest Workflow (created, then key) built from `commit`.
+    pub fn build_of_commit(&self, commit: &str) -> Option<&ObjectKey> {
+        self.workflows_by_commit
+            .get(commit)?
+            .last()
+            .map(|(_, key)| key)
+    }
+
+    /// The Workflows whose template or name is `app` or starts with `app-`.
+    pub fn workflows_named_like<'a>(&'a self, app: &'a str) -> impl Iterator<Item = &'a ObjectKey> {
+        let prefix = format!("{app}-");
+        let like = move |set: &'a BTreeSet<(String, ObjectKey)>| {
+            let prefix = prefix.clone();
+            set.range((app.to_string(), ObjectKey::new("", ""))..)
+                // Names sort `app`, then `app-…` (nothing between: names are DNS labels).
+                .take_while(move |(text, _)| text == app || text.starts_with(&prefix))
+                .map(|(_, key)| key)
+        };
+        like(&self.workflows_by_template).chain(like(&self.workflows_by_name))
+    }
+}
+
+/// Counts `namespace` in (or out of) `counts`; says whether the set of namespaces changed.
+fn count(counts: &mut BTreeMap<String, usize>, namespace: &str, change: Change) -> bool {
+    match change {
+        Change::Add => {
+            let count = counts.entry(namespace.to_string()).or_default();
+            *count += 1;
+            *count == 1
+        }
+        Change::Remove => {
+            let Some(count) = counts.get_mut(namespace) else {
+                return false;
+            };
+            *count -= 1;
+            if *count > 0 {
+                return false;
+            }
+            counts.remove(namespace);
+            true
+        }
+    }
+}
+
+/// Adds `value` to (or removes it from) the set at `key`, dropping emptied sets.
+fn set_entry<T: Ord>(map: &mut HashMap<String, BTreeSet<T>>, key: &str, value: T, change: Change) {
+    match change {
+        Change::Add => {
+            map.entry(key.to_string()).or_default().insert(value);
+        }
+        Change::Remove => {
+            if let Some(set) = map.get_mut(key) {
+                set.remove(&value);
+                if set.is_empty() {
+                    map.remove(key);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+    use crate::store::{Delta, Scope, Store};
+    use serde_json::json;
+
+    /// A deterministic mix of adds, changes (indexed fields or not), deletes and relists of
+    /// Applications, Freight and Workflows.
+    fn deltas(seed: u64, count: usize) -> Vec<Delta> {
+        let mut state = seed;
+        let mut next = move |below: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % below
+        };
+        (0..count)
+            .map(|_| {
+                let (name, namespace) = (format!("o{}", next(12)), format!("ns{}", next(3)));
+                let tag = format!("t{}", next(4));
+                let row = match next(3) {
+                    0 => Row::from_object(Kind::Application, &json!({"metadata": {"name": format!("{name}-dev"), "namespace": namespace, "annotations": {"kargo.akuity.io/authorized-stage": format!("p{}:dev", next(2))}}, "spec": {"destination": {"namespace": format!("d{}", next(4))}}, "status": {"sync": {"revision": tag}}})),
+                    1 => Row::from_object(Kind::Freight, &json!({"metadata": {"name": name, "namespace": namespace}, "images": [{"repoURL": "r", "tag": tag}]})),
+                    _ => Row::from_object(Kind::Workflow, &json!({"metadata": {"name": name, "namespace": namespace, "creationTimestamp": format!("2026-11-2{}T00:00:00Z", next(3)), "labels": {"workflows.argoproj.io/workflow-template": format!("o{}", next(3))}}, "spec": {"arguments": {"parameters": [{"name": "commitSha", "value": tag}]}}})),
+                };
+                match next(10) {
+                    0 => Delta::Delete(row.kind(), row.key().clone()),
+                    1 => Delta::Replace(row.kind(), Scope::Namespace(row.key().namespace.clone()), vec![row]),
+                    _ => Delta::Apply(row),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kept_up_to_date_it_equals_an_index_built_afresh() {
+        for seed in 0..20 {
+            let mut store = Store::default();
+            for batch in deltas(seed, 400).chunks(7) {
+                store.apply(batch.to_vec());
+            }
+            let mut fresh = JoinIndex::default();
+            for kind in [Kind::Application, Kind::Freight, Kind::Workflow] {
+                for row in store.rows(kind) {
+                    fresh.update(row, Change::Add);
+                }
+            }
+            fresh.namespaces_generation = store.index().namespaces_generation;
+            assert_eq!(store.index(), &fresh, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn lookups_answer_as_the_join_expects() {
+        let mut store = Store::default();
+        store.apply(deltas(7, 300));
+        let index = store.index();
+        for (tag, keys) in &index.freight_by_tag {
+            assert_eq!(index.freight_with_tag(tag), keys.first());
+        }
+        let newest = store
+            .workflows()
+            .filter(|w| w.commit.as_deref() == Some("t1"))
+            .max_by_key(|w| (w.created, w.key.clone()))
+            .map(|w| &w.key);
+        assert_eq!(index.build_of_commit("t1"), newest);
+        let like: BTreeSet<&ObjectKey> = index.workflows_named_like("o1").collect();
+        let expected: BTreeSet<&ObjectKey> = store
+            .workflows()
+            .filter(|w| {
+                [Some(w.key.name.as_str()), w.template.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|text| text == "o1" || text.starts_with("o1-"))
+            })
+            .map(|w| &w.key)
+            .collect();
+        assert_eq!(like, expected);
+        let generation = index.namespaces_generation();
+        // A status change leaves the namespaces (and their generation) alone.
+        let application = store.applications().next().expect("an application").clone();
+        let mut changed = application.clone();
+        changed.revision = "another".into();
+        store.apply([Delta::Apply(Row::Application(changed))]);
+        assert_eq!(store.index().namespaces_generation(), generation);
+    }
+}
