@@ -1,8 +1,6 @@
 //! GET of one object and LIST (one namespace or all, label and field selectors), answered as
 //! JSON or, when kubectl asks for it, as a Table.
 
-use std::sync::Arc;
-
 use hyper::Response;
 use serde_json::{Value, json};
 
@@ -90,34 +88,31 @@ pub fn list(state: &State, request: &ResourceRequest<'_>) -> Result<Response<Bod
         .filter(|token| !token.is_empty())
         .map(ContinueToken::parse)
         .transpose()?;
-    let (objects, rv) = {
-        let store = state.store();
-        match &after {
-            Some(token) => {
-                let objects = store
-                    .list_at(
-                        request.def,
-                        filter.namespace.as_deref(),
-                        token.rv,
-                        &token.last,
-                    )
-                    .map_err(|_| ApiError::expired(TOO_OLD))?;
-                (objects, token.rv)
-            }
-            None => (
-                store.list(request.def, filter.namespace.as_deref()),
-                store.current_rv(),
-            ),
-        }
-    };
-    let mut items = objects.into_iter().filter(|object| filter.matches(object));
     let limit = request.query.number("limit").unwrap_or(0) as usize;
-    let page: Vec<Arc<Value>> = match limit {
-        0 => items.by_ref().collect(),
-        limit => items.by_ref().take(limit).collect(),
+    let keep = |object: &Value| filter.matches(object);
+    // One more than a page, to know whether another follows.
+    let wanted = if limit == 0 { 0 } else { limit + 1 };
+    // A first page is cut from the current state, the next ones from the first one's.
+    let start = (String::new(), String::new());
+    let store = state.store();
+    let (last, rv) = match &after {
+        Some(token) => (&token.last, token.rv),
+        None => (&start, store.current_rv()),
     };
-    let next = match (limit, page.last()) {
-        (1.., Some(last)) if items.next().is_some() => Some(ContinueToken::after(rv, last)),
+    let mut page = store
+        .list_at(
+            request.def,
+            (filter.namespace.as_deref(), last),
+            rv,
+            (wanted, &keep),
+        )
+        .map_err(|_| ApiError::expired(TOO_OLD))?;
+    drop(store);
+    let next = match (limit, page.len() > limit) {
+        (1.., true) => {
+            page.truncate(limit);
+            page.last().map(|last| ContinueToken::after(rv, last))
+        }
         _ => None,
     };
     let rv = rv.to_string();

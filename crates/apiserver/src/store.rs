@@ -85,16 +85,16 @@ impl Store {
     }
 
     /// Objects of a kind as they were at `rv` (the current ones with every later change undone),
-    /// from just after the key `after` on, sorted by (namespace, name); `Err(oldest)` when the
-    /// history no longer reaches back to `rv` (the API server's compaction: a continue token
-    /// that old gets 410 Expired). Only the rest of the list is looked at, so paging through a
-    /// kind stays linear.
+    /// from just after the key `after` on, sorted by (namespace, name), only those `keep` keeps
+    /// and at most `wanted` of them (0: all); `Err(oldest)` when the history no longer reaches
+    /// back to `rv` (the API server's compaction: a continue token that old gets 410 Expired).
+    /// Only the page asked for is looked at, so paging through a kind stays linear.
     pub fn list_at(
         &self,
         def: &ResourceDef,
-        namespace: Option<&str>,
+        (namespace, after): (Option<&str>, &(String, String)),
         rv: u64,
-        after: &(String, String),
+        (wanted, keep): (usize, &dyn Fn(&Value) -> bool),
     ) -> Result<Vec<Arc<Value>>, u64> {
         let in_scope =
             |key: &(String, String)| key > after && namespace.is_none_or(|ns| key.0 == ns);
@@ -110,16 +110,24 @@ impl Store {
                 }
             }
         }
+        let wanted = if wanted == 0 { usize::MAX } else { wanted };
         let rest = self.bucket(def).into_iter().flat_map(|objects| {
             objects
                 .range((Bound::Excluded(after.clone()), Bound::Unbounded))
-                .filter(|(key, _)| in_scope(key) && !before.contains_key(*key))
-                .map(|(_, object)| object.clone())
+                .skip_while(|(key, _)| namespace.is_some_and(|ns| key.0.as_str() < ns))
+                .take_while(|(key, _)| namespace.is_none_or(|ns| key.0 == ns))
+                .filter(|(key, _)| !before.contains_key(*key))
+                .map(|(_, object)| object)
+                .filter(|object| keep(object))
+                .cloned()
         });
-        let mut snapshot: Vec<Arc<Value>> = rest.collect();
+        // The first `wanted` of the snapshot are among the first `wanted` unchanged objects and
+        // the changed ones.
+        let mut snapshot: Vec<Arc<Value>> = rest.take(wanted).collect();
         if !before.is_empty() {
-            snapshot.extend(before.into_values().flatten());
+            snapshot.extend(before.into_values().flatten().filter(|object| keep(object)));
             snapshot.sort_by_cached_key(|object| key_of(object));
+            snapshot.truncate(wanted);
         }
         Ok(snapshot)
     }
@@ -289,6 +297,77 @@ mod tests {
         assert!(store.changes_since(104).expect("current").is_empty());
     }
 
+    /// Every object, unfiltered.
+    const ALL: (usize, &dyn Fn(&Value) -> bool) = (0, &|_| true);
+
+    #[test]
+    fn a_page_is_cut_after_the_filter_from_its_namespace_only() {
+        let def = pods();
+        let mut store = Store::new(10, 100);
+        for (namespace, name, image) in [
+            ("a", "x", "v1"),
+            ("b", "one", "v1"),
+            ("b", "two", "v2"),
+            ("b", "three", "v1"),
+            ("c", "y", "v1"),
+        ] {
+            store.put(&def, namespace, name, json!({"metadata": {"name": name, "namespace": namespace}, "spec": {"image": image}}));
+        }
+        let names = |objects: Vec<Arc<Value>>| -> Vec<String> {
+            objects
+                .iter()
+                .map(|o| {
+                    o["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .collect()
+        };
+        let start = (String::new(), String::new());
+        let v1 = |object: &Value| object["spec"]["image"] == "v1";
+        let rv = store.current_rv();
+        assert_eq!(
+            names(
+                store
+                    .list_at(&def, (Some("b"), &start), rv, (0, &v1))
+                    .expect("now")
+            ),
+            ["one", "three"]
+        );
+        assert_eq!(
+            names(
+                store
+                    .list_at(&def, (Some("b"), &start), rv, (1, &v1))
+                    .expect("now")
+            ),
+            ["one"]
+        );
+        assert_eq!(
+            names(
+                store
+                    .list_at(&def, (None, &start), rv, (2, &|_| true))
+                    .expect("now")
+            ),
+            ["x", "one"]
+        );
+        // With changes since the snapshot, the page still holds the snapshot's first objects.
+        store.put(
+            &def,
+            "a",
+            "x",
+            json!({"metadata": {"name": "x", "namespace": "a"}, "spec": {"image": "v3"}}),
+        );
+        assert_eq!(
+            names(
+                store
+                    .list_at(&def, (None, &start), rv, (2, &v1))
+                    .expect("kept")
+            ),
+            ["x", "one"]
+        );
+    }
+
     #[test]
     fn a_list_at_an_older_version_undoes_later_changes() {
         let def = pods();
@@ -308,14 +387,18 @@ mod tests {
         };
         let start = (String::new(), String::new());
         assert_eq!(
-            listed(store.list_at(&def, None, snapshot, &start).expect("kept")),
+            listed(
+                store
+                    .list_at(&def, (None, &start), snapshot, ALL)
+                    .expect("kept")
+            ),
             ["\"one\"=\"v1\"", "\"two\"=\"v1\""]
         );
         let after_one = ("a".to_string(), "one".to_string());
         assert_eq!(
             listed(
                 store
-                    .list_at(&def, Some("a"), snapshot, &after_one)
+                    .list_at(&def, (Some("a"), &after_one), snapshot, ALL)
                     .expect("kept")
             ),
             ["\"two\"=\"v1\""],
@@ -324,7 +407,7 @@ mod tests {
         assert_eq!(
             listed(
                 store
-                    .list_at(&def, Some("a"), snapshot + 1, &start)
+                    .list_at(&def, (Some("a"), &start), snapshot + 1, ALL)
                     .expect("kept")
             ),
             ["\"one\"=\"v2\"", "\"two\"=\"v1\""],
@@ -333,7 +416,7 @@ mod tests {
         assert_eq!(
             listed(
                 store
-                    .list_at(&def, Some("a"), store.current_rv(), &start)
+                    .list_at(&def, (Some("a"), &start), store.current_rv(), ALL)
                     .expect("now")
             ),
             ["\"one\"=\"v2\"", "\"three\"=\"v1\""]
@@ -342,7 +425,7 @@ mod tests {
         short.put(&def, "a", "one", pod("one", "v1"));
         short.put(&def, "a", "one", pod("one", "v2"));
         assert!(
-            short.list_at(&def, None, 10, &start).is_err(),
+            short.list_at(&def, (None, &start), 10, ALL).is_err(),
             "compacted away"
         );
     }
