@@ -124,13 +124,9 @@ pub async fn run(options: Options) -> Result<Value, String> {
     let (rss_steady, _) = memory();
     let objects_by_kind: serde_json::Map<String, Value> = Kind::ALL
         .iter()
-        .map(|kind| {
-            (
-                kind.title().to_string(),
-                Value::from(app.store.count(*kind)),
-            )
-        })
-        .filter(|(_, count)| *count != Value::from(0))
+        .map(|kind| (kind.title().to_string(), app.store.count(*kind)))
+        .filter(|(_, count)| *count > 0)
+        .map(|(kind, count)| (kind, Value::from(count)))
         .collect();
 
     // Scrolling through the Applications, then filtering them, a frame per key.

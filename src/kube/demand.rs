@@ -62,10 +62,11 @@ pub async fn watch_on_demand<M: From<Changes> + Send + 'static>(
             // A cluster watch still running covers every namespace until it stops.
             BTreeSet::new()
         } else {
-            let extra = need
-                .everywhere
-                .then_some(plan_namespaces)
-                .unwrap_or_default();
+            let extra = if need.everywhere {
+                plan_namespaces
+            } else {
+                BTreeSet::new()
+            };
             (need.namespaces.into_iter().chain(extra))
                 .map(Scope::Namespace)
                 .collect()

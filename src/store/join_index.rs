@@ -300,7 +300,7 @@ mod tests {
         let application = store.applications().next().expect("an application").clone();
         let mut changed = application.clone();
         changed.revision = "another".into();
-        store.apply([Delta::Apply(Row::Application(changed))]);
+        store.apply([Delta::Apply(Row::Application(Box::new(changed)))]);
         assert_eq!(store.index().namespaces_generation(), generation);
     }
 }

@@ -2,6 +2,7 @@
 //! watch state, and a generation counter that changes whenever anything does (so views rebuild
 //! only then). Pure: deltas in, queries out.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::rows::{
@@ -22,10 +23,6 @@ pub use watches::{KindWatches, Scope, WatchState};
 
 /// A change from a watcher.
 #[derive(Debug, Clone, PartialEq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "deltas move in batches; boxing every row would add an allocation per event"
-)]
 pub enum Delta {
     /// An object was added or changed.
     Apply(Row),
@@ -189,7 +186,7 @@ impl Store {
     pub fn rollouts_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a RolloutRow> {
         self.rows_in(Kind::Rollout, namespace)
             .filter_map(|row| match row {
-                Row::Rollout(rollout) => Some(rollout),
+                Row::Rollout(rollout) => Some(&**rollout),
                 _ => None,
             })
     }
@@ -264,11 +261,11 @@ macro_rules! typed {
         impl Store {
             $(
                 pub fn $method(&self) -> impl Iterator<Item = &$row> {
-                    self.rows(Kind::$kind).filter_map(|row| match row { Row::$kind(r) => Some(r), _ => None })
+                    self.rows(Kind::$kind).filter_map(|row| match row { Row::$kind(r) => Some(Borrow::<$row>::borrow(r)), _ => None })
                 }
 
                 pub fn $getter(&self, key: &ObjectKey) -> Option<&$row> {
-                    match self.get(Kind::$kind, key) { Some(Row::$kind(r)) => Some(r), _ => None }
+                    match self.get(Kind::$kind, key) { Some(Row::$kind(r)) => Some(Borrow::<$row>::borrow(r)), _ => None }
                 }
             )*
         }

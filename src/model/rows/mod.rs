@@ -36,10 +36,12 @@ use super::key::{Kind, ObjectKey};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
     Workflow(WorkflowRow),
-    Application(ApplicationRow),
-    Rollout(RolloutRow),
+    // The three largest rows are boxed: every row of the store is as large as the largest
+    // variant, and Pods, Events and ReplicaSets (the most numerous) are half their size.
+    Application(Box<ApplicationRow>),
+    Rollout(Box<RolloutRow>),
     AnalysisRun(AnalysisRunRow),
-    Freight(FreightRow),
+    Freight(Box<FreightRow>),
     Stage(StageRow),
     Promotion(PromotionRow),
     ReplicaSet(ReplicaSetRow),
@@ -80,10 +82,10 @@ impl Row {
     pub fn from_object(kind: Kind, object: &Value) -> Row {
         match kind {
             Kind::Workflow => Row::Workflow(WorkflowRow::from_object(object)),
-            Kind::Application => Row::Application(ApplicationRow::from_object(object)),
-            Kind::Rollout => Row::Rollout(RolloutRow::from_object(object)),
+            Kind::Application => Row::Application(Box::new(ApplicationRow::from_object(object))),
+            Kind::Rollout => Row::Rollout(Box::new(RolloutRow::from_object(object))),
             Kind::AnalysisRun => Row::AnalysisRun(AnalysisRunRow::from_object(object)),
-            Kind::Freight => Row::Freight(FreightRow::from_object(object)),
+            Kind::Freight => Row::Freight(Box::new(FreightRow::from_object(object))),
             Kind::Stage => Row::Stage(StageRow::from_object(object)),
             Kind::Promotion => Row::Promotion(PromotionRow::from_object(object)),
             Kind::ReplicaSet => Row::ReplicaSet(ReplicaSetRow::from_object(object)),
