@@ -62,7 +62,13 @@ impl App {
             }
             _ => None,
         };
-        let labels = |row: &ListRow| self.store.get(row.kind, &row.key).map(|r| r.labels());
+        // Only a label selector reads the objects' labels (a lookup per row otherwise wasted).
+        let by_labels = filter.is_label_selector();
+        let labels = |row: &ListRow| {
+            by_labels
+                .then(|| self.store.get(row.kind, &row.key).map(|r| r.labels()))
+                .flatten()
+        };
         let rows: Arc<Vec<ListRow>> = Arc::new(
             start
                 .as_deref()
