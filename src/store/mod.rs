@@ -3,7 +3,7 @@
 //! only then). Pure: deltas in, queries out.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::model::rows::{
     AnalysisRunRow, ApplicationRow, EventRow, EventSourceRow, ExperimentRow, FreightRow, PodRow,
@@ -13,11 +13,13 @@ use crate::model::rows::{
 use crate::model::{Kind, ObjectKey, Row};
 
 mod join_index;
+mod keyed;
 mod plan;
 mod watches;
 
 use join_index::Change;
 pub use join_index::JoinIndex;
+use keyed::Keyed;
 pub use plan::{Need, WatchPlan};
 pub use watches::{KindWatches, Scope, WatchState};
 
@@ -37,7 +39,7 @@ pub enum Delta {
 /// Rows and watch states.
 #[derive(Debug, Default)]
 pub struct Store {
-    rows: HashMap<Kind, BTreeMap<ObjectKey, Row>>,
+    rows: HashMap<Kind, BTreeSet<Keyed>>,
     states: HashMap<Kind, KindWatches>,
     generation: u64,
     /// The generation at which each kind's rows last changed, and its set of keys.
@@ -56,18 +58,19 @@ impl Store {
                 Delta::Apply(row) => {
                     let kind = row.kind();
                     let bucket = self.rows.entry(kind).or_default();
-                    if bucket.get(row.key()) != Some(&row) {
-                        match bucket.get(row.key()) {
+                    let old = bucket.get(row.key()).map(|stored| &stored.0);
+                    if old != Some(&row) {
+                        match old {
                             Some(old) => self.index.replace(old, &row),
                             None => self.index.update(&row, Change::Add),
                         }
-                        let added = bucket.insert(row.key().clone(), row).is_none();
+                        let added = bucket.replace(Keyed(row)).is_none();
                         self.changed(kind, added);
                     }
                 }
                 Delta::Delete(kind, key) => {
-                    if let Some(old) = self.rows.entry(kind).or_default().remove(&key) {
-                        self.index.update(&old, Change::Remove);
+                    if let Some(old) = self.rows.entry(kind).or_default().take(&key) {
+                        self.index.update(&old.0, Change::Remove);
                         self.changed(kind, true);
                     }
                 }
@@ -89,26 +92,25 @@ impl Store {
     /// Puts `rows` in place of the kind's rows in `scope`; says whether anything changed.
     fn replace(&mut self, kind: Kind, scope: &Scope, rows: Vec<Row>) -> bool {
         let bucket = self.rows.entry(kind).or_default();
-        let replacement: BTreeMap<ObjectKey, Row> = rows
-            .into_iter()
-            .map(|row| (row.key().clone(), row))
-            .collect();
-        let current = bucket.iter().filter(|(key, _)| scope.holds(&key.namespace));
+        let replacement: BTreeSet<Keyed> = rows.into_iter().map(Keyed).collect();
+        let current = bucket
+            .iter()
+            .filter(|stored| scope.holds(&stored.0.key().namespace));
         if current.clone().count() == replacement.len()
-            && current.zip(&replacement).all(|(a, b)| a == b)
+            && current.zip(&replacement).all(|(a, b)| a.0 == b.0)
         {
             return false;
         }
         let index = &mut self.index;
-        bucket.retain(|key, row| {
-            let kept = !scope.holds(&key.namespace);
+        bucket.retain(|stored| {
+            let kept = !scope.holds(&stored.0.key().namespace);
             if !kept {
-                index.update(row, Change::Remove);
+                index.update(&stored.0, Change::Remove);
             }
             kept
         });
-        for row in replacement.values() {
-            index.update(row, Change::Add);
+        for stored in &replacement {
+            index.update(&stored.0, Change::Add);
         }
         bucket.extend(replacement);
         true
@@ -170,16 +172,19 @@ impl Store {
     }
 
     pub fn count(&self, kind: Kind) -> usize {
-        self.rows.get(&kind).map(BTreeMap::len).unwrap_or(0)
+        self.rows.get(&kind).map(BTreeSet::len).unwrap_or(0)
     }
 
     /// Every row of a kind, in key order.
     pub fn rows(&self, kind: Kind) -> impl Iterator<Item = &Row> {
-        self.rows.get(&kind).into_iter().flat_map(BTreeMap::values)
+        self.rows
+            .get(&kind)
+            .into_iter()
+            .flat_map(|rows| rows.iter().map(|stored| &stored.0))
     }
 
     pub fn get(&self, kind: Kind, key: &ObjectKey) -> Option<&Row> {
-        self.rows.get(&kind)?.get(key)
+        self.rows.get(&kind)?.get(key).map(|stored| &stored.0)
     }
 
     /// The Rollouts in one namespace, in name order.
@@ -250,9 +255,9 @@ impl Store {
         self.rows
             .get(&kind)
             .into_iter()
-            .flat_map(move |rows| rows.range(start.clone()..))
-            .take_while(move |(key, _)| key.namespace == namespace)
-            .map(|(_, row)| row)
+            .flat_map(move |rows| rows.range::<ObjectKey, _>(start.clone()..))
+            .map(|stored| &stored.0)
+            .take_while(move |row| row.key().namespace == namespace)
     }
 }
 
