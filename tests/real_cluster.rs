@@ -574,15 +574,7 @@ fn the_watchers_page_relist_and_survive_a_crd_reinstall_and_a_server_restart() {
             ADMIN,
             &["apply", "--server-side", "-f", &crd.to_string_lossy()],
         );
-        cluster.kubectl_ok(
-            ADMIN,
-            &[
-                "wait",
-                "--for=condition=Established",
-                "crd/experiments.argoproj.io",
-                "--timeout=60s",
-            ],
-        );
+        cluster.wait_established(&["crd/experiments.argoproj.io"]);
         cluster.kubectl_ok(ADMIN, &["create", "-f", &experiment_file.to_string_lossy()]);
         until_rows_match(&cluster, &mut app, &mut receiver, "the CRD installed again").await;
         assert_eq!(app.store.count(Kind::Experiment), 1);

@@ -138,6 +138,26 @@ impl RealCluster {
         kube::Client::try_from(config).expect("client")
     }
 
+    /// Waits until the CRDs named by `which` are Established. `kubectl wait` fails at once on a
+    /// CRD whose status has no conditions yet (just created): that is asked again.
+    pub fn wait_established(&self, which: &[&str]) {
+        let mut args = vec!["wait", "--for=condition=Established", "--timeout=60s"];
+        args.extend_from_slice(which);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let output = self.kubectl("flightdeck-real", &args);
+            let said = String::from_utf8_lossy(&output.stderr);
+            if output.status.success()
+                || !said.contains(".status.conditions accessor error")
+                || std::time::Instant::now() > deadline
+            {
+                assert!(output.status.success(), "kubectl {args:?} failed: {said}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// The demo's CRDs, its cluster manifests and the dev overlay's Rollout and
     /// AnalysisTemplates, installed with kubectl as a user would (server-side: the Workflow CRDs
     /// are too big for the last-applied annotation of client-side apply).
@@ -153,16 +173,7 @@ impl RealCluster {
             admin,
             &["apply", "--server-side", "-R", "-f", &repo("demo/crds")],
         );
-        self.kubectl_ok(
-            admin,
-            &[
-                "wait",
-                "--for=condition=Established",
-                "crd",
-                "--all",
-                "--timeout=60s",
-            ],
-        );
+        self.wait_established(&["crd", "--all"]);
         self.kubectl_ok(
             admin,
             &["apply", "--server-side", "-f", &repo("demo/manifests")],
