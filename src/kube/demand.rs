@@ -74,15 +74,13 @@ pub async fn watch_on_demand<M: From<Changes> + Send + 'static>(
         let mut ended = Vec::new();
         if wanted.contains(&Scope::Cluster) {
             // The cluster-wide list replaces every row: the namespace watches stop at once.
-            let covered: Vec<Scope> = running
-                .keys()
-                .filter(|scope| **scope != Scope::Cluster)
-                .cloned()
-                .collect();
-            for scope in covered {
-                running.remove(&scope);
-                ended.push(not_needed(scope));
-            }
+            running.retain(|scope, _| {
+                let covered = *scope != Scope::Cluster;
+                if covered {
+                    ended.push(not_needed(scope.clone()));
+                }
+                !covered
+            });
         }
         let now = Instant::now();
         for scope in &wanted {

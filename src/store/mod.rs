@@ -249,6 +249,20 @@ impl Store {
             })
     }
 
+    /// The namespaces the kind has rows in, in order: one lookup per namespace (rows are kept
+    /// in namespace order), not a walk over every row.
+    pub fn namespaces(&self, kind: Kind) -> impl Iterator<Item = &str> {
+        let rows = self.rows.get(&kind);
+        let mut next = rows.and_then(BTreeSet::first);
+        std::iter::from_fn(move || {
+            let namespace = next?.0.key().namespace.as_str();
+            // Every namespace after this one sorts at or after it followed by a NUL.
+            let after = ObjectKey::new(format!("{namespace}\0"), "");
+            next = rows.and_then(|rows| rows.range::<ObjectKey, _>(after..).next());
+            Some(namespace)
+        })
+    }
+
     /// The rows of a kind in one namespace, in name order (a range of the key order).
     pub fn rows_in<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Row> {
         let start = ObjectKey::new(namespace, "");
@@ -305,6 +319,29 @@ mod tests {
             Kind::Workflow,
             &json!({"metadata": {"name": name, "namespace": "argo"}, "status": {"phase": phase}}),
         )
+    }
+
+    #[test]
+    fn the_namespaces_a_kind_has_rows_in() {
+        let mut store = Store::default();
+        assert_eq!(store.namespaces(Kind::Pod).count(), 0);
+        let pod = |namespace: &str, name: &str| {
+            Delta::Apply(Row::from_object(
+                Kind::Pod,
+                &json!({"metadata": {"name": name, "namespace": namespace}}),
+            ))
+        };
+        store.apply([
+            pod("dev", "a"),
+            pod("dev", "b"),
+            pod("dev-2", "a"),
+            pod("de", "z"),
+            pod("prod", "a"),
+        ]);
+        assert_eq!(
+            store.namespaces(Kind::Pod).collect::<Vec<_>>(),
+            ["de", "dev", "dev-2", "prod"]
+        );
     }
 
     #[test]

@@ -66,14 +66,9 @@ impl App {
     pub fn known_namespaces(&self) -> Vec<String> {
         let mut namespaces = self.wanted_namespaces();
         for kind in Kind::ALL {
-            for row in self.store.rows(*kind) {
-                let namespace = &row.key().namespace;
-                if !namespace.is_empty() && !namespaces.contains(namespace) {
-                    namespaces.insert(namespace.clone());
-                }
-            }
+            namespaces.extend(self.store.namespaces(*kind).map(str::to_string));
         }
-        namespaces.into_iter().collect()
+        namespaces.into_iter().filter(|n| !n.is_empty()).collect()
     }
 
     /// What to watch where, as the store, the target and the screens say now.
