@@ -40,9 +40,10 @@ pub fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// CPU seconds used by this process so far.
-pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+/// CPU seconds used so far by this process (`None`) or by process `pid`.
+pub fn cpu_seconds(pid: Option<u32>) -> f64 {
+    let process = pid.map_or("self".to_string(), |pid| pid.to_string());
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())

@@ -73,7 +73,11 @@ pub async fn run(options: Options) -> Result<Value, String> {
 
     let start = Instant::now();
     // The cockpit's own CPU while ingesting (the server process's is not counted).
-    let cpu_at_start = cpu_seconds();
+    let cpu_at_start = cpu_seconds(None);
+    // The server's too: both share the machine's cores.
+    let server_pid = server.id();
+    let server_cpu = || server_pid.map_or(0.0, |pid| cpu_seconds(Some(pid)));
+    let server_cpu_at_start = server_cpu();
     let client =
         kube::Client::try_from(kube::Config::new(url.parse().map_err(|e| format!("{e}"))?))
             .map_err(|e| e.to_string())?;
@@ -123,7 +127,8 @@ pub async fn run(options: Options) -> Result<Value, String> {
     }
     draw(&mut terminal, &app)?;
     let ingested = start.elapsed();
-    let ingest_cpu = cpu_seconds() - cpu_at_start;
+    let ingest_cpu = cpu_seconds(None) - cpu_at_start;
+    let ingest_server_cpu = server_cpu() - server_cpu_at_start;
     let (rss_steady, _) = memory();
     let objects_by_kind: serde_json::Map<String, Value> = Kind::ALL
         .iter()
@@ -196,7 +201,7 @@ pub async fn run(options: Options) -> Result<Value, String> {
 
     // Idle: messages are applied, but nothing changes, so nothing is drawn.
     let idle_bytes_before = writer.bytes();
-    let cpu_before = cpu_seconds();
+    let cpu_before = cpu_seconds(None);
     let idle_until = tokio::time::Instant::now() + Duration::from_secs(idle_seconds);
     while let Ok(Some(message)) = tokio::time::timeout_at(idle_until, receiver.recv()).await {
         app.dirty = false;
@@ -206,7 +211,7 @@ pub async fn run(options: Options) -> Result<Value, String> {
         }
     }
     let idle_bytes = writer.bytes() - idle_bytes_before;
-    let idle_cpu = (cpu_seconds() - cpu_before) / idle_seconds.max(1) as f64 * 100.0;
+    let idle_cpu = (cpu_seconds(None) - cpu_before) / idle_seconds.max(1) as f64 * 100.0;
     let (_, rss_peak) = memory();
     for watcher in &watchers {
         watcher.abort();
@@ -221,6 +226,7 @@ pub async fn run(options: Options) -> Result<Value, String> {
         "first_frame_ms": first_frame.as_secs_f64() * 1000.0,
         "ingested_and_drawn_ms": ingested_ms,
         "ingest_cockpit_cpu_ms": ingest_cpu * 1000.0,
+        "ingest_server_cpu_ms": ingest_server_cpu * 1000.0,
         "rss_steady_mb": rss_steady as f64 / 1024.0,
         "rss_peak_mb": rss_peak as f64 / 1024.0,
         "scroll_frame_p50_ms": percentile(&mut scrolling, 0.5),

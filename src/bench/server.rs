@@ -13,7 +13,7 @@ use crate::model::Kind;
 use flightdeck_apiserver::ApiServer;
 use flightdeck_apiserver::registry::ResourceDef;
 use flightdeck_apiserver::state::State;
-use flightdeck_apiserver::store::key_of;
+use flightdeck_apiserver::store::{Stored, key_of};
 use flightdeck_apiserver::write::create_object;
 
 /// Starts the server with `count` fixtures stored (validated as any create is).
@@ -76,7 +76,7 @@ pub async fn serve(count: usize) -> Result<(), String> {
 /// Changes `rate` objects a second, every kind in turn, for `seconds`: each a field its row
 /// shows (`touch`) and a new resourceVersion. Returns how many.
 async fn churn(state: &State, rate: u64, seconds: u64) -> u64 {
-    let objects: Vec<(&ResourceDef, Arc<Value>)> = {
+    let objects: Vec<(&ResourceDef, Arc<Stored>)> = {
         let store = state.store();
         let mut lists: Vec<_> = Kind::ALL
             .iter()
@@ -109,7 +109,8 @@ async fn churn(state: &State, rate: u64, seconds: u64) -> u64 {
             let (namespace, name) = key_of(current);
             let def = *def;
             let mut store = state.store();
-            let Some(mut object) = store.get(def, &namespace, &name).map(|o| (*o).clone()) else {
+            let Some(mut object) = store.get(def, &namespace, &name).map(|o| o.value().clone())
+            else {
                 changed += 1;
                 continue;
             };

@@ -70,7 +70,8 @@ impl<'de> Deserialize<'de> for SlimObject {
         .deserialize(deserializer)?;
         let field = |name: &str| {
             value
-                .pointer(&format!("/metadata/{name}"))
+                .get("metadata")
+                .and_then(|metadata| metadata.get(name))
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };

@@ -161,6 +161,9 @@ func (c *cluster) start(ctx context.Context) error {
 	if err := setUpAccess(ctx, client); err != nil {
 		return fmt.Errorf("cannot set up namespaces and RBAC: %w", err)
 	}
+	if !c.options.controllers {
+		return c.writeKubeconfig(c.options.kubeconfigOut)
+	}
 	if err := c.startControllers(ctx); err != nil {
 		return err
 	}

@@ -39,6 +39,8 @@ func (c *cluster) startEtcd(ctx context.Context) error {
 		"--listen-client-urls="+clientURL, "--advertise-client-urls="+clientURL,
 		"--listen-peer-urls="+peerURL, "--initial-advertise-peer-urls="+peerURL,
 		"--initial-cluster=default="+peerURL, "--unsafe-no-fsync=true", "--log-level=warn",
+		// Room for a benchmark's 100k objects and their revisions (the default is 2 GiB).
+		"--quota-backend-bytes=8589934592",
 		"--listen-metrics-urls=")
 	if err != nil {
 		return err
@@ -86,11 +88,15 @@ rules:
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file=" + c.pki.saKeyFile, "--service-account-signing-key-file=" + c.pki.saKeyFile,
 		"--authorization-mode=Node,RBAC", "--token-auth-file=" + tokens,
-		"--audit-policy-file=" + policy, "--audit-log-path=" + c.auditLog,
 		"--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true",
 		fmt.Sprintf("--watch-cache=%t", c.options.watchCache),
 		"--etcd-compaction-interval=" + c.options.compactionInterval,
 		"--enable-priority-and-fairness=false", "--profiling=false",
+	}
+	if c.options.audit {
+		c.apiserverArgs = append(c.apiserverArgs, "--audit-policy-file="+policy, "--audit-log-path="+c.auditLog)
+	} else {
+		c.auditLog = "(none: --audit=false)"
 	}
 	if err := c.spawn("kube-apiserver", c.apiserverArgs...); err != nil {
 		return err

@@ -25,6 +25,8 @@ type options struct {
 	watchCache         bool
 	compactionInterval string
 	nodes              int
+	controllers        bool
+	audit              bool
 }
 
 func up(args []string) int {
@@ -35,6 +37,8 @@ func up(args []string) int {
 	flags.BoolVar(&o.watchCache, "watch-cache", true, "serve lists and watches from the API server's cache (false: from etcd)")
 	flags.StringVar(&o.compactionInterval, "etcd-compaction-interval", "5m", "how often the API server compacts etcd (short values make old watches expire: 410 Gone)")
 	flags.IntVar(&o.nodes, "nodes", 3, "fake kwok nodes")
+	flags.BoolVar(&o.controllers, "controllers", true, "run the controller manager, the scheduler and kwok (false: etcd and the API server only, e.g. to load benchmark fixtures that no controller should act on)")
+	flags.BoolVar(&o.audit, "audit", true, "write the audit log (false: none, e.g. for benchmarks)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}

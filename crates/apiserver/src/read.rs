@@ -72,9 +72,9 @@ pub fn get(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        return Ok((200, table::table(request.def, [object.as_ref()], &rv, true)));
+        return Ok((200, table::table(request.def, [object.value()], &rv, true)));
     }
-    Ok((200, object.as_ref().clone()))
+    Ok((200, object.value().clone()))
 }
 
 /// LIST of a collection, in pages when the client sends `limit` (as kube-rs's watcher and kubectl
@@ -117,7 +117,7 @@ pub fn list(state: &State, request: &ResourceRequest<'_>) -> Result<Response<Bod
     };
     let rv = rv.to_string();
     if table::wanted(request.accept.as_deref()) {
-        let mut table = table::table(request.def, page.iter().map(|o| o.as_ref()), &rv, true);
+        let mut table = table::table(request.def, page.iter().map(|o| o.value()), &rv, true);
         if let Some(next) = &next {
             table["metadata"]["continue"] = Value::String(next.clone());
         }
@@ -139,8 +139,7 @@ pub fn list(state: &State, request: &ResourceRequest<'_>) -> Result<Response<Bod
         if i > 0 {
             body.push(b',');
         }
-        serde_json::to_writer(&mut body, object.as_ref())
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        body.extend_from_slice(object.json());
     }
     body.extend_from_slice(b"]}");
     Ok(http::bytes_response(200, "application/json", body.into()))

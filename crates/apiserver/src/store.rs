@@ -10,6 +10,40 @@ use serde_json::Value;
 
 use super::registry::ResourceDef;
 
+/// A stored object and its JSON, encoded once when it is written (as etcd keeps objects
+/// encoded): a list or a watch of 100k objects copies bytes instead of serialising every object
+/// again.
+#[derive(Debug)]
+pub struct Stored {
+    value: Value,
+    json: Box<[u8]>,
+}
+
+impl Stored {
+    pub fn new(value: Value) -> Stored {
+        // A Value always serialises.
+        let json = serde_json::to_vec(&value).unwrap_or_default().into();
+        Stored { value, json }
+    }
+
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The object as JSON.
+    pub fn json(&self) -> &[u8] {
+        &self.json
+    }
+}
+
+impl std::ops::Deref for Stored {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.value
+    }
+}
+
 /// Which kind of change a watch event reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeType {
@@ -27,12 +61,12 @@ pub struct Change {
     pub namespace: String,
     pub change: ChangeType,
     /// The object after the change (for a delete: its last content with the deletion's RV).
-    pub object: Arc<Value>,
+    pub object: Arc<Stored>,
     /// The object before the change, to compute selector transitions.
-    pub previous: Option<Arc<Value>>,
+    pub previous: Option<Arc<Stored>>,
 }
 
-type Objects = BTreeMap<(String, String), Arc<Value>>;
+type Objects = BTreeMap<(String, String), Arc<Stored>>;
 
 /// All objects plus the change history.
 #[derive(Debug)]
@@ -63,14 +97,14 @@ impl Store {
         self.objects.get(&(def.group.clone(), def.plural.clone()))
     }
 
-    pub fn get(&self, def: &ResourceDef, namespace: &str, name: &str) -> Option<Arc<Value>> {
+    pub fn get(&self, def: &ResourceDef, namespace: &str, name: &str) -> Option<Arc<Stored>> {
         self.bucket(def)
             .and_then(|objects| objects.get(&(namespace.to_string(), name.to_string())))
             .cloned()
     }
 
     /// Objects of a kind, in one namespace or all, sorted by (namespace, name).
-    pub fn list(&self, def: &ResourceDef, namespace: Option<&str>) -> Vec<Arc<Value>> {
+    pub fn list(&self, def: &ResourceDef, namespace: Option<&str>) -> Vec<Arc<Stored>> {
         let Some(objects) = self.bucket(def) else {
             return Vec::new();
         };
@@ -95,11 +129,11 @@ impl Store {
         (namespace, after): (Option<&str>, &(String, String)),
         rv: u64,
         (wanted, keep): (usize, &dyn Fn(&Value) -> bool),
-    ) -> Result<Vec<Arc<Value>>, u64> {
+    ) -> Result<Vec<Arc<Stored>>, u64> {
         let in_scope =
             |key: &(String, String)| key > after && namespace.is_none_or(|ns| key.0 == ns);
         // The state at `rv` of each key changed since: the content before its first later change.
-        let mut before: BTreeMap<(String, String), Option<Arc<Value>>> = BTreeMap::new();
+        let mut before: BTreeMap<(String, String), Option<Arc<Stored>>> = BTreeMap::new();
         if rv < self.rv {
             for change in self.changes_since(rv)? {
                 if change.group == def.group && change.plural == def.plural {
@@ -123,7 +157,7 @@ impl Store {
         });
         // The first `wanted` of the snapshot are among the first `wanted` unchanged objects and
         // the changed ones.
-        let mut snapshot: Vec<Arc<Value>> = rest.take(wanted).collect();
+        let mut snapshot: Vec<Arc<Stored>> = rest.take(wanted).collect();
         if !before.is_empty() {
             snapshot.extend(before.into_values().flatten().filter(|object| keep(object)));
             snapshot.sort_by_cached_key(|object| key_of(object));
@@ -151,7 +185,7 @@ impl Store {
     ) -> Arc<Change> {
         self.rv += 1;
         set_rv(&mut object, self.rv);
-        let object = Arc::new(object);
+        let object = Arc::new(Stored::new(object));
         let key = (namespace.to_string(), name.to_string());
         let previous = self
             .objects
@@ -179,13 +213,13 @@ impl Store {
             .get_mut(&(def.group.clone(), def.plural.clone()))?
             .remove(&key)?;
         self.rv += 1;
-        let mut last = (*previous).clone();
+        let mut last = previous.value().clone();
         set_rv(&mut last, self.rv);
         Some(self.record(
             def,
             namespace,
             ChangeType::Deleted,
-            Arc::new(last),
+            Arc::new(Stored::new(last)),
             Some(previous),
         ))
     }
@@ -195,8 +229,8 @@ impl Store {
         def: &ResourceDef,
         namespace: &str,
         change: ChangeType,
-        object: Arc<Value>,
-        previous: Option<Arc<Value>>,
+        object: Arc<Stored>,
+        previous: Option<Arc<Stored>>,
     ) -> Arc<Change> {
         let change = Arc::new(Change {
             rv: self.rv,
@@ -313,7 +347,7 @@ mod tests {
         ] {
             store.put(&def, namespace, name, json!({"metadata": {"name": name, "namespace": namespace}, "spec": {"image": image}}));
         }
-        let names = |objects: Vec<Arc<Value>>| -> Vec<String> {
+        let names = |objects: Vec<Arc<Stored>>| -> Vec<String> {
             objects
                 .iter()
                 .map(|o| {
@@ -379,7 +413,7 @@ mod tests {
         store.put(&def, "a", "one", pod("one", "v2"));
         store.remove(&def, "a", "two");
         store.put(&def, "a", "three", pod("three", "v1"));
-        let listed = |objects: Vec<Arc<Value>>| -> Vec<String> {
+        let listed = |objects: Vec<Arc<Stored>>| -> Vec<String> {
             objects
                 .iter()
                 .map(|o| format!("{}={}", o["metadata"]["name"], o["spec"]["image"]))

@@ -19,7 +19,7 @@ use super::read::Filter;
 use super::registry::ResourceDef;
 use super::state::State;
 use super::status::ApiError;
-use super::store::{Change, ChangeType};
+use super::store::{Change, ChangeType, Stored};
 use super::table;
 
 /// How events are encoded for this client.
@@ -30,59 +30,64 @@ struct Encoder {
 }
 
 impl Encoder {
-    fn line(&self, kind: &str, object: &Value, first_table: &mut bool) -> Bytes {
+    fn line(&self, kind: &str, object: &Stored, first_table: &mut bool) -> Bytes {
         let table;
-        let object = if self.table && kind != "ERROR" && kind != "BOOKMARK" {
+        let json = if self.table && kind != "ERROR" && kind != "BOOKMARK" {
             let rv = object
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             let headers = std::mem::replace(first_table, false);
-            table = table::table(&self.def, [object], rv, headers);
+            table = serde_json::to_vec(&table::table(&self.def, [object.value()], rv, headers))
+                .unwrap_or_default();
             &table
         } else {
-            object
+            object.json()
         };
-        // Written around the stored object rather than copying it into an event value.
+        // Written around the stored object's JSON rather than copying it into an event value.
         let mut line = format!(r#"{{"type":"{kind}","object":"#).into_bytes();
-        if serde_json::to_writer(&mut line, object).is_err() {
-            return Bytes::new(); // a Value always serializes; nothing half-written is sent
-        }
+        line.extend_from_slice(json);
         line.extend_from_slice(b"}\n");
         Bytes::from(line)
     }
 
-    fn bookmark(&self, rv: u64, initial_events_end: bool) -> Value {
+    fn bookmark(&self, rv: u64, initial_events_end: bool) -> Stored {
         let mut metadata = json!({"resourceVersion": rv.to_string()});
         if initial_events_end {
             metadata["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
-        json!({"kind": self.def.kind, "apiVersion": self.def.api_version(), "metadata": metadata})
+        Stored::new(
+            json!({"kind": self.def.kind, "apiVersion": self.def.api_version(), "metadata": metadata}),
+        )
     }
 }
 
 /// What a change means to a watcher with `filter`: the event type and object to send, if any.
-fn translate(filter: &Filter, def: &ResourceDef, change: &Change) -> Option<(&'static str, Value)> {
+fn translate(
+    filter: &Filter,
+    def: &ResourceDef,
+    change: &Change,
+) -> Option<(&'static str, Arc<Stored>)> {
     if change.group != def.group || change.plural != def.plural {
         return None;
     }
     let now = filter.matches(&change.object);
     let before = change.previous.as_ref().is_some_and(|p| filter.matches(p));
     match change.change {
-        ChangeType::Deleted => before.then(|| ("DELETED", change.object.as_ref().clone())),
-        ChangeType::Added => now.then(|| ("ADDED", change.object.as_ref().clone())),
+        ChangeType::Deleted => before.then(|| ("DELETED", change.object.clone())),
+        ChangeType::Added => now.then(|| ("ADDED", change.object.clone())),
         ChangeType::Modified => match (before, now) {
-            (true, true) => Some(("MODIFIED", change.object.as_ref().clone())),
-            (false, true) => Some(("ADDED", change.object.as_ref().clone())),
+            (true, true) => Some(("MODIFIED", change.object.clone())),
+            (false, true) => Some(("ADDED", change.object.clone())),
             (true, false) => {
                 // Left the selection: the previous content with the new resourceVersion.
                 let mut previous = change
                     .previous
                     .as_ref()
-                    .map(|p| p.as_ref().clone())
+                    .map(|p| p.value().clone())
                     .unwrap_or_default();
                 previous["metadata"]["resourceVersion"] = json!(change.rv.to_string());
-                Some(("DELETED", previous))
+                Some(("DELETED", Arc::new(Stored::new(previous))))
             }
             (false, false) => None,
         },
@@ -121,14 +126,14 @@ pub fn watch(state: Arc<State>, request: &ResourceRequest<'_>) -> Result<Respons
         let store = state.store();
         let receiver = state.changes.subscribe();
         let current = store.current_rv();
-        let mut initial: Vec<(&'static str, Value)> = Vec::new();
+        let mut initial: Vec<(&'static str, Arc<Stored>)> = Vec::new();
         let mut start_error = None;
         if send_initial || requested_rv.is_empty() || requested_rv == "0" {
             initial = store
                 .list(&encoder.def, filter.namespace.as_deref())
                 .into_iter()
                 .filter(|o| filter.matches(o))
-                .map(|o| ("ADDED", o.as_ref().clone()))
+                .map(|o| ("ADDED", o))
                 .collect();
         } else {
             match requested_rv.parse::<u64>() {
@@ -167,7 +172,7 @@ pub fn watch(state: Arc<State>, request: &ResourceRequest<'_>) -> Result<Respons
             let error = ApiError::expired(message);
             let _ = send(
                 &sender,
-                encoder.line("ERROR", &error.body, &mut first_table),
+                encoder.line("ERROR", &Stored::new(error.body), &mut first_table),
             )
             .await;
             return;
@@ -264,7 +269,7 @@ async fn stream_changes(
                 Err(RecvError::Lagged(_)) => {
                     // This watcher fell too far behind: tell it to relist, as for a too-old RV.
                     let error = ApiError::expired(format!("too old resource version: {last_rv} ({})", state.store().current_rv()));
-                    let _ = sender.send(encoder.line("ERROR", &error.body, first_table)).await;
+                    let _ = sender.send(encoder.line("ERROR", &Stored::new(error.body), first_table)).await;
                     return;
                 }
                 Err(RecvError::Closed) => return,

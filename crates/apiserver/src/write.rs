@@ -107,7 +107,7 @@ pub fn create_object(
     }
     let change = store.put(def, namespace_key, &name, object);
     state.publish(change.clone());
-    Ok((201, change.object.as_ref().clone()))
+    Ok((201, change.object.value().clone()))
 }
 
 fn endpoint(request: &ResourceRequest<'_>) -> Result<Endpoint, ApiError> {
@@ -152,11 +152,11 @@ fn store_update(
         .ok_or_else(|| ApiError::not_found(def, name))?;
     let incoming = incoming(&stored)?;
     let Some(mut next) = writes::prepare_update(def, endpoint, name, &stored, incoming)? else {
-        return Ok((200, stored.as_ref().clone()));
+        return Ok((200, stored.value().clone()));
     };
     validate(state, def, name, &mut next)?;
-    if next == *stored {
-        return Ok((200, stored.as_ref().clone()));
+    if next == **stored {
+        return Ok((200, stored.value().clone()));
     }
     if dry_run(request) {
         return Ok((200, next));
@@ -172,7 +172,7 @@ fn store_update(
     if finalized && let Some(removed) = store.remove(def, namespace, name) {
         state.publish(removed);
     }
-    Ok((200, change.object.as_ref().clone()))
+    Ok((200, change.object.value().clone()))
 }
 
 /// PUT to `…/NAME` or `…/NAME/status`.
@@ -299,17 +299,17 @@ pub fn delete(
         .and_then(Value::as_array)
         .is_some_and(|f| !f.is_empty());
     if dry_run {
-        return Ok((200, stored.as_ref().clone()));
+        return Ok((200, stored.value().clone()));
     }
     if has_finalizers {
         if stored.pointer("/metadata/deletionTimestamp").is_some() {
-            return Ok((200, stored.as_ref().clone()));
+            return Ok((200, stored.value().clone()));
         }
-        let mut marked = stored.as_ref().clone();
+        let mut marked = stored.value().clone();
         marked["metadata"]["deletionTimestamp"] = json!(writes::timestamp_now());
         let change = store.put(def, namespace, name, marked);
         state.publish(change.clone());
-        return Ok((200, change.object.as_ref().clone()));
+        return Ok((200, change.object.value().clone()));
     }
     let is_namespace = def.plural == "namespaces" && def.group.is_empty();
     if is_namespace && ["default", "kube-system", "kube-public"].contains(&name) {
@@ -355,7 +355,7 @@ pub fn delete(
     if def.custom {
         Ok((200, status::deleted(def, name, &uid)))
     } else {
-        Ok((200, change.object.as_ref().clone()))
+        Ok((200, change.object.value().clone()))
     }
 }
 
@@ -371,7 +371,7 @@ pub fn delete_collection(
         .list(def, filter.namespace.as_deref())
         .into_iter()
         .filter(|o| filter.matches(o))
-        .map(|o| o.as_ref().clone())
+        .map(|o| o.value().clone())
         .collect();
     let mut deleted = Vec::new();
     for object in victims {
@@ -387,7 +387,7 @@ pub fn delete_collection(
             .to_string();
         if let Some(change) = store.remove(def, &namespace, &name) {
             state.publish(change.clone());
-            deleted.push(change.object.as_ref().clone());
+            deleted.push(change.object.value().clone());
         }
     }
     let rv = store.current_rv();

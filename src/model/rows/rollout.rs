@@ -58,11 +58,10 @@ pub struct RolloutRow {
 
 impl RolloutRow {
     pub fn from_object(object: &Value) -> Self {
-        let steps: Vec<Value> = object
+        let steps: &[Value] = object
             .at("/spec/strategy/canary/steps")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[], Vec::as_slice);
         let index = integer(object, "/status/currentStepIndex").map(|i| i.max(0) as usize);
         let aborted = flag(object, "/status/abort");
         let (phase, message) = rollout_phase(object);
