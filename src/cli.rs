@@ -188,7 +188,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
-    /// Measure the cockpit against a preloaded API server (prints the figures)
+    /// Measure the cockpit against a preloaded API server, or against an existing cluster
+    /// (`--write-fixtures`); prints the figures
     Bench {
         /// Objects to preload, spread over the watched kinds
         #[arg(long, default_value_t = 30_000)]
@@ -206,12 +207,20 @@ pub enum Command {
         /// Print JSON (default: a table)
         #[arg(long)]
         json: bool,
+        /// Measure against the cluster `--kubeconfig` (and `--context`) names instead: write the
+        /// fixtures into it (namespaces bench-0…49, what is missing of N objects) and change them
+        /// during the load phase. Never on a cluster you care about.
+        #[arg(long)]
+        write_fixtures: bool,
     },
     /// The benchmark's API server, preloaded (run by `bench`)
     #[command(hide = true)]
     BenchServer {
         #[arg(long)]
         objects: usize,
+        /// The fixtures written into the cluster `--kubeconfig` names instead
+        #[arg(long)]
+        cluster: bool,
     },
 }
 

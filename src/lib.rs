@@ -93,7 +93,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             load_rate,
             load_seconds,
             json,
+            write_fixtures,
         }) => {
+            // Only when asked for in so many words: the fixtures are written into the cluster.
+            let cluster = match (write_fixtures, &cli.options.kubeconfig) {
+                (false, _) => None,
+                (true, Some(kubeconfig)) => Some(bench::cluster::Cluster {
+                    kubeconfig: kubeconfig.clone(),
+                    context: cli.options.context.clone(),
+                }),
+                (true, None) => {
+                    eprintln!("flightdeck bench: --write-fixtures needs --kubeconfig FILE");
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the runtime")?;
             let options = bench::run::Options {
                 objects,
@@ -102,6 +115,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     seconds: load_seconds,
                 },
                 idle_seconds,
+                cluster,
             };
             let report = runtime
                 .block_on(bench::run::run(options))
@@ -115,11 +129,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::BenchServer { objects }) => {
+        Some(Command::BenchServer { objects, cluster }) => {
             drop(stdout);
             let runtime = tokio::runtime::Runtime::new().wrap_err("cannot start the runtime")?;
+            let serving = async {
+                match (cluster, &cli.options.kubeconfig) {
+                    (true, Some(kubeconfig)) => {
+                        let cluster = bench::cluster::Cluster {
+                            kubeconfig: kubeconfig.clone(),
+                            context: cli.options.context.clone(),
+                        };
+                        bench::cluster::serve(cluster.config().await?, objects).await
+                    }
+                    (true, None) => Err("--cluster needs --kubeconfig".to_string()),
+                    (false, _) => bench::server::serve(objects).await,
+                }
+            };
             runtime
-                .block_on(bench::server::serve(objects))
+                .block_on(serving)
                 .map_err(|e| color_eyre::eyre::eyre!(e))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc;
 
+use super::cluster::Cluster;
 use super::load::Load;
 use super::measure::{CountingWriter, cpu_seconds, memory, percentile};
 use crate::model::Kind;
@@ -34,12 +35,14 @@ fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-/// What to measure: how many objects, the load phase, and how long to idle at the end.
-#[derive(Debug, Clone, Copy)]
+/// What to measure: how many objects, the load phase, how long to idle at the end, and where
+/// (the embedded server, or an existing cluster the fixtures are loaded into).
+#[derive(Debug, Clone)]
 pub struct Options {
     pub objects: usize,
     pub load: Load,
     pub idle_seconds: u64,
+    pub cluster: Option<Cluster>,
 }
 
 /// Runs the benchmark and returns its figures.
@@ -48,12 +51,18 @@ pub async fn run(options: Options) -> Result<Value, String> {
         objects: count,
         load,
         idle_seconds,
+        cluster,
     } = options;
     // Counted, not built: building 30k fixtures here would be charged to the cockpit's memory.
     let expected = super::fixtures::count(count);
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut server_args = vec!["bench-server".to_string(), "--objects".into(), count.to_string()];
+    if let Some(cluster) = &cluster {
+        server_args.push("--cluster".into());
+        server_args.extend(cluster.kubectl_args());
+    }
     let mut server = tokio::process::Command::new(exe)
-        .args(["bench-server", "--objects", &count.to_string()])
+        .args(&server_args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -78,9 +87,11 @@ pub async fn run(options: Options) -> Result<Value, String> {
     let server_pid = server.id();
     let server_cpu = || server_pid.map_or(0.0, |pid| cpu_seconds(Some(pid)));
     let server_cpu_at_start = server_cpu();
-    let client =
-        kube::Client::try_from(kube::Config::new(url.parse().map_err(|e| format!("{e}"))?))
-            .map_err(|e| e.to_string())?;
+    let config = match &cluster {
+        Some(cluster) => cluster.config().await?,
+        None => kube::Config::new(url.parse().map_err(|e| format!("{e}"))?),
+    };
+    let client = kube::Client::try_from(config).map_err(|e| e.to_string())?;
     let loaded = crate::settings::load(
         &Default::default(),
         &crate::settings::Environment::from_lookup(|_| None),
@@ -110,9 +121,13 @@ pub async fn run(options: Options) -> Result<Value, String> {
     let (sender, mut receiver) = mpsc::channel(crate::ui::event_loop::CHANNEL_CAPACITY);
     let watchers = crate::kube::watch::watch_all(client, sender);
     let done = |app: &App| {
-        Kind::ALL
-            .iter()
-            .all(|k| app.store.state(*k) == WatchState::Live)
+        // A cluster without one of the rarer CRDs (Sensors, Experiments…) is measured without it.
+        Kind::ALL.iter().all(|k| {
+            matches!(
+                app.store.state(*k),
+                WatchState::Live | WatchState::NotInstalled
+            )
+        })
             && Kind::ALL.iter().map(|k| app.store.count(*k)).sum::<usize>() >= expected
     };
     while !done(&app) {
@@ -217,10 +232,11 @@ pub async fn run(options: Options) -> Result<Value, String> {
         watcher.abort();
     }
 
-    let kubectl = kubectl_listing(&url).await;
+    let kubectl = kubectl_listing(&url, cluster.as_ref()).await;
     let _ = server.kill().await;
     let ingested_ms = ingested.as_secs_f64() * 1000.0;
     let mut figures = json!({
+        "server": if cluster.is_some() { url.clone() } else { "embedded".to_string() },
         "objects": expected,
         "objects_by_kind": objects_by_kind,
         "first_frame_ms": first_frame.as_secs_f64() * 1000.0,
@@ -248,11 +264,20 @@ pub async fn run(options: Options) -> Result<Value, String> {
 }
 
 /// `kubectl get <kind> -A -o name` for every watched kind, one after the other (milliseconds).
-async fn kubectl_listing(url: &str) -> Result<f64, String> {
+async fn kubectl_listing(url: &str, cluster: Option<&Cluster>) -> Result<f64, String> {
     let dir = std::env::temp_dir().join(format!("flightdeck-bench-{}", std::process::id()));
-    let kubeconfig = dir.join("kubeconfig");
-    flightdeck_apiserver::kubeconfig::write(&kubeconfig, url, "default", None)
-        .map_err(|e| e.to_string())?;
+    let cluster = match cluster {
+        Some(cluster) => cluster.clone(),
+        None => {
+            let kubeconfig = dir.join("kubeconfig");
+            flightdeck_apiserver::kubeconfig::write(&kubeconfig, url, "default", None)
+                .map_err(|e| e.to_string())?;
+            Cluster {
+                kubeconfig,
+                context: None,
+            }
+        }
+    };
     let started = Instant::now();
     for kind in Kind::ALL {
         let (group, _, _, plural) = kind.resource();
@@ -263,7 +288,7 @@ async fn kubectl_listing(url: &str) -> Result<f64, String> {
         };
         let output = tokio::process::Command::new("kubectl")
             .args(["get", &resource, "-A", "-o", "name"])
-            .env("KUBECONFIG", &kubeconfig)
+            .args(cluster.kubectl_args())
             .env("KUBECACHEDIR", dir.join("cache"))
             .output()
             .await

@@ -124,11 +124,12 @@ async fn churn(state: &State, rate: u64, seconds: u64) -> u64 {
     changed
 }
 
-/// Changes a field of `object` that its kind's row shows (so the change reaches the screen, as
-/// real churn does): a message, a sync revision, available replicas, an alias, a health.
-fn touch(plural: &str, object: &mut Value, counter: u64) {
+/// The field of a `plural` object that churn change number `counter` sets, and its new value:
+/// one that the kind's row shows (so the change reaches the screen, as real churn does) — a
+/// message, a sync revision, available replicas, an alias, a health.
+pub(super) fn touched(plural: &str, counter: u64) -> (&'static [&'static str], Value) {
     let text = Value::String(format!("churn {counter}"));
-    let (path, value): (&[&str], Value) = match plural {
+    match plural {
         "applications" => (&["status", "sync", "revision"], text),
         "replicasets" => (&["status", "availableReplicas"], Value::from(counter % 7)),
         "freights" => (&["alias"], text),
@@ -136,7 +137,12 @@ fn touch(plural: &str, object: &mut Value, counter: u64) {
         "pods" => (&["status", "reason"], text),
         "events" => (&["message"], text),
         _ => (&["status", "message"], text),
-    };
+    }
+}
+
+/// Sets the field `touched` names in `object`.
+fn touch(plural: &str, object: &mut Value, counter: u64) {
+    let (path, value) = touched(plural, counter);
     // Missing objects on the way are made (a Stage or Promotion without a status yet).
     let Some((field, parents)) = path.split_last() else {
         return;
