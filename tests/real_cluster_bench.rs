@@ -18,7 +18,14 @@ fn bench(cluster: &RealCluster) -> Value {
     let output = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
         .args(["bench", "--write-fixtures", "--kubeconfig", &kubeconfig])
         .args(["--context", ADMIN, "--objects", "280", "--json"])
-        .args(["--load-rate", "200", "--load-seconds", "2", "--idle-seconds", "1"])
+        .args([
+            "--load-rate",
+            "200",
+            "--load-seconds",
+            "2",
+            "--idle-seconds",
+            "1",
+        ])
         .output()
         .expect("flightdeck bench");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -37,9 +44,10 @@ fn count(cluster: &RealCluster, resource: &str) -> usize {
 
 #[test]
 fn the_bench_measures_a_real_api_server_loaded_with_the_fixtures() {
-    let Some(cluster) =
-        RealCluster::start("real_cluster_bench", &["--controllers=false", "--audit=false"])
-    else {
+    let Some(cluster) = RealCluster::start(
+        "real_cluster_bench",
+        &["--controllers=false", "--audit=false"],
+    ) else {
         return;
     };
     // Without the flag that allows writing, a kubeconfig alone measures the embedded server.
@@ -54,7 +62,13 @@ fn the_bench_measures_a_real_api_server_loaded_with_the_fixtures() {
     let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/crds");
     cluster.kubectl_ok(
         ADMIN,
-        &["apply", "--server-side", "-R", "-f", &crds.display().to_string()],
+        &[
+            "apply",
+            "--server-side",
+            "-R",
+            "-f",
+            &crds.display().to_string(),
+        ],
     );
     cluster.wait_established(&["crd", "--all"]);
 
@@ -78,14 +92,32 @@ fn the_bench_measures_a_real_api_server_loaded_with_the_fixtures() {
     assert_eq!(count(&cluster, "pods"), 60);
     let phases = cluster.kubectl_ok(
         ADMIN,
-        &["get", "rollouts.argoproj.io", "-A", "-o", "jsonpath={.items[*].status.phase}"],
+        &[
+            "get",
+            "rollouts.argoproj.io",
+            "-A",
+            "-o",
+            "jsonpath={.items[*].status.phase}",
+        ],
     );
-    assert_eq!(phases.split_whitespace().collect::<Vec<_>>(), vec!["Healthy"; 20]);
+    assert_eq!(
+        phases.split_whitespace().collect::<Vec<_>>(),
+        vec!["Healthy"; 20]
+    );
     let pod_phases = cluster.kubectl_ok(
         ADMIN,
-        &["get", "pods", "-A", "-o", "jsonpath={.items[*].status.phase}"],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "-o",
+            "jsonpath={.items[*].status.phase}",
+        ],
     );
-    assert_eq!(pod_phases.split_whitespace().collect::<Vec<_>>(), vec!["Running"; 60]);
+    assert_eq!(
+        pod_phases.split_whitespace().collect::<Vec<_>>(),
+        vec!["Running"; 60]
+    );
 
     // A second run finds them: nothing is duplicated, and it measures the same.
     let second = bench(&cluster);

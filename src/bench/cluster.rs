@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams};
+use kube::api::{
+    Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
+};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
@@ -40,7 +42,10 @@ impl Cluster {
 
     /// kubectl's arguments naming it.
     pub fn kubectl_args(&self) -> Vec<String> {
-        let mut args = vec!["--kubeconfig".to_string(), self.kubeconfig.display().to_string()];
+        let mut args = vec![
+            "--kubeconfig".to_string(),
+            self.kubeconfig.display().to_string(),
+        ];
         if let Some(context) = &self.context {
             args.extend(["--context".to_string(), context.clone()]);
         }
@@ -124,12 +129,35 @@ async fn load(
 ) -> Result<(), String> {
     let namespace_api: Api<DynamicObject> = Api::all_with(
         client.clone(),
-        &ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("", "v1", "Namespace"), "namespaces"),
+        &ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("", "v1", "Namespace"),
+            "namespaces",
+        ),
+    );
+    let service_account = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("", "v1", "ServiceAccount"),
+        "serviceaccounts",
     );
     for name in namespaces() {
-        let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
-        created(namespace_api.create(&PostParams::default(), &dynamic(namespace)?).await)
-            .map_err(|e| format!("namespace {name}: {e}"))?;
+        let namespace =
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+        created(
+            namespace_api
+                .create(&PostParams::default(), &dynamic(namespace)?)
+                .await,
+        )
+        .map_err(|e| format!("namespace {name}: {e}"))?;
+        // The Pods run as `default`, which the controller manager would make (admission checks
+        // that it exists).
+        let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
+        let accounts: Api<DynamicObject> =
+            Api::namespaced_with(client.clone(), &name, &service_account);
+        created(
+            accounts
+                .create(&PostParams::default(), &dynamic(account)?)
+                .await,
+        )
+        .map_err(|e| format!("service account {name}/default: {e}"))?;
     }
     let fixtures = objects(count);
     let total = fixtures.len();
@@ -155,16 +183,26 @@ async fn write_fixture(
     object: Value,
     status_subresource: bool,
 ) -> Result<(), String> {
-    let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let namespace = object["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = object["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let status = object.get("status").cloned();
     let api = api(client, kind, &namespace);
     let fresh = created(api.create(&PostParams::default(), &dynamic(object)?).await)
         .map_err(|e| format!("{kind:?} {namespace}/{name}: {e}"))?;
     if let (true, true, Some(status)) = (fresh, status_subresource, status) {
-        api.patch_status(&name, &PatchParams::default(), &Patch::Merge(json!({"status": status})))
-            .await
-            .map_err(|e| format!("{kind:?} {namespace}/{name} status: {e}"))?;
+        api.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"status": status})),
+        )
+        .await
+        .map_err(|e| format!("{kind:?} {namespace}/{name} status: {e}"))?;
     }
     Ok(())
 }
@@ -196,7 +234,11 @@ async fn churn(
     let started = tokio::time::Instant::now();
     let due = |counter: u64| started + Duration::from_secs_f64(counter as f64 / rate.max(1) as f64);
     let changes = futures::stream::iter(0u64..)
-        .take_while(|counter| std::future::ready(due(*counter) < deadline))
+        // Ends at the deadline even when the cluster took fewer than the rate asked for.
+        .take_while(|counter| {
+            let now = tokio::time::Instant::now();
+            std::future::ready(due(*counter) < deadline && now < deadline)
+        })
         .map(|counter| {
             let (kind, object) = &fixtures[counter as usize % fixtures.len()];
             async move {
@@ -209,7 +251,12 @@ async fn churn(
 }
 
 /// One churn change; whether the cluster took it.
-async fn patch(client: &kube::Client, kind: Kind, object: &Value, (counter, status_subresource): (u64, bool)) -> bool {
+async fn patch(
+    client: &kube::Client,
+    kind: Kind,
+    object: &Value,
+    (counter, status_subresource): (u64, bool),
+) -> bool {
     let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = object["metadata"]["name"].as_str().unwrap_or_default();
     let (path, value) = touched(kind.resource().3, counter);

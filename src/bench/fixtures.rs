@@ -57,7 +57,7 @@ fn unit(index: usize) -> Vec<(Kind, Value)> {
                 "apiVersion": "apps/v1", "kind": "ReplicaSet",
                 "metadata": {"name": format!("{app}-{hash}"), "namespace": namespace, "labels": {"app": app, "rollouts-pod-template-hash": hash}, "annotations": {"rollout.argoproj.io/revision": "2"}},
                 "spec": {"replicas": 5, "selector": {"matchLabels": {"app": app, "rollouts-pod-template-hash": hash}}, "template": {"metadata": {"labels": {"app": app, "rollouts-pod-template-hash": hash}}, "spec": {"containers": [{"name": "app", "image": image}]}}},
-                "status": {"replicas": 5, "availableReplicas": 5}
+                "status": {"replicas": 5, "fullyLabeledReplicas": 5, "readyReplicas": 5, "availableReplicas": 5, "observedGeneration": 1}
             }),
         ),
         (
@@ -143,7 +143,8 @@ fn pod(app: &str, namespace: &str, hash: &str, image: &str, index: usize) -> Val
         "metadata": {"name": format!("{app}-{hash}-{index}"), "namespace": namespace, "uid": format!("{:032x}", crate::model::workflow_nodes::fnv32a(&format!("{app}-{index}"))), "creationTimestamp": time,
             "labels": {"app": app, "rollouts-pod-template-hash": hash},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{app}-{hash}"), "uid": "0", "controller": true, "blockOwnerDeletion": true}]},
-        "spec": {"containers": [{"name": "app", "image": image, "ports": [{"containerPort": 8080, "protocol": "TCP"}], "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}, "volumeMounts": [{"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}]}], "nodeName": format!("node-{}", index % 7), "serviceAccountName": "default", "restartPolicy": "Always"},
+        "spec": {"containers": [{"name": "app", "image": image, "ports": [{"containerPort": 8080, "protocol": "TCP"}], "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}, "volumeMounts": [{"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}]}], "nodeName": format!("node-{}", index % 7), "serviceAccountName": "default", "restartPolicy": "Always",
+            "volumes": [{"name": "kube-api-access", "projected": {"defaultMode": 420, "sources": [{"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}}, {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}]},
         "status": {"phase": "Running", "hostIP": "10.0.0.7", "podIP": format!("10.1.{}.{}", index % 250, index % 200), "startTime": time, "qosClass": "Burstable",
             "conditions": conditions,
             "containerStatuses": [{"name": "app", "ready": true, "started": true, "restartCount": 0, "image": image, "imageID": format!("{image}@sha256:{:064x}", index), "containerID": format!("containerd://{:064x}", index), "state": {"running": {"startedAt": time}}}]}

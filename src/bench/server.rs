@@ -131,7 +131,8 @@ pub(super) fn touched(plural: &str, counter: u64) -> (&'static [&'static str], V
     let text = Value::String(format!("churn {counter}"));
     match plural {
         "applications" => (&["status", "sync", "revision"], text),
-        "replicasets" => (&["status", "availableReplicas"], Value::from(counter % 7)),
+        // At most the 5 ready replicas: a real API server refuses more.
+        "replicasets" => (&["status", "availableReplicas"], Value::from(counter % 5)),
         "freights" => (&["alias"], text),
         "stages" => (&["status", "health", "status"], text),
         "pods" => (&["status", "reason"], text),
