@@ -1,5 +1,5 @@
-//! The benchmark against an existing cluster (`flightdeck bench --kubeconfig FILE`): the server
-//! process's part — the fixtures written into the cluster where they are missing (the status
+//! The benchmark against an existing cluster (`flightdeck bench --write-fixtures --kubeconfig
+//! FILE`): the server process's part (`bench-server --cluster`) — the fixtures written into the cluster where they are missing (the status
 //! through the `status` subresource where the kind has one, as controllers write it), then the
 //! same `churn RATE SECONDS` protocol as the embedded server's, each change a merge patch.
 
@@ -13,10 +13,9 @@ use kube::api::{
 };
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
-use tokio::io::AsyncBufReadExt;
 
 use super::fixtures::{namespaces, objects};
-use super::server::touched;
+use super::server::{answer_churn, touched};
 use crate::model::Kind;
 
 /// An existing cluster to measure against, as kubectl names it.
@@ -56,7 +55,7 @@ impl Cluster {
 /// Requests in flight at once while loading and churning.
 const IN_FLIGHT: usize = 32;
 
-/// `flightdeck bench-server --kubeconfig FILE --objects N`: loads the fixtures, prints the
+/// `flightdeck bench-server --cluster --kubeconfig FILE --objects N`: loads the fixtures, prints the
 /// cluster's URL, then churns on request until stdin closes.
 pub async fn serve(config: kube::Config, count: usize) -> Result<(), String> {
     let url = config.cluster_url.to_string();
@@ -64,18 +63,7 @@ pub async fn serve(config: kube::Config, count: usize) -> Result<(), String> {
     let with_status = status_subresources(&client).await?;
     load(&client, count, &with_status).await?;
     println!("{url}");
-    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let ["churn", rate, seconds] = words[..] {
-            let (Ok(rate), Ok(seconds)) = (rate.parse(), seconds.parse()) else {
-                eprintln!("churn RATE SECONDS: numbers expected, got {line:?}");
-                continue;
-            };
-            let changed = churn(&client, (count, &with_status), rate, seconds).await;
-            println!("churned {changed}");
-        }
-    }
+    answer_churn(|rate, seconds| churn(&client, (count, &with_status), rate, seconds)).await;
     Ok(())
 }
 

@@ -55,6 +55,13 @@ pub async fn preloaded(count: usize) -> Result<ApiServer, String> {
 pub async fn serve(count: usize) -> Result<(), String> {
     let server = preloaded(count).await?;
     println!("{}", server.url());
+    answer_churn(|rate, seconds| churn(&server.state, rate, seconds)).await;
+    Ok(())
+}
+
+/// Reads `churn RATE SECONDS` lines from stdin until it closes, answering each with `churned N`
+/// once `churn(rate, seconds)` made N changes.
+pub(super) async fn answer_churn<F: Future<Output = u64>>(mut churn: impl FnMut(u64, u64) -> F) {
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -63,14 +70,9 @@ pub async fn serve(count: usize) -> Result<(), String> {
                 eprintln!("churn RATE SECONDS: numbers expected, got {line:?}");
                 continue;
             };
-            let state = server.state.clone();
-            tokio::spawn(async move {
-                let changed = churn(&state, rate, seconds).await;
-                println!("churned {changed}");
-            });
+            println!("churned {}", churn(rate, seconds).await);
         }
     }
-    Ok(())
 }
 
 /// Changes `rate` objects a second, every kind in turn, for `seconds`: each a field its row
