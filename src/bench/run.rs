@@ -1,5 +1,5 @@
-//! `flightdeck bench`: the API server preloaded with N fixtures in a separate process, the
-//! cockpit headless at 200×50 drawing into a byte-counting terminal, and the figures — first
+//! `flightdeck bench`: the API server preloaded with N fixtures in a separate process (or an
+//! existing cluster they are written into, `cluster.rs`), the cockpit headless at 200×50 drawing into a byte-counting terminal, and the figures — first
 //! frame, everything ingested and drawn, RSS, frame times while scrolling and filtering, bytes for
 //! a one-row change, the load phase (`load.rs`), bytes and CPU while idle, and the same objects
 //! listed by kubectl.
@@ -85,9 +85,8 @@ pub async fn run(options: Options) -> Result<Value, String> {
     }
 
     let start = Instant::now();
-    // The cockpit's own CPU while ingesting (the server process's is not counted).
+    // The cockpit's own CPU while ingesting, and the server process's apart.
     let cpu_at_start = cpu_seconds(None);
-    // The server's too: both share the machine's cores.
     let server_pid = server.id();
     let server_cpu = || server_pid.map_or(0.0, |pid| cpu_seconds(Some(pid)));
     let server_cpu_at_start = server_cpu();
