@@ -3,30 +3,18 @@
 //! Figures are reported, not judged here — except that an idle cockpit writes nothing and no
 //! change sent under load is lost.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn the_benchmark_completes_at_a_thousand_objects() {
-    let output = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-        .args([
-            "bench",
-            "--objects",
-            "1000",
-            "--idle-seconds",
-            "1",
-            "--load-seconds",
-            "1",
-            "--json",
-        ])
-        .output()
-        .expect("flightdeck bench");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    let report = common::bench_figures(&[
+        "--objects",
+        "1000",
+        "--idle-seconds",
+        "1",
+        "--load-seconds",
+        "1",
+    ]);
     assert_eq!(report["objects"], 1008);
     for figure in [
         "first_frame_ms",

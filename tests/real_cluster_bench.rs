@@ -15,26 +15,21 @@ const ADMIN: &str = "flightdeck-real";
 
 fn bench(cluster: &RealCluster) -> Value {
     let kubeconfig = cluster.kubeconfig.display().to_string();
-    let output = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-        .args(["bench", "--write-fixtures", "--kubeconfig", &kubeconfig])
-        .args(["--context", ADMIN, "--objects", "280", "--json"])
-        .args([
-            "--load-rate",
-            "200",
-            "--load-seconds",
-            "2",
-            "--idle-seconds",
-            "1",
-        ])
-        .output()
-        .expect("flightdeck bench");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(stdout.trim()).expect("JSON figures")
+    common::bench_figures(&[
+        "--write-fixtures",
+        "--kubeconfig",
+        &kubeconfig,
+        "--context",
+        ADMIN,
+        "--objects",
+        "280",
+        "--load-rate",
+        "200",
+        "--load-seconds",
+        "2",
+        "--idle-seconds",
+        "1",
+    ])
 }
 
 fn count(cluster: &RealCluster, resource: &str) -> usize {

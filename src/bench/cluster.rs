@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 
 use super::fixtures::{namespaces, objects};
 use super::server::{answer_churn, touched};
-use crate::model::Kind;
+use crate::model::{Kind, ObjectKey};
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use kube::api::ObjectMeta;
 
 /// An existing cluster to measure against, as kubectl names it.
 #[derive(Debug, Clone)]
@@ -115,37 +117,34 @@ async fn load(
     count: usize,
     with_status: &BTreeSet<Kind>,
 ) -> Result<(), String> {
-    let namespace_api: Api<DynamicObject> = Api::all_with(
-        client.clone(),
-        &ApiResource::from_gvk_with_plural(
-            &GroupVersionKind::gvk("", "v1", "Namespace"),
-            "namespaces",
-        ),
-    );
-    let service_account = ApiResource::from_gvk_with_plural(
-        &GroupVersionKind::gvk("", "v1", "ServiceAccount"),
-        "serviceaccounts",
-    );
+    let namespace_api: Api<Namespace> = Api::all(client.clone());
     for name in namespaces() {
-        let namespace =
-            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+        let metadata = ObjectMeta {
+            name: Some(name.clone()),
+            ..ObjectMeta::default()
+        };
+        let namespace = Namespace {
+            metadata: metadata.clone(),
+            ..Namespace::default()
+        };
         created(
             namespace_api
-                .create(&PostParams::default(), &dynamic(namespace)?)
+                .create(&PostParams::default(), &namespace)
                 .await,
         )
         .map_err(|e| format!("namespace {name}: {e}"))?;
         // The Pods run as `default`, which the controller manager would make (admission checks
         // that it exists).
-        let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
-        let accounts: Api<DynamicObject> =
-            Api::namespaced_with(client.clone(), &name, &service_account);
-        created(
-            accounts
-                .create(&PostParams::default(), &dynamic(account)?)
-                .await,
-        )
-        .map_err(|e| format!("service account {name}/default: {e}"))?;
+        let account = ServiceAccount {
+            metadata: ObjectMeta {
+                name: Some("default".into()),
+                ..metadata
+            },
+            ..ServiceAccount::default()
+        };
+        let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), &name);
+        created(accounts.create(&PostParams::default(), &account).await)
+            .map_err(|e| format!("service account {name}/default: {e}"))?;
     }
     let fixtures = objects(count);
     let total = fixtures.len();
@@ -171,14 +170,7 @@ async fn write_fixture(
     object: Value,
     status_subresource: bool,
 ) -> Result<(), String> {
-    let namespace = object["metadata"]["namespace"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let name = object["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let ObjectKey { namespace, name } = ObjectKey::of(&object);
     let status = object.get("status").cloned();
     let api = api(client, kind, &namespace);
     let fresh = created(api.create(&PostParams::default(), &dynamic(object)?).await)
@@ -218,8 +210,8 @@ async fn churn(
     seconds: u64,
 ) -> u64 {
     let fixtures = objects(count);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
     let started = tokio::time::Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
     let due = |counter: u64| started + Duration::from_secs_f64(counter as f64 / rate.max(1) as f64);
     let changes = futures::stream::iter(0u64..)
         // Ends at the deadline even when the cluster took fewer than the rate asked for.
@@ -245,19 +237,18 @@ async fn patch(
     object: &Value,
     (counter, status_subresource): (u64, bool),
 ) -> bool {
-    let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default();
-    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    let ObjectKey { namespace, name } = ObjectKey::of(object);
     let (path, value) = touched(kind.resource().3, counter);
     let mut body = value;
     for key in path.iter().rev() {
         body = json!({ *key: body });
     }
-    let api = api(client, kind, namespace);
+    let api = api(client, kind, &namespace);
     let params = PatchParams::default();
     let result = if status_subresource && path.first() == Some(&"status") {
-        api.patch_status(name, &params, &Patch::Merge(body)).await
+        api.patch_status(&name, &params, &Patch::Merge(body)).await
     } else {
-        api.patch(name, &params, &Patch::Merge(body)).await
+        api.patch(&name, &params, &Patch::Merge(body)).await
     };
     result.is_ok()
 }

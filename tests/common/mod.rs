@@ -139,3 +139,20 @@ impl flightdeck::ui::event_loop::Host for RecordingHost {
         self.effects.push(effect);
     }
 }
+
+/// `flightdeck bench ARGS --json`, which must succeed: its figures.
+pub fn bench_figures(args: &[&str]) -> serde_json::Value {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .arg("bench")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("flightdeck bench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).expect("JSON figures")
+}
