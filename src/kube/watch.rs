@@ -10,7 +10,7 @@ use kube::api::{Api, ApiResource, GroupVersionKind};
 use kube::runtime::watcher;
 use tokio::sync::mpsc;
 
-use super::slim::SlimObject;
+use super::slim::{Common, Pods, ReplicaSets, Rollouts, Shape, SlimObject};
 use crate::model::{Kind, ObjectKey, Row};
 use crate::store::{Delta, Scope, WatchState};
 
@@ -49,12 +49,31 @@ pub async fn watch_kind<M: From<Changes> + Send + 'static>(
     scope: Scope,
     sender: mpsc::Sender<M>,
 ) {
+    match kind {
+        Kind::Pod => watch_in_shape::<Pods, M>(client, kind, scope, sender).await,
+        Kind::ReplicaSet => watch_in_shape::<ReplicaSets, M>(client, kind, scope, sender).await,
+        Kind::Rollout => watch_in_shape::<Rollouts, M>(client, kind, scope, sender).await,
+        _ => watch_in_shape::<Common, M>(client, kind, scope, sender).await,
+    }
+}
+
+/// [`watch_kind`], objects decoded in shape `S` (what `kind`'s rows read).
+async fn watch_in_shape<S, M>(
+    client: kube::Client,
+    kind: Kind,
+    scope: Scope,
+    sender: mpsc::Sender<M>,
+) where
+    S: Shape + Clone + std::fmt::Debug + Send + Sync + 'static,
+    M: From<Changes> + Send + 'static,
+{
+    debug_assert!(S::KIND.is_none_or(|shape| shape == kind));
     let (group, version, kind_name, plural) = kind.resource();
     let resource = ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk(group, version, kind_name),
         plural,
     );
-    let api: Api<SlimObject> = match &scope {
+    let api: Api<SlimObject<S>> = match &scope {
         Scope::Cluster => Api::all_with(client, &resource),
         Scope::Namespace(namespace) => Api::namespaced_with(client, namespace, &resource),
     };
@@ -82,12 +101,16 @@ enum Ended {
 
 /// Lists and watches until the first error, reported as the kind's state with the wait before
 /// the next list (`delay`, or a short one when this run got to live).
-async fn watch_until_error<M: From<Changes>>(
-    api: &Api<SlimObject>,
+async fn watch_until_error<S, M>(
+    api: &Api<SlimObject<S>>,
     (kind, scope): (Kind, &Scope),
     sender: &mpsc::Sender<M>,
     delay: Duration,
-) -> Ended {
+) -> Ended
+where
+    S: Shape + Clone + std::fmt::Debug + Send + Sync + 'static,
+    M: From<Changes>,
+{
     let state = |state| Delta::State(kind, scope.clone(), state);
     let mut events = watcher(api.clone(), watcher::Config::default().page_size(100))
         .ready_chunks(256)

@@ -89,13 +89,17 @@ fn has_active_suspend_node(object: &Value) -> bool {
         || object
             .at("/status/nodes")
             .and_then(Value::as_object)
-            .is_some_and(|nodes| nodes.values().any(is_active_suspend))
+            .is_some_and(|nodes| {
+                nodes.values().any(|node| {
+                    let field = |name| node.get(name).and_then(Value::as_str);
+                    is_active_suspend(field("type"), field("phase"))
+                })
+            })
 }
 
 /// `NodeStatus.IsActiveSuspendNode`: type Suspend, phase Running.
-pub fn is_active_suspend(node: &Value) -> bool {
-    node.get("type").and_then(Value::as_str) == Some("Suspend")
-        && node.get("phase").and_then(Value::as_str) == Some("Running")
+pub fn is_active_suspend(node_type: Option<&str>, phase: Option<&str>) -> bool {
+    node_type == Some("Suspend") && phase == Some("Running")
 }
 
 #[cfg(test)]
