@@ -138,8 +138,10 @@ shapes!(Pods: Pod, ReplicaSets: ReplicaSet, Rollouts: Rollout);
 /// An object as the watchers keep it until its row is projected.
 #[derive(Debug, Clone)]
 pub struct SlimObject<S = Common> {
-    /// Name, namespace and resourceVersion (what the watcher itself reads).
-    pub metadata: ObjectMeta,
+    /// Name, namespace and resourceVersion (what the watcher itself reads); boxed, as objects
+    /// are moved through the watcher's stream several times and the rest of `ObjectMeta` is
+    /// large.
+    pub metadata: Box<ObjectMeta>,
     /// The object without the parts left out.
     pub value: Value,
     shape: PhantomData<S>,
@@ -159,12 +161,12 @@ impl<'de, S: Shape> Deserialize<'de> for SlimObject<S> {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
-        let metadata = ObjectMeta {
+        let metadata = Box::new(ObjectMeta {
             name: field("name"),
             namespace: field("namespace"),
             resource_version: field("resourceVersion"),
             ..ObjectMeta::default()
-        };
+        });
         Ok(SlimObject {
             metadata,
             value,
@@ -289,7 +291,9 @@ impl<'de> Visitor<'de> for Pruned {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let only = self.only();
         let mut map = Map::new();
-        while let Some(key) = access.next_key::<Cow<'de, str>>()? {
+        // Keys borrowed from the text: one left out costs no allocation.
+        while let Some(Text(key)) = access.next_key::<Text<'de>>()? {
+            let key = key.unwrap_or_default();
             if only.is_some_and(|keys| !keys.contains(&key.as_ref())) {
                 access.next_value::<IgnoredAny>()?;
                 continue;
@@ -428,8 +432,8 @@ impl<'de> Deserialize<'de> for NodeBrief {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<NodeBrief, A::Error> {
                 let (mut node_type, mut phase) = (None, None);
-                while let Some(key) = access.next_key::<Cow<'de, str>>()? {
-                    match key.as_ref() {
+                while let Some(Text(key)) = access.next_key::<Text<'de>>()? {
+                    match key.as_deref().unwrap_or_default() {
                         "type" => node_type = access.next_value::<Text<'de>>()?.0,
                         "phase" => phase = access.next_value::<Text<'de>>()?.0,
                         _ => {

@@ -18,7 +18,7 @@ impl At for Value {
         }
         let mut tokens = pointer.strip_prefix('/')?.split('/');
         tokens.try_fold(self, |value, token| {
-            let token: Cow<str> = if token.contains('~') {
+            let token: Cow<str> = if token.bytes().any(|byte| byte == b'~') {
                 Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
             } else {
                 Cow::Borrowed(token)

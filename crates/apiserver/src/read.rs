@@ -37,20 +37,18 @@ impl Filter {
         })
     }
 
-    /// Whether `object` passes the namespace and both selectors.
+    /// Whether `object` passes the namespace and both selectors. Only what a selector names is
+    /// looked up (no lookup at all without selectors: a list of every object reads none of them).
     pub fn matches(&self, object: &Value) -> bool {
-        let namespace_ok = self.namespace.as_deref().is_none_or(|ns| {
-            object
-                .pointer("/metadata/namespace")
-                .and_then(Value::as_str)
-                == Some(ns)
-        });
-        namespace_ok
-            && self.labels.matches_json(
-                object
-                    .pointer("/metadata/labels")
-                    .and_then(Value::as_object),
-            )
+        let metadata = |name: &str| object.get("metadata").and_then(|m| m.get(name));
+        self.namespace
+            .as_deref()
+            .is_none_or(|ns| metadata("namespace").and_then(Value::as_str) == Some(ns))
+            && self.labels.matches(|key| {
+                metadata("labels")
+                    .and_then(|labels| labels.get(key))
+                    .and_then(Value::as_str)
+            })
             && self.fields.matches(object)
     }
 }
@@ -135,6 +133,12 @@ pub fn list(state: &State, request: &ResourceRequest<'_>) -> Result<Response<Bod
         metadata
     )
     .into_bytes();
+    body.reserve(
+        page.iter()
+            .map(|object| object.json().len() + 1)
+            .sum::<usize>()
+            + 2,
+    );
     for (i, object) in page.iter().enumerate() {
         if i > 0 {
             body.push(b',');
