@@ -4,6 +4,7 @@
 //! borrows from the store.
 
 use crate::model::ObjectKey;
+use crate::model::image::ImageRef;
 use crate::model::rows::{
     AnalysisRunRow, ApplicationRow, FreightRow, PromotionRow, RolloutRow, StageRow, WorkflowRow,
 };
@@ -78,60 +79,87 @@ impl<'a> Join<'a> {
         Join { store }
     }
 
-    /// The newest Workflow whose template or name is `app` or starts with `app-`.
-    fn latest_workflow(&self, app: &str) -> Option<&'a WorkflowRow> {
-        let store = self.store;
-        store
-            .index()
+    /// The newest Workflow of the application's CI: one named for it (its template or name is
+    /// the application's name or starts with it and `-`, the longest application name winning,
+    /// so `web-api-ci` is not `web`'s), or one with a parameter naming the application or the
+    /// repository of an image its Rollouts run.
+    fn latest_workflow(&self, app: &str, lanes: &[EnvironmentLane<'a>]) -> Option<&'a WorkflowRow> {
+        let (store, index) = (self.store, self.store.index());
+        let named = index
             .workflows_named_like(app)
             .filter_map(|key| store.workflow(key))
-            .reduce(newer)
+            .filter(|workflow| {
+                [
+                    workflow.template.as_deref(),
+                    Some(workflow.key.name.as_str()),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|text| index.application_named_in(text) == Some(app))
+            });
+        let repositories = lanes
+            .iter()
+            .filter_map(|lane| lane.rollout)
+            .map(|rollout| ImageRef::parse(store.rollout_image(rollout)).repository)
+            .filter(|repository| !repository.is_empty());
+        let by_parameter = std::iter::once(app)
+            .chain(repositories)
+            .flat_map(|value| index.workflows_with_parameter(value))
+            .filter_map(|key| store.workflow(key));
+        named.chain(by_parameter).reduce(newer)
     }
 
-    /// The pipeline of `app`, whose Applications (with their environments) are `applications`.
+    /// The pipeline of `app`, whose Applications (with their environments) are `applications`:
+    /// a lane for each Rollout an Application runs (one without a Rollout when it runs none).
     pub fn pipeline(
         &self,
         app: String,
         applications: Vec<(String, &'a ApplicationRow)>,
     ) -> AppPipeline<'a> {
-        let mut lanes: Vec<EnvironmentLane<'a>> = applications
-            .into_iter()
-            .map(|(env, application)| self.lane(&app, env, application))
-            .collect();
+        let mut lanes: Vec<EnvironmentLane<'a>> = Vec::new();
+        for (env, application) in applications {
+            let rollouts = rollouts_of(self.store, &app, application);
+            if rollouts.is_empty() {
+                lanes.push(self.lane(&app, env.clone(), application, None));
+            }
+            for rollout in rollouts {
+                lanes.push(self.lane(&app, env.clone(), application, Some(rollout)));
+            }
+        }
         lanes.sort_by(|a, b| (env_rank(&a.env), &a.env).cmp(&(env_rank(&b.env), &b.env)));
         AppPipeline {
-            latest_workflow: self.latest_workflow(&app),
+            latest_workflow: self.latest_workflow(&app, &lanes),
             app,
             lanes,
         }
     }
 
-    fn lane(&self, app: &str, env: String, application: &'a ApplicationRow) -> EnvironmentLane<'a> {
+    fn lane(
+        &self,
+        app: &str,
+        env: String,
+        application: &'a ApplicationRow,
+        rollout: Option<&'a RolloutRow>,
+    ) -> EnvironmentLane<'a> {
         let store = self.store;
-        let namespace = application.destination_namespace.as_str();
-        let rollout = rollout_of(store, app, namespace);
-        let analysis = rollout
-            .and_then(|r| r.analysis.as_ref())
-            .and_then(|(name, _)| store.analysis_run(&ObjectKey::new(namespace, name.clone())));
+        let analysis = rollout.and_then(|r| {
+            let (name, _) = r.analysis.as_ref()?;
+            store.analysis_run(&ObjectKey::new(r.key.namespace.clone(), name.clone()))
+        });
         let stage = application
             .kargo_stage
             .as_ref()
             .and_then(|(project, stage)| {
                 store.stage(&ObjectKey::new(project.clone(), stage.clone()))
             });
-        let tag = rollout
-            .map(|r| crate::model::rows::rollout::image_tag(store.rollout_image(r)))
-            .unwrap_or_default();
+        let image = ImageRef::parse(rollout.map_or("", |r| store.rollout_image(r)));
         let freight = stage
             .and_then(|s| {
                 s.current_freight.as_ref().and_then(|name| {
                     store.freight(&ObjectKey::new(s.key.namespace.clone(), name.clone()))
                 })
             })
-            .or_else(|| {
-                let key = store.index().freight_with_tag(tag)?;
-                store.freight(key)
-            });
+            .or_else(|| store.freight(store.index().freight_with_image(&image)?));
         let promotion = stage.and_then(|s| {
             store
                 .promotions_in(&s.key.namespace)
@@ -145,35 +173,85 @@ impl<'a> Join<'a> {
             analysis,
             stage,
             freight,
-            build: store
-                .index()
-                .build_of_commit(tag)
-                .and_then(|key| store.workflow(key)),
+            build: self.build_of(app, &image),
             promotion,
+        }
+    }
+
+    /// The newest Workflow that built `image`, by the strongest rule that finds one: a
+    /// parameter is the image reference; a parameter is its tag and the Workflow is the
+    /// application's (named for it, or with a parameter that is the image's repository); its
+    /// `commitSha` parameter is the tag.
+    fn build_of(&self, app: &str, image: &ImageRef<'_>) -> Option<&'a WorkflowRow> {
+        let (store, index) = (self.store, self.store.index());
+        if image.tag.is_empty() && image.digest.is_empty() {
+            return None;
+        }
+        let with = |value: &str| -> Vec<&'a WorkflowRow> {
+            let keys = index.workflows_with_parameter(value);
+            keys.filter_map(|key| store.workflow(key)).collect()
+        };
+        let reference = image.keys().find_map(|key| with(&key).into_iter().next());
+        let tagged = || with(image.tag);
+        let applications = || {
+            tagged().into_iter().find(|workflow| {
+                let named = [
+                    workflow.template.as_deref(),
+                    Some(workflow.key.name.as_str()),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|text| index.application_named_in(text) == Some(app));
+                named
+                    || workflow
+                        .parameters
+                        .iter()
+                        .any(|(_, v)| v == image.repository)
+            })
+        };
+        let commit = || {
+            tagged()
+                .into_iter()
+                .find(|workflow| workflow.commit.as_deref() == Some(image.tag))
+        };
+        reference.or_else(applications).or_else(commit)
+    }
+}
+
+/// The Rollouts an Application runs: those Argo CD lists among the resources it manages, when
+/// it lists them; else (an Application never compared yet) the one in its destination namespace
+/// named like the application, else the first there.
+fn rollouts_of<'a>(
+    store: &'a Store,
+    app: &str,
+    application: &'a ApplicationRow,
+) -> Vec<&'a RolloutRow> {
+    match &application.managed {
+        Some(managed) => managed
+            .rollouts
+            .iter()
+            .filter_map(|key| store.rollout(key))
+            .collect(),
+        None => {
+            let namespace = application.destination_namespace.as_str();
+            let named = store.rollouts_in(namespace).find(|r| r.key.name == app);
+            named
+                .or_else(|| store.rollouts_in(namespace).next())
+                .into_iter()
+                .collect()
         }
     }
 }
 
-/// The Rollout an application runs in `namespace`: the one named like the application, else the
-/// first there.
-fn rollout_of<'a>(store: &'a Store, app: &str, namespace: &'a str) -> Option<&'a RolloutRow> {
-    store
-        .rollouts_in(namespace)
-        .find(|r| r.key.name == app)
-        .or_else(|| store.rollouts_in(namespace).next())
-}
-
-/// Every application's Rollouts (one per environment that has one, in promotion order), without
-/// the rest of the join: what the metrics ask about.
+/// Every application's Rollouts (each environment's, in promotion order), without the rest of
+/// the join: what the metrics ask about.
 pub fn rollouts_by_app(store: &Store) -> Vec<(String, &RolloutRow)> {
     applications_by_app(store)
         .flat_map(|(app, mut applications)| {
             applications.sort_by(|a, b| (env_rank(&a.0), &a.0).cmp(&(env_rank(&b.0), &b.0)));
             let rollouts: Vec<&RolloutRow> = applications
                 .into_iter()
-                .filter_map(|(_, application)| {
-                    rollout_of(store, &app, &application.destination_namespace)
-                })
+                .flat_map(|(_, application)| rollouts_of(store, &app, application))
                 .collect();
             rollouts
                 .into_iter()

@@ -110,11 +110,27 @@ fn every_kind_projects_from_current_old_and_malformed_objects() {
         ("aaaaaaa1", "charts/app")
     );
     assert!(!multi.auto_sync, "automated.enabled: false");
+    let managed = |app: &flightdeck::model::rows::ApplicationRow| {
+        app.managed.as_ref().map(|m| {
+            let rollouts: Vec<String> = m.rollouts.iter().map(|key| key.to_string()).collect();
+            (rollouts, m.others)
+        })
+    };
+    assert_eq!(
+        managed(app),
+        Some((vec!["demo-app-prod/demo-app".to_string()], 2))
+    );
+    assert_eq!(
+        managed(multi),
+        Some((vec!["api".to_string(), "odd".to_string()], 2)),
+        "a namespace left out is the destination's (none here); the others counted"
+    );
     let garbage = row!(rows, "application-malformed", Application);
     assert_eq!(
         (garbage.sync, garbage.health),
         (SyncStatus::Unknown, Health::Unknown)
     );
+    assert_eq!(managed(garbage), None, "a resource list that is not a list");
 
     let experiment = row!(rows, "experiment-running", Experiment);
     assert_eq!(

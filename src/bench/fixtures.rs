@@ -18,8 +18,9 @@ fn unit(index: usize) -> Vec<(Kind, Value)> {
     let time = "2026-11-26T10:00:00Z";
     let hash = format!("{:010x}", crate::model::workflow_nodes::fnv32a(&app));
     let image = format!("registry.example.com/{app}:{hash}");
-    let resources: Vec<Value> = (0..20)
-        .map(|r| json!({"group": "apps", "version": "v1", "kind": "Deployment", "namespace": namespace, "name": format!("{app}-part-{r}"), "status": "Synced", "health": {"status": "Healthy"}}))
+    // What Argo CD lists as managed: the Rollout and 19 other resources.
+    let resources: Vec<Value> = std::iter::once(json!({"group": "argoproj.io", "version": "v1alpha1", "kind": "Rollout", "namespace": namespace, "name": app, "status": "Synced", "health": {"status": "Healthy"}}))
+        .chain((1..20).map(|r| json!({"group": "apps", "version": "v1", "kind": "Deployment", "namespace": namespace, "name": format!("{app}-part-{r}"), "status": "Synced", "health": {"status": "Healthy"}})))
         .collect();
     let history: Vec<Value> = (0..10)
         .map(|h| json!({"id": h, "revision": format!("{:040x}", h * 7919 + index), "deployedAt": time, "source": {"repoURL": "https://git.example.com/gitops.git", "path": format!("{app}/overlays/prod")}}))

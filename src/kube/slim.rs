@@ -18,6 +18,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde_json::{Map, Value};
 
 use crate::model::Kind;
+use crate::model::rows::application::{OTHER_RESOURCES, is_rollout_entry};
 use crate::model::rows::workflow::{ACTIVE_SUSPEND_NODE, is_active_suspend};
 
 /// What the parser keeps of the value at a rule's path.
@@ -26,12 +27,23 @@ enum Keep {
     Nothing,
     /// Only these keys of a map.
     Only(&'static [&'static str]),
+    /// What a scan of it finds.
+    Scan(Scan),
+}
+
+/// Values read through without being kept, leaving only what rows read of them.
+#[derive(Clone, Copy)]
+enum Scan {
+    /// A Workflow's node map: whether a suspend node is active.
+    SuspendNodes,
+    /// An Application's `status.resources`: its Rollouts, and how many other resources.
+    ManagedRollouts,
 }
 
 /// A path of keys from the object's root (`*`: any item of a list) and what is kept there.
 struct Rule(&'static [&'static str], Keep);
 
-use Keep::{Nothing, Only};
+use Keep::{Nothing, Only, Scan as Scanned};
 
 /// What no row of any kind reads (`tests/row_fixtures.rs` projects every fixture both ways and
 /// compares).
@@ -47,11 +59,11 @@ const COMMON: &[Rule] = &[
     ),
     // Workflows and WorkflowTemplates
     Rule(&["spec", "templates"], Nothing),
-    Rule(&["status", "nodes"], Nothing),
+    Rule(&["status", "nodes"], Scanned(Scan::SuspendNodes)),
     Rule(&["status", "storedTemplates"], Nothing),
     Rule(&["status", "storedWorkflowTemplateSpec"], Nothing),
     // Applications
-    Rule(&["status", "resources"], Nothing),
+    Rule(&["status", "resources"], Scanned(Scan::ManagedRollouts)),
     Rule(&["status", "history"], Nothing),
     Rule(&["status", "operationState", "syncResult"], Nothing),
     // AnalysisRuns (the metric definitions; results are kept)
@@ -215,8 +227,10 @@ struct Pruned {
 enum Entered {
     /// Into a value decoded under these rules.
     Into(Pruned),
-    /// To a value left out: the index of the rule (of [`COMMON`]) that says so.
-    LeftOut(usize),
+    /// To a value left out.
+    LeftOut,
+    /// To a value only scanned.
+    Scanned(Scan),
 }
 
 impl Pruned {
@@ -256,10 +270,13 @@ impl Pruned {
         let mut active = 0;
         for (bit, Rule(path, keep)) in self.rules() {
             if path.get(self.depth) == Some(&step) {
-                if path.len() == self.depth + 1 && matches!(keep, Nothing) {
-                    return Entered::LeftOut(bit.trailing_zeros() as usize);
+                match keep {
+                    Nothing if path.len() == self.depth + 1 => return Entered::LeftOut,
+                    Scanned(scan) if path.len() == self.depth + 1 => {
+                        return Entered::Scanned(*scan);
+                    }
+                    _ => active |= bit,
                 }
-                active |= bit;
             }
         }
         Entered::Into(Pruned {
@@ -303,17 +320,20 @@ impl<'de> Visitor<'de> for Pruned {
                     let value = access.next_value_seed(inner)?;
                     map.insert(key.into_owned(), value);
                 }
-                // A Workflow's node map: only whether a suspend node is active is kept.
-                Entered::LeftOut(index)
-                    if COMMON
-                        .get(index)
-                        .is_some_and(|r| r.0 == ["status", "nodes"]) =>
-                {
+                Entered::Scanned(Scan::SuspendNodes) => {
                     if access.next_value_seed(SuspendScan)? {
                         map.insert(ACTIVE_SUSPEND_NODE.into(), Value::Bool(true));
                     }
                 }
-                Entered::LeftOut(_) => {
+                Entered::Scanned(Scan::ManagedRollouts) => {
+                    if let Some((rollouts, others)) = access.next_value_seed(ManagedScan)? {
+                        map.insert(key.into_owned(), Value::Array(rollouts));
+                        if others > 0 {
+                            map.insert(OTHER_RESOURCES.into(), others.into());
+                        }
+                    }
+                }
+                Entered::LeftOut => {
                     access.next_value::<IgnoredAny>()?;
                 }
             }
@@ -328,7 +348,10 @@ impl<'de> Visitor<'de> for Pruned {
                     items.push(item);
                 }
             }
-            Entered::LeftOut(_) => while access.next_element::<IgnoredAny>()?.is_some() {},
+            // No rule leaves out or scans a list's items.
+            Entered::LeftOut | Entered::Scanned(_) => {
+                while access.next_element::<IgnoredAny>()?.is_some() {}
+            }
         }
         Ok(Value::Array(items))
     }
@@ -458,6 +481,117 @@ impl<'de> Deserialize<'de> for NodeBrief {
             );
         }
         deserializer.deserialize_any(Brief)
+    }
+}
+
+/// Reads an Application's resource list keeping only its Rollout entries (group, kind,
+/// namespace and name), and counts the others; `None` for anything but a list.
+struct ManagedScan;
+
+type Managed = Option<(Vec<Value>, usize)>;
+
+impl<'de> DeserializeSeed<'de> for ManagedScan {
+    type Value = Managed;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Managed, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ManagedScan {
+    type Value = Managed;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a resource list")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Managed, A::Error> {
+        let (mut rollouts, mut others) = (Vec::new(), 0);
+        while let Some(ResourceEntry(entry)) = access.next_element()? {
+            match entry {
+                Some(fields)
+                    if is_rollout_entry(field_of(&fields, "group"), field_of(&fields, "kind")) =>
+                {
+                    let object = fields
+                        .into_iter()
+                        .map(|(name, value)| (name.to_string(), Value::String(value.into_owned())))
+                        .collect();
+                    rollouts.push(Value::Object(object));
+                }
+                _ => others += 1,
+            }
+        }
+        Ok(Some((rollouts, others)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Managed, A::Error> {
+        while access.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Managed, E> {
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Managed, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Managed, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Managed, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Managed, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Managed, E> {
+        Ok(None)
+    }
+}
+
+/// The string value of `name` among an entry's fields.
+fn field_of<'a>(fields: &'a [(&'static str, Cow<'_, str>)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map(|(_, value)| value.as_ref())
+}
+
+/// One entry of a resource list: its string `group`, `kind`, `namespace` and `name` (`None`
+/// when it is not a map).
+struct ResourceEntry<'de>(Option<Vec<(&'static str, Cow<'de, str>)>>);
+
+impl<'de> Deserialize<'de> for ResourceEntry<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> Visitor<'de> for Entry {
+            type Value = ResourceEntry<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a resource")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(Text(key)) = access.next_key::<Text<'de>>()? {
+                    let wanted = ["group", "kind", "namespace", "name"]
+                        .into_iter()
+                        .find(|name| key.as_deref() == Some(*name));
+                    match wanted {
+                        Some(name) => {
+                            if let Text(Some(value)) = access.next_value::<Text<'de>>()? {
+                                fields.push((name, value));
+                            }
+                        }
+                        None => {
+                            access.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ResourceEntry(Some(fields)))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(ResourceEntry(None))
+            }
+            anything_else_is!(ResourceEntry<'de>, ResourceEntry(None));
+        }
+        deserializer.deserialize_any(Entry)
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod cron;
 pub mod freight_availability;
+pub mod image;
 pub mod json;
 pub mod key;
 pub mod kustomize;

@@ -1,10 +1,12 @@
 //! The indexes the pipeline joins through, kept up to date row by row as the store changes (so
 //! a change costs a few index updates, not a rebuild over every row): Applications by
-//! application name, the namespaces they deploy to or are promoted from, Freight by image tag, and
-//! Workflows by commit, template and name. They hold keys; rows are read from the store. Pure.
+//! application name, the namespaces they deploy to or are promoted from, Freight by image, and
+//! Workflows by commit, parameter value, template and name. They hold keys; rows are read from
+//! the store. Pure.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::model::image::ImageRef;
 use crate::model::rows::{ApplicationRow, FreightRow, WorkflowRow};
 use crate::model::{ObjectKey, Row};
 
@@ -18,9 +20,11 @@ pub struct JoinIndex {
     projects: BTreeMap<String, usize>,
     /// Changes when the set of `destinations` or `projects` does.
     namespaces_generation: u64,
-    freight_by_tag: HashMap<String, BTreeSet<ObjectKey>>,
-    /// Workflows by the commit they build, in (created, key) order: the last is the newest.
-    workflows_by_commit: HashMap<String, BTreeSet<(Option<i64>, ObjectKey)>>,
+    /// Freight by `repository:tag` and `repository@digest` of each of its images.
+    freight_by_image: HashMap<String, BTreeSet<ObjectKey>>,
+    /// Workflows by each of their parameters' values (the commit they build among them), in
+    /// (created, key) order: the last is the newest.
+    workflows_by_parameter: HashMap<String, BTreeSet<(Option<i64>, ObjectKey)>>,
     workflows_by_template: BTreeSet<(String, ObjectKey)>,
     workflows_by_name: BTreeSet<(String, ObjectKey)>,
 }
@@ -51,9 +55,10 @@ impl JoinIndex {
                 (&a.app, &a.env, &a.kargo_stage, &a.destination_namespace)
                     == (&b.app, &b.env, &b.kargo_stage, &b.destination_namespace)
             }
-            (Row::Freight(a), Row::Freight(b)) => a.image_tag == b.image_tag,
+            (Row::Freight(a), Row::Freight(b)) => a.image_keys == b.image_keys,
             (Row::Workflow(a), Row::Workflow(b)) => {
-                (&a.commit, a.created, &a.template) == (&b.commit, b.created, &b.template)
+                (&a.commit, a.created, &a.template, &a.parameters)
+                    == (&b.commit, b.created, &b.template, &b.parameters)
             }
             _ => false,
         };
@@ -95,24 +100,24 @@ impl JoinIndex {
     }
 
     fn freight(&mut self, freight: &FreightRow, change: Change) {
-        if freight.image_tag.is_empty() {
-            return;
+        for image in &freight.image_keys {
+            set_entry(
+                &mut self.freight_by_image,
+                image,
+                freight.key.clone(),
+                change,
+            );
         }
-        set_entry(
-            &mut self.freight_by_tag,
-            &freight.image_tag,
-            freight.key.clone(),
-            change,
-        );
     }
 
     fn workflow(&mut self, workflow: &WorkflowRow, change: Change) {
         let key = workflow.key.clone();
-        if let Some(commit) = &workflow.commit {
+        let entry = (workflow.created, key.clone());
+        for (_, value) in &workflow.parameters {
             set_entry(
-                &mut self.workflows_by_commit,
-                commit,
-                (workflow.created, key.clone()),
+                &mut self.workflows_by_parameter,
+                value,
+                entry.clone(),
                 change,
             );
         }
@@ -150,17 +155,33 @@ impl JoinIndex {
         self.namespaces_generation
     }
 
-    /// The first Freight (in key order) carrying image tag `tag`.
-    pub fn freight_with_tag(&self, tag: &str) -> Option<&ObjectKey> {
-        self.freight_by_tag.get(tag)?.first()
+    /// The first Freight (in key order) carrying `image`: by digest when it has one and a
+    /// Freight carries it, else by tag.
+    pub fn freight_with_image(&self, image: &ImageRef<'_>) -> Option<&ObjectKey> {
+        image
+            .keys()
+            .find_map(|key| self.freight_by_image.get(&key)?.first())
     }
 
-    /// The newest Workflow (created, then key) built from `commit`.
-    pub fn build_of_commit(&self, commit: &str) -> Option<&ObjectKey> {
-        self.workflows_by_commit
-            .get(commit)?
-            .last()
-            .map(|(_, key)| key)
+    /// The Workflows with a parameter whose value is `value`, newest first.
+    pub fn workflows_with_parameter<'a>(
+        &'a self,
+        value: &str,
+    ) -> impl Iterator<Item = &'a ObjectKey> {
+        let found = self.workflows_by_parameter.get(value);
+        found
+            .into_iter()
+            .flat_map(|set| set.iter().rev().map(|(_, key)| key))
+    }
+
+    /// The application a Workflow template or name belongs to by naming: the longest
+    /// application name it is, or starts with followed by `-` (so `web-api-ci` is `web-api`'s,
+    /// not `web`'s).
+    pub fn application_named_in<'a>(&'a self, text: &str) -> Option<&'a str> {
+        let ends = text.match_indices('-').map(|(i, _)| i).chain([text.len()]);
+        ends.rev()
+            .find_map(|end| self.applications.get_key_value(&text[..end]))
+            .map(|(app, _)| app.as_str())
     }
 
     /// The Workflows whose template or name is `app` or starts with `app-`.
@@ -274,15 +295,18 @@ mod tests {
         let mut store = Store::default();
         store.apply(deltas(7, 300));
         let index = store.index();
-        for (tag, keys) in &index.freight_by_tag {
-            assert_eq!(index.freight_with_tag(tag), keys.first());
+        for (image, keys) in &index.freight_by_image {
+            assert_eq!(
+                index.freight_with_image(&ImageRef::parse(image)),
+                keys.first()
+            );
         }
-        let newest = store
+        let newest_with_t2 = store
             .workflows()
-            .filter(|w| w.commit.as_deref() == Some("t1"))
+            .filter(|w| w.parameters.iter().any(|(_, value)| value == "t2"))
             .max_by_key(|w| (w.created, w.key.clone()))
             .map(|w| &w.key);
-        assert_eq!(index.build_of_commit("t1"), newest);
+        assert_eq!(index.workflows_with_parameter("t2").next(), newest_with_t2);
         let like: BTreeSet<&ObjectKey> = index.workflows_named_like("o1").collect();
         let expected: BTreeSet<&ObjectKey> = store
             .workflows()

@@ -105,10 +105,14 @@ fn lane_row(
         Some(rollout) => {
             let tag = crate::model::rows::rollout::image_tag(store.rollout_image(rollout));
             row.push(Cell::new(short(tag, 12), Slot::Text));
-            row.push(Cell::new(
-                rollout.phase.as_str(),
-                slots::rollout(rollout.phase),
-            ));
+            // An Application running several Rollouts has a row for each: named.
+            let several = app.managed.as_ref().is_some_and(|m| m.rollouts.len() > 1);
+            let phase = if several {
+                format!("{} {}", rollout.key.name, rollout.phase.as_str())
+            } else {
+                rollout.phase.as_str().to_string()
+            };
+            row.push(Cell::new(phase, slots::rollout(rollout.phase)));
             row.push(Cell::new(
                 rollout
                     .step

@@ -5,7 +5,7 @@ use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
-use crate::model::json::{annotation, string, text};
+use crate::model::json::{annotation, integer, string, text};
 use crate::model::key::ObjectKey;
 use crate::model::phase::{Health, SyncStatus};
 
@@ -33,6 +33,51 @@ pub struct ApplicationRow {
     pub images: Vec<String>,
     /// Message of the first condition (a comparison error, say).
     pub condition: Option<String>,
+    /// What Argo CD says it manages (`status.resources`), when it says.
+    pub managed: Option<Managed>,
+}
+
+/// The compact projection of an Application's `status.resources`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Managed {
+    /// Its Argo Rollouts (a namespace left out is the destination's).
+    pub rollouts: Vec<ObjectKey>,
+    /// How many other resources.
+    pub others: usize,
+}
+
+/// The mark the watchers' decoder leaves in `status` for the resources it did not keep (only
+/// the Rollout entries of `status.resources` are kept).
+pub const OTHER_RESOURCES: &str = "flightdeckOtherResources";
+
+/// Whether a `status.resources` entry is an Argo Rollout.
+pub fn is_rollout_entry(group: Option<&str>, kind: Option<&str>) -> bool {
+    group == Some("argoproj.io") && kind == Some("Rollout")
+}
+
+/// `status.resources` as [`Managed`], when it is a list.
+fn managed(object: &Value, destination: &str) -> Option<Managed> {
+    let entries = object.at("/status/resources")?.as_array()?;
+    let mut managed = Managed {
+        others: integer(object, &format!("/status/{OTHER_RESOURCES}"))
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0),
+        ..Managed::default()
+    };
+    for entry in entries {
+        let field = |name| entry.get(name).and_then(Value::as_str);
+        if is_rollout_entry(field("group"), field("kind")) {
+            let namespace = field("namespace")
+                .filter(|n| !n.is_empty())
+                .unwrap_or(destination);
+            managed
+                .rollouts
+                .push(ObjectKey::new(namespace, field("name").unwrap_or_default()));
+        } else {
+            managed.others += 1;
+        }
+    }
+    Some(managed)
 }
 
 impl ApplicationRow {
@@ -72,9 +117,11 @@ impl ApplicationRow {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
+        let destination_namespace = string(object, "/spec/destination/namespace");
         Self {
             key: ObjectKey::of(object),
             labels: Labels::of(object),
+            managed: managed(object, &destination_namespace),
             sync: SyncStatus::parse(text(object, "/status/sync/status").unwrap_or_default()),
             health: Health::parse(text(object, "/status/health/status").unwrap_or_default()),
             // Multi-source Applications (Argo CD 2.6+) report `revisions`, one per source.
@@ -82,7 +129,7 @@ impl ApplicationRow {
                 .or_else(|| text(object, "/status/sync/revisions/0"))
                 .unwrap_or_default()
                 .to_string(),
-            destination_namespace: string(object, "/spec/destination/namespace"),
+            destination_namespace,
             path: text(object, "/spec/source/path")
                 .or_else(|| text(object, "/spec/sources/0/path"))
                 .unwrap_or_default()

@@ -9,7 +9,8 @@ use crate::model::Labels;
 use crate::model::freight_availability::{
     Availability, FreightRecord, FreightRequest, availability,
 };
-use crate::model::json::{integer, label, string, text, time};
+use crate::model::image::ImageRef;
+use crate::model::json::{integer, label, str_at, string, text, time};
 use crate::model::key::ObjectKey;
 use crate::model::phase::PromotionPhase;
 
@@ -68,6 +69,9 @@ pub struct FreightRow {
     pub image_tag: String,
     /// The image repository of its first image (`images[0].repoURL`).
     pub image_repository: String,
+    /// Every image it carries as `repository:tag` and `repository@digest` (those it has): what
+    /// a running image is matched against.
+    pub image_keys: Vec<String>,
     pub warehouse: String,
     pub created: Option<i64>,
     /// Where it is, was verified and is approved (with soak times), for availability.
@@ -85,6 +89,7 @@ impl FreightRow {
                 .to_string(),
             image_tag: string(object, "/images/0/tag"),
             image_repository: string(object, "/images/0/repoURL"),
+            image_keys: image_keys(object),
             warehouse: string(object, "/origin/name"),
             created: time(object, "/metadata/creationTimestamp"),
             record: FreightRecord::of_freight(object),
@@ -99,6 +104,24 @@ impl FreightRow {
             self.alias.clone()
         }
     }
+}
+
+/// The index keys of a Freight's images (`images[].repoURL`, `tag`, `digest`).
+fn image_keys(object: &Value) -> Vec<String> {
+    let images = object.get("images").and_then(Value::as_array);
+    images
+        .into_iter()
+        .flatten()
+        .flat_map(|image| {
+            let part = |name| str_at(image, name);
+            let image = ImageRef {
+                repository: part("/repoURL"),
+                tag: part("/tag"),
+                digest: part("/digest"),
+            };
+            image.keys().collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -231,10 +231,7 @@ impl RolloutRow {
 
 /// The tag of an image reference (after the last `:` that is not part of a registry port).
 pub fn image_tag(image: &str) -> &str {
-    match image.rsplit_once(':') {
-        Some((_, tag)) if !tag.contains('/') => tag,
-        _ => "",
-    }
+    crate::model::image::ImageRef::parse(image).tag
 }
 
 /// A Rollout's deployment strategy.

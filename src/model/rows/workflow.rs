@@ -23,6 +23,8 @@ pub struct WorkflowRow {
     pub template: Option<String>,
     /// The `commitSha` argument (the image tag it builds).
     pub commit: Option<String>,
+    /// Its arguments' parameters (name, value) with a value: what tells which image it built.
+    pub parameters: Vec<(String, String)>,
     pub suspended: bool,
     /// `spec.shutdown` (Stop/Terminate) when set.
     pub shutdown: Option<String>,
@@ -35,17 +37,22 @@ impl WorkflowRow {
             let (done, total) = (done.trim().parse().ok()?, total.trim().parse().ok()?);
             (total > 0 && done <= total).then_some((done, total))
         });
-        let commit = object
+        // `spec.arguments.parameters` as (name, value), those with a string value.
+        let parameters: Vec<(String, String)> = object
             .at("/spec/arguments/parameters")
             .and_then(Value::as_array)
-            .and_then(|params| {
-                params
-                    .iter()
-                    .find(|p| p.get("name").and_then(Value::as_str) == Some("commitSha"))
-                    .and_then(|p| p.get("value"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            });
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let field = |name| p.get(name).and_then(Value::as_str);
+                Some((field("name")?.to_string(), field("value")?.to_string()))
+            })
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        let commit = parameters
+            .iter()
+            .find(|(name, _)| name == "commitSha")
+            .map(|(_, value)| value.clone());
         let shutdown = text(object, "/spec/shutdown")
             .filter(|s| !s.is_empty())
             .map(str::to_string);
@@ -61,7 +68,8 @@ impl WorkflowRow {
             template: label(object, "workflows.argoproj.io/workflow-template")
                 .or_else(|| text(object, "/spec/workflowTemplateRef/name"))
                 .map(str::to_string),
-            commit: commit.filter(|c| !c.is_empty()),
+            commit,
+            parameters,
             suspended: flag(object, "/spec/suspend") || has_active_suspend_node(object),
             shutdown,
         }
