@@ -34,14 +34,16 @@ pub struct AppPipeline<'a> {
     pub lanes: Vec<EnvironmentLane<'a>>,
 }
 
-/// Where an environment sorts: dev, staging, prod, then the rest.
+/// Where an environment sorts: dev, staging, prod, then the rest — by any of its `-` parts, so
+/// `eu-prod-1` sorts with prod.
 fn env_rank(env: &str) -> u8 {
-    match env {
+    let rank = |part: &str| match part {
         "dev" | "development" | "test" => 0,
         "staging" | "stage" | "qa" | "uat" => 1,
         "prod" | "production" => 2,
         _ => 3,
-    }
+    };
+    env.split('-').map(rank).min().unwrap_or(3)
 }
 
 /// The newest of two Workflows (created, then name, then namespace: the later one on a tie).
@@ -85,6 +87,9 @@ impl<'a> Join<'a> {
     /// repository of an image its Rollouts run.
     fn latest_workflow(&self, app: &str, lanes: &[EnvironmentLane<'a>]) -> Option<&'a WorkflowRow> {
         let (store, index) = (self.store, self.store.index());
+        if let Some(rule) = store.correlation().rule(app) {
+            return store.workflows().filter(|w| rule.selects(w)).reduce(newer);
+        }
         let named = index
             .workflows_named_like(app)
             .filter_map(|key| store.workflow(key))
@@ -178,14 +183,19 @@ impl<'a> Join<'a> {
         }
     }
 
-    /// The newest Workflow that built `image`, by the strongest rule that finds one: a
-    /// parameter is the image reference; a parameter is its tag and the Workflow is the
-    /// application's (named for it, or with a parameter that is the image's repository); its
-    /// `commitSha` parameter is the tag.
+    /// The newest Workflow that built `image`: as the application's `[apps."NAME"]` rule says
+    /// when it has one; else by the strongest rule that finds one: a parameter is the image
+    /// reference; a parameter is its tag and the Workflow is the application's (named for it,
+    /// or with a parameter that is the image's repository); its `commitSha` parameter is the
+    /// tag.
     fn build_of(&self, app: &str, image: &ImageRef<'_>) -> Option<&'a WorkflowRow> {
         let (store, index) = (self.store, self.store.index());
         if image.tag.is_empty() && image.digest.is_empty() {
             return None;
+        }
+        if let Some(rule) = store.correlation().rule(app) {
+            let built = |w: &&WorkflowRow| rule.selects(w) && rule.built(w, image);
+            return store.workflows().filter(built).reduce(newer);
         }
         let with = |value: &str| -> Vec<&'a WorkflowRow> {
             let keys = index.workflows_with_parameter(value);

@@ -398,3 +398,130 @@ fn no_guess_against_the_resource_list_and_freight_by_digest() {
         ]
     );
 }
+
+/// A management cluster without Kargo: an ApplicationSet generates one Application per region,
+/// named by region and labelled by nothing. They group under the set, prod regions after
+/// staging; one `build-and-push` template serves every team, and `[apps."shop"]` says which of
+/// its Workflows are shop's (the `team` label) and which parameter names the image.
+#[test]
+fn applicationset_regions_and_a_configured_build_rule() {
+    let set_owner = json!([{"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "name": "shop", "uid": "u1", "controller": true}]);
+    let regional = |name: &str, destination: &str| {
+        let (kind, mut object) = application(
+            name,
+            json!({}),
+            destination,
+            Some(json!([managed(
+                "argoproj.io",
+                "Rollout",
+                destination,
+                "storefront"
+            )])),
+        );
+        object["metadata"]["ownerReferences"] = set_owner.clone();
+        (kind, object)
+    };
+    let image = "registry.acme.io/shop/storefront";
+    let objects = vec![
+        regional("shop-eu-prod-1", "shop-eu"),
+        regional("shop-us-prod-1", "shop-us"),
+        regional("shop-eu-staging", "shop-staging"),
+        rollout("shop-eu", "storefront", &format!("{image}:2.3.0")),
+        rollout("shop-us", "storefront", &format!("{image}:2.2.9")),
+        rollout("shop-staging", "storefront", &format!("{image}:2.3.0")),
+        // Another team's newer build with the same version, and shop's two builds.
+        with_labels(
+            workflow(
+                "build-and-push-ot7x1",
+                "build-and-push",
+                "2026-11-24T09:00:00Z",
+                json!([{"name": "version", "value": "2.3.0"}, {"name": "image", "value": "registry.acme.io/pay/api"}]),
+            ),
+            json!({"team": "pay"}),
+        ),
+        with_labels(
+            workflow(
+                "build-and-push-sh2a9",
+                "build-and-push",
+                "2026-11-22T09:00:00Z",
+                json!([{"name": "version", "value": "2.3.0"}]),
+            ),
+            json!({"team": "shop"}),
+        ),
+        with_labels(
+            workflow(
+                "build-and-push-sh1b4",
+                "build-and-push",
+                "2026-11-18T09:00:00Z",
+                json!([{"name": "version", "value": "2.2.9"}]),
+            ),
+            json!({"team": "shop"}),
+        ),
+    ];
+    let mut settings = flightdeck::settings::Settings::default();
+    let warnings = settings.apply_file(
+        "config.toml",
+        "[apps.\"shop\"]\nworkflow_selector = \"team=shop\"\nimage_parameter = \"version\"\n",
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut store = Store::new(settings.correlation.clone());
+    let bare = store_of(objects);
+    for kind in Kind::ALL {
+        store.apply(
+            bare.rows(*kind)
+                .cloned()
+                .map(Delta::Apply)
+                .collect::<Vec<_>>(),
+        );
+    }
+    let view = build(&store, None, NOW, Window::ALL);
+    let shown = sections(&view);
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    let (title, rows) = &shown[0];
+    assert!(
+        title.starts_with("shop  latest build build-and-push-sh2a9"),
+        "{title}"
+    );
+    let row = |env: &str, image: &str, build: &str| {
+        cells(&[
+            ("ENV", env),
+            ("FREIGHT", "-"),
+            ("IMAGE", image),
+            ("ROLLOUT", "Healthy"),
+            ("STEP", "3/3"),
+            ("WEIGHT", "100/100"),
+            ("ANALYSIS", "-"),
+            ("BUILD", build),
+            ("PROMOTION", "-"),
+        ])
+    };
+    assert_eq!(
+        rows,
+        &vec![
+            row("eu-staging", "2.3.0", "Succeeded 4/4 7d"),
+            row("eu-prod-1", "2.3.0", "Succeeded 4/4 7d"),
+            row("us-prod-1", "2.2.9", "Succeeded 4/4 11d"),
+        ]
+    );
+    // Without the rule nothing ties a build to shop (no name, no image parameter), and a
+    // version alone — the other team's newer 2.3.0 build has it too — is no proof: no guess.
+    let unruled = sections(&build(&bare, None, NOW, Window::ALL));
+    assert!(
+        unruled[0].0.starts_with("shop  no CI workflow seen"),
+        "{}",
+        unruled[0].0
+    );
+    assert!(
+        unruled[0]
+            .1
+            .iter()
+            .all(|row| row[7] == ("BUILD", "-".to_string()))
+    );
+}
+
+fn with_labels((kind, mut object): (Kind, Value), labels: Value) -> (Kind, Value) {
+    for (key, value) in labels.as_object().expect("labels") {
+        object["metadata"]["labels"][key] = value.clone();
+    }
+    (kind, object)
+}

@@ -3,6 +3,7 @@
 //! upstream computes them, and time helpers (Kubernetes's own value rules come from
 //! `flightdeck-apimachinery`). No tokio, no ratatui, no kube client here.
 
+pub mod correlation;
 pub mod cron;
 pub mod freight_availability;
 pub mod image;

@@ -86,6 +86,8 @@ pub struct Settings {
     pub color: ColorChoice,
     pub symbols: SymbolChoice,
     pub contexts: Vec<ContextRule>,
+    /// How the pipeline groups Applications and tells builds (`app_label`, `[apps."NAME"]`).
+    pub correlation: crate::model::correlation::Correlation,
 }
 
 impl Default for Settings {
@@ -113,6 +115,7 @@ impl Default for Settings {
                 production: Some(true),
                 read_only: None,
             }],
+            correlation: Default::default(),
         }
     }
 }
@@ -265,6 +268,15 @@ impl Settings {
                         self.contexts.push(parsed);
                     }
                 }
+                "app_label" => {
+                    if let Some(label) = expect_string(&mut doc, name, value) {
+                        self.correlation.app_label = label;
+                    }
+                }
+                "apps" => self
+                    .correlation
+                    .apps
+                    .extend(super::apps::parse(&mut doc, value)),
                 other => doc.warn(
                     key.span(),
                     format!("unknown setting `{other}`; ignored (see README, Configuration)"),

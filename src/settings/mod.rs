@@ -2,6 +2,7 @@
 //! variables and flags (layered in that order over built-in defaults), the theme and the keymap.
 //! Problems become warnings; loading never fails.
 
+pub mod apps;
 pub mod config;
 pub mod paths;
 pub mod sources;

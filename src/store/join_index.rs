@@ -6,13 +6,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::model::correlation::DEFAULT_APP_LABEL;
 use crate::model::image::ImageRef;
 use crate::model::rows::{ApplicationRow, FreightRow, WorkflowRow};
 use crate::model::{ObjectKey, Row};
 
 /// Keys of the joined kinds by what the join looks them up by.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct JoinIndex {
+    /// The label grouping Applications (after Kargo Projects and ApplicationSets).
+    app_label: String,
     /// Application name → its Argo CD Applications and their environment names.
     applications: BTreeMap<String, BTreeMap<ObjectKey, String>>,
     /// Namespaces the Applications deploy to, and those of their Kargo Projects, counted.
@@ -36,7 +39,28 @@ pub enum Change {
     Remove,
 }
 
+impl Default for JoinIndex {
+    fn default() -> Self {
+        JoinIndex::new(DEFAULT_APP_LABEL)
+    }
+}
+
 impl JoinIndex {
+    /// Empty indexes grouping Applications by `app_label`.
+    pub fn new(app_label: &str) -> JoinIndex {
+        JoinIndex {
+            app_label: app_label.to_string(),
+            applications: BTreeMap::new(),
+            destinations: BTreeMap::new(),
+            projects: BTreeMap::new(),
+            namespaces_generation: 0,
+            freight_by_image: HashMap::new(),
+            workflows_by_parameter: HashMap::new(),
+            workflows_by_template: BTreeSet::new(),
+            workflows_by_name: BTreeSet::new(),
+        }
+    }
+
     /// Counts `row` in (or out of) the indexes of its kind.
     pub fn update(&mut self, row: &Row, change: Change) {
         match row {
@@ -52,8 +76,9 @@ impl JoinIndex {
     pub fn replace(&mut self, old: &Row, new: &Row) {
         let same = match (old, new) {
             (Row::Application(a), Row::Application(b)) => {
-                (&a.app, &a.env, &a.kargo_stage, &a.destination_namespace)
-                    == (&b.app, &b.env, &b.kargo_stage, &b.destination_namespace)
+                a.app_and_env(&self.app_label) == b.app_and_env(&self.app_label)
+                    && (&a.kargo_stage, &a.destination_namespace)
+                        == (&b.kargo_stage, &b.destination_namespace)
             }
             (Row::Freight(a), Row::Freight(b)) => a.image_keys == b.image_keys,
             (Row::Workflow(a), Row::Workflow(b)) => {
@@ -69,7 +94,7 @@ impl JoinIndex {
     }
 
     fn application(&mut self, application: &ApplicationRow, change: Change) {
-        let (app, env) = application.app_and_env();
+        let (app, env) = application.app_and_env(&self.app_label);
         let key = application.key.clone();
         match change {
             Change::Add => {

@@ -5,6 +5,7 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 
+use crate::model::correlation::Correlation;
 use crate::model::rows::{
     AnalysisRunRow, ApplicationRow, EventRow, EventSourceRow, ExperimentRow, FreightRow, PodRow,
     PromotionRow, ReplicaSetRow, RolloutRow, SensorRow, StageRow, WarehouseRow, WorkflowRow,
@@ -47,9 +48,25 @@ pub struct Store {
     keys_changed: HashMap<Kind, u64>,
     /// What the pipeline joins through, kept up to date with every row.
     index: JoinIndex,
+    /// What the user told the pipeline (the grouping label, per-application build rules).
+    correlation: Correlation,
 }
 
 impl Store {
+    /// An empty store joining as `correlation` says.
+    pub fn new(correlation: Correlation) -> Store {
+        Store {
+            index: JoinIndex::new(&correlation.app_label),
+            correlation,
+            ..Store::default()
+        }
+    }
+
+    /// What the user told the pipeline.
+    pub fn correlation(&self) -> &Correlation {
+        &self.correlation
+    }
+
     /// Applies a batch of deltas; returns whether anything changed.
     pub fn apply(&mut self, deltas: impl IntoIterator<Item = Delta>) -> bool {
         let before = self.generation;

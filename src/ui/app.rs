@@ -134,7 +134,7 @@ impl App {
             toast: None,
             dirty: true,
             size: (80, 24),
-            store: crate::store::Store::default(),
+            store: crate::store::Store::new(loaded.settings.correlation.clone()),
             cluster_problem: None,
             frozen_time: None,
             screens: Screens::default(),

@@ -28,7 +28,7 @@ impl App {
         };
         self.read_only = settings.is_read_only(name);
         self.production = settings.is_production(name);
-        self.store = crate::store::Store::default();
+        self.store = crate::store::Store::new(self.settings.correlation.clone());
         self.cluster_problem = None;
         // The new cluster's objects are not the ones the screens were about.
         if self

@@ -5,7 +5,7 @@ use crate::model::json::At;
 use serde_json::Value;
 
 use crate::model::Labels;
-use crate::model::json::{annotation, integer, string, text};
+use crate::model::json::{annotation, integer, owner, string, text};
 use crate::model::key::ObjectKey;
 use crate::model::phase::{Health, SyncStatus};
 
@@ -26,8 +26,8 @@ pub struct ApplicationRow {
     pub auto_sync: bool,
     /// The Kargo Stage allowed to sync it, as (project, stage).
     pub kargo_stage: Option<(String, String)>,
-    /// `app` label (the application the environments belong to).
-    pub app: Option<String>,
+    /// The ApplicationSet that generated it (its controlling owner).
+    pub application_set: Option<String>,
     /// `env` label.
     pub env: Option<String>,
     pub images: Vec<String>,
@@ -81,26 +81,37 @@ fn managed(object: &Value, destination: &str) -> Option<Managed> {
 }
 
 impl ApplicationRow {
-    /// The application this Argo CD Application belongs to and its environment: the `app` and
-    /// `env` labels, else the Kargo Stage it is authorised for, else the name's last `-` part
-    /// (and the name without it).
-    pub fn app_and_env(&self) -> (String, String) {
-        let name = &self.key.name;
-        let env = self
-            .env
-            .clone()
-            .or_else(|| self.kargo_stage.as_ref().map(|(_, stage)| stage.clone()))
-            .unwrap_or_else(|| {
-                name.rsplit_once('-')
-                    .map(|(_, e)| e.to_string())
-                    .unwrap_or_default()
-            });
-        let app = self.app.clone().unwrap_or_else(|| {
-            name.strip_suffix(&format!("-{env}"))
-                .unwrap_or(name)
-                .to_string()
-        });
-        (app, env)
+    /// The application this Argo CD Application belongs to and its environment, from the
+    /// strongest grouping it carries: its Kargo Project (the environment: its Stage), the
+    /// ApplicationSet that generated it (the environment: its name without the set's), the
+    /// `app_label` label (the environment: its name without the application's), else its name
+    /// (the environment: the name's last `-` part). An `env` label always names the environment.
+    pub fn app_and_env(&self, app_label: &str) -> (String, String) {
+        let name = self.key.name.as_str();
+        let without = |group: &str| {
+            let rest = name
+                .strip_prefix(group)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .or_else(|| name.strip_suffix(group)?.strip_suffix('-'));
+            rest.filter(|rest| !rest.is_empty()).map(str::to_string)
+        };
+        let last_part = || name.rsplit_once('-').map(|(_, e)| e.to_string());
+        let (app, env) = if let Some((project, stage)) = &self.kargo_stage {
+            (project.clone(), stage.clone())
+        } else if let Some(set) = &self.application_set {
+            (
+                set.clone(),
+                without(set).unwrap_or_else(|| name.to_string()),
+            )
+        } else if let Some(app) = self.labels.get(app_label).filter(|app| !app.is_empty()) {
+            let env = without(app).or_else(last_part).unwrap_or_default();
+            (app.to_string(), env)
+        } else {
+            let env = last_part().unwrap_or_default();
+            let app = name.strip_suffix(&format!("-{env}")).unwrap_or(name);
+            (app.to_string(), env)
+        };
+        (app, self.env.clone().unwrap_or(env))
     }
 
     pub fn from_object(object: &Value) -> Self {
@@ -138,7 +149,7 @@ impl ApplicationRow {
             operation_requested: object.get("operation").is_some_and(Value::is_object),
             auto_sync,
             kargo_stage,
-            app: label("app"),
+            application_set: owner(object, "ApplicationSet"),
             env: label("env"),
             images: object
                 .at("/status/summary/images")
