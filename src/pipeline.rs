@@ -23,6 +23,16 @@ pub struct EnvironmentLane<'a> {
     pub build: Option<&'a WorkflowRow>,
     /// The Stage's newest Promotion.
     pub promotion: Option<&'a PromotionRow>,
+    /// Which rule linked the Rollout, the Freight and the build (or why none did).
+    pub links: Links,
+}
+
+/// Why a lane's cells show what they show: the rule that linked each, or why none did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Links {
+    pub rollout: &'static str,
+    pub freight: &'static str,
+    pub build: &'static str,
 }
 
 /// One application with its environments.
@@ -123,12 +133,12 @@ impl<'a> Join<'a> {
     ) -> AppPipeline<'a> {
         let mut lanes: Vec<EnvironmentLane<'a>> = Vec::new();
         for (env, application) in applications {
-            let rollouts = rollouts_of(self.store, &app, application);
+            let (rollouts, why) = rollouts_of(self.store, &app, application);
             if rollouts.is_empty() {
-                lanes.push(self.lane(&app, env.clone(), application, None));
+                lanes.push(self.lane(&app, env.clone(), application, (None, why)));
             }
             for rollout in rollouts {
-                lanes.push(self.lane(&app, env.clone(), application, Some(rollout)));
+                lanes.push(self.lane(&app, env.clone(), application, (Some(rollout), why)));
             }
         }
         lanes.sort_by(|a, b| (env_rank(&a.env), &a.env).cmp(&(env_rank(&b.env), &b.env)));
@@ -144,7 +154,7 @@ impl<'a> Join<'a> {
         app: &str,
         env: String,
         application: &'a ApplicationRow,
-        rollout: Option<&'a RolloutRow>,
+        (rollout, rollout_link): (Option<&'a RolloutRow>, &'static str),
     ) -> EnvironmentLane<'a> {
         let store = self.store;
         let analysis = rollout.and_then(|r| {
@@ -158,19 +168,31 @@ impl<'a> Join<'a> {
                 store.stage(&ObjectKey::new(project.clone(), stage.clone()))
             });
         let image = ImageRef::parse(rollout.map_or("", |r| store.rollout_image(r)));
-        let freight = stage
-            .and_then(|s| {
-                s.current_freight.as_ref().and_then(|name| {
-                    store.freight(&ObjectKey::new(s.key.namespace.clone(), name.clone()))
-                })
-            })
-            .or_else(|| store.freight(store.index().freight_with_image(&image)?));
+        let current = stage.and_then(|s| {
+            let name = s.current_freight.as_ref()?;
+            store.freight(&ObjectKey::new(s.key.namespace.clone(), name.clone()))
+        });
+        let (freight, freight_link) = match current {
+            Some(freight) => (Some(freight), "the Kargo Stage's current Freight"),
+            None if image.tag.is_empty() && image.digest.is_empty() => (
+                None,
+                "no running image to look up (and no Kargo Stage with Freight)",
+            ),
+            None => match store.index().freight_with_image(&image) {
+                Some(key) => (
+                    store.freight(key),
+                    "carries the running image (repository and digest, else tag)",
+                ),
+                None => (None, "no Freight carries the running image"),
+            },
+        };
         let promotion = stage.and_then(|s| {
             store
                 .promotions_in(&s.key.namespace)
                 .filter(|p| p.stage == s.key.name)
                 .max_by_key(|p| (p.created, p.key.name.clone()))
         });
+        let (build, build_link) = self.build_of(app, &image);
         EnvironmentLane {
             env,
             application,
@@ -178,8 +200,13 @@ impl<'a> Join<'a> {
             analysis,
             stage,
             freight,
-            build: self.build_of(app, &image),
+            build,
             promotion,
+            links: Links {
+                rollout: rollout_link,
+                freight: freight_link,
+                build: build_link,
+            },
         }
     }
 
@@ -188,43 +215,62 @@ impl<'a> Join<'a> {
     /// reference; a parameter is its tag and the Workflow is the application's (named for it,
     /// or with a parameter that is the image's repository); its `commitSha` parameter is the
     /// tag.
-    fn build_of(&self, app: &str, image: &ImageRef<'_>) -> Option<&'a WorkflowRow> {
+    fn build_of(&self, app: &str, image: &ImageRef<'_>) -> (Option<&'a WorkflowRow>, &'static str) {
         let (store, index) = (self.store, self.store.index());
         if image.tag.is_empty() && image.digest.is_empty() {
-            return None;
+            return (None, "no running image to look up");
         }
         if let Some(rule) = store.correlation().rule(app) {
             let built = |w: &&WorkflowRow| rule.selects(w) && rule.built(w, image);
-            return store.workflows().filter(built).reduce(newer);
+            return match store.workflows().filter(built).reduce(newer) {
+                Some(workflow) => (
+                    Some(workflow),
+                    "[apps] rule: selected, and its image parameter names the image",
+                ),
+                None => (None, "[apps] rule: no Workflow it selects names the image"),
+            };
         }
         let with = |value: &str| -> Vec<&'a WorkflowRow> {
             let keys = index.workflows_with_parameter(value);
             keys.filter_map(|key| store.workflow(key)).collect()
         };
-        let reference = image.keys().find_map(|key| with(&key).into_iter().next());
-        let tagged = || with(image.tag);
-        let applications = || {
-            tagged().into_iter().find(|workflow| {
-                let named = [
-                    workflow.template.as_deref(),
-                    Some(workflow.key.name.as_str()),
-                ]
-                .into_iter()
-                .flatten()
-                .any(|text| index.application_named_in(text) == Some(app));
-                named
-                    || workflow
-                        .parameters
-                        .iter()
-                        .any(|(_, v)| v == image.repository)
-            })
-        };
-        let commit = || {
-            tagged()
-                .into_iter()
-                .find(|workflow| workflow.commit.as_deref() == Some(image.tag))
-        };
-        reference.or_else(applications).or_else(commit)
+        if let Some(workflow) = image.keys().find_map(|key| with(&key).into_iter().next()) {
+            return (Some(workflow), "a parameter is the image reference");
+        }
+        let tagged = with(image.tag);
+        let applications = tagged.iter().find(|workflow| {
+            let named = [
+                workflow.template.as_deref(),
+                Some(workflow.key.name.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|text| index.application_named_in(text) == Some(app));
+            named
+                || workflow
+                    .parameters
+                    .iter()
+                    .any(|(_, v)| v == image.repository)
+        });
+        if let Some(workflow) = applications {
+            return (
+                Some(workflow),
+                "a parameter is the image tag, and the Workflow is named for the application or names the image repository",
+            );
+        }
+        match tagged
+            .iter()
+            .find(|w| w.commit.as_deref() == Some(image.tag))
+        {
+            Some(workflow) => (Some(workflow), "its commitSha parameter is the image tag"),
+            None if tagged.is_empty() => {
+                (None, "no Workflow parameter is the image reference or tag")
+            }
+            None => (
+                None,
+                "Workflows have the tag as a parameter, but none is the application's (not named for it, no parameter names the image repository): no guess",
+            ),
+        }
     }
 }
 
@@ -235,21 +281,36 @@ fn rollouts_of<'a>(
     store: &'a Store,
     app: &str,
     application: &'a ApplicationRow,
-) -> Vec<&'a RolloutRow> {
-    match &application.managed {
-        Some(managed) => managed
-            .rollouts
-            .iter()
+) -> (Vec<&'a RolloutRow>, &'static str) {
+    if let Some(managed) = &application.managed {
+        let rollouts: Vec<&RolloutRow> = (managed.rollouts.iter())
             .filter_map(|key| store.rollout(key))
-            .collect(),
-        None => {
-            let namespace = application.destination_namespace.as_str();
-            let named = store.rollouts_in(namespace).find(|r| r.key.name == app);
-            named
-                .or_else(|| store.rollouts_in(namespace).next())
-                .into_iter()
-                .collect()
-        }
+            .collect();
+        let why = match (managed.rollouts.is_empty(), rollouts.is_empty()) {
+            (true, _) => "Argo CD lists what the Application manages, and no Rollout is among it",
+            (false, true) => {
+                "listed by Argo CD as managed, but not seen here (not watched, or not created yet)"
+            }
+            (false, false) => "listed by Argo CD among the resources the Application manages",
+        };
+        return (rollouts, why);
+    }
+    let namespace = application.destination_namespace.as_str();
+    if let Some(named) = store.rollouts_in(namespace).find(|r| r.key.name == app) {
+        return (
+            vec![named],
+            "named like the application in its destination namespace (Argo CD lists no resources yet)",
+        );
+    }
+    match store.rollouts_in(namespace).next() {
+        Some(first) => (
+            vec![first],
+            "the first in its destination namespace (Argo CD lists no resources yet)",
+        ),
+        None => (
+            Vec::new(),
+            "none in its destination namespace (Argo CD lists no resources yet)",
+        ),
     }
 }
 
@@ -261,13 +322,58 @@ pub fn rollouts_by_app(store: &Store) -> Vec<(String, &RolloutRow)> {
             applications.sort_by(|a, b| (env_rank(&a.0), &a.0).cmp(&(env_rank(&b.0), &b.0)));
             let rollouts: Vec<&RolloutRow> = applications
                 .into_iter()
-                .flat_map(|(_, application)| rollouts_of(store, &app, application))
+                .flat_map(|(_, application)| rollouts_of(store, &app, application).0)
                 .collect();
             rollouts
                 .into_iter()
                 .map(move |rollout| (app.clone(), rollout))
         })
         .collect()
+}
+
+/// Why the pipeline of `app` shows what it shows: for each Argo CD Application what grouped it
+/// under `app`, and for each lane the rule that linked its Rollout, Freight and build (or why
+/// none did). `None` when there is no such application.
+pub fn explain(store: &Store, app: &str) -> Option<Vec<String>> {
+    let (_, applications) = applications_by_app(store).find(|(name, _)| name == app)?;
+    let app_label = &store.correlation().app_label;
+    let mut lines = vec![format!(
+        "{app}: why each cell of its pipeline shows what it shows"
+    )];
+    for (env, application) in &applications {
+        let (_, _, grouped) = application.grouping(app_label);
+        lines.push(format!(
+            "Application {} (environment {env}): grouped by {grouped}",
+            application.key
+        ));
+    }
+    let join = Join::new(store);
+    let pipeline = join.pipeline(app.to_string(), applications);
+    match pipeline.latest_workflow {
+        Some(workflow) => lines.push(format!("latest build {}: the newest Workflow of the application's CI", workflow.key)),
+        None => lines.push("latest build: no Workflow is named for the application, names it or its images, or matches its [apps] rule".into()),
+    }
+    for lane in &pipeline.lanes {
+        let named = |key: Option<&ObjectKey>| key.map_or("none".to_string(), ObjectKey::to_string);
+        lines.push(String::new());
+        lines.push(format!("{} · {}", lane.env, lane.application.key));
+        lines.push(format!(
+            "  Rollout {}: {}",
+            named(lane.rollout.map(|r| &r.key)),
+            lane.links.rollout
+        ));
+        lines.push(format!(
+            "  Freight {}: {}",
+            named(lane.freight.map(|f| &f.key)),
+            lane.links.freight
+        ));
+        lines.push(format!(
+            "  Build {}: {}",
+            named(lane.build.map(|w| &w.key)),
+            lane.links.build
+        ));
+    }
+    Some(lines)
 }
 
 /// Builds the pipelines of every application in the store.

@@ -220,6 +220,38 @@ fn pipeline_view_120x40() {
 }
 
 #[test]
+fn e_and_why_explain_what_linked_each_cell() {
+    let mut app = pipeline_app();
+    press(&mut app, KeyCode::Char('e'));
+    let shown = screen_text(&app, 160, 48);
+    for line in [
+        "Why: demo-app",
+        "Application argocd/demo-app-dev (environment dev): grouped by its Kargo Project",
+        "latest build argo-workflows/demo-app-ci-x7k2q: the newest Workflow of the application's CI",
+        "dev · argocd/demo-app-dev",
+        "Rollout demo-app-dev/demo-app: named like the application in its",
+        "Freight demo-app/f2: the Kargo Stage's current Freight",
+        "Build argo-workflows/demo-app-ci-x7k2q: a parameter is the image tag",
+        "Build none: no Workflow parameter is the image reference or tag",
+    ] {
+        assert!(shown.contains(line), "{line}\n{shown}");
+    }
+    press(&mut app, KeyCode::Esc);
+    for code in ":why nothing-here"
+        .chars()
+        .map(KeyCode::Char)
+        .chain([KeyCode::Enter])
+    {
+        press(&mut app, code);
+    }
+    assert!(
+        screen_text(&app, 120, 40).contains("no application `nothing-here` in the pipeline"),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+}
+
+#[test]
 fn pipeline_colours_come_from_theme_slots() {
     let app = pipeline_app();
     let terminal = screen(&app, 160, 40);

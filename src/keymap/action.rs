@@ -73,6 +73,8 @@ actions! {
     ShowWaiting = "show-waiting", Command, palette: true;
     /// Show Kargo: warehouses, where each Freight is in each Stage, the newest Promotions
     ShowKargo = "show-kargo", Command, palette: true;
+    /// Explain the pipeline: what grouped an application and which rule linked each cell
+    Why = "why", Command, palette: true;
     /// Move the selection down one row
     SelectNext = "select-next", Navigation, palette: false;
     /// Move the selection up one row

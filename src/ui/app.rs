@@ -33,6 +33,12 @@ pub enum Overlay {
     Choose(super::prompts::Choice),
     /// The parameters of a Workflow to submit.
     Form(super::prompts::ParameterForm),
+    /// Text to read, scrolled by `scroll` lines (`:why`).
+    Text {
+        title: String,
+        lines: Vec<String>,
+        scroll: u16,
+    },
     /// An object's YAML: loading (`None`), or the text, or why it could not be fetched.
     Yaml {
         key: crate::model::ObjectKey,
@@ -164,7 +170,7 @@ impl App {
     pub fn active_layer(&self) -> Layer {
         match &self.overlay {
             Some(Overlay::Help { .. }) => Layer::Help,
-            Some(Overlay::Yaml { .. }) => Layer::Detail,
+            Some(Overlay::Yaml { .. } | Overlay::Text { .. }) => Layer::Detail,
             Some(Overlay::Warnings { .. }) => Layer::Warnings,
             Some(Overlay::Palette(_)) => Layer::Palette,
             Some(Overlay::Filter(_)) => Layer::Filter,
@@ -334,6 +340,10 @@ impl App {
                 |o| matches!(o, Overlay::Help { .. }),
                 Overlay::Help { scroll: 0 },
             ),
+            Action::Why => {
+                self.explain_pipeline(None);
+                None
+            }
             Action::ShowWarnings => {
                 if self.warnings.is_empty()
                     && !matches!(self.overlay, Some(Overlay::Warnings { .. }))

@@ -75,6 +75,10 @@ impl App {
                     None
                 }
                 PaletteOutcome::Context(name) => self.switch_context(&name),
+                PaletteOutcome::Why(app) => {
+                    self.explain_pipeline(Some(app));
+                    None
+                }
                 PaletteOutcome::Contexts => {
                     self.list_contexts();
                     None

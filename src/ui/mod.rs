@@ -24,3 +24,4 @@ pub mod symbols;
 pub mod table;
 pub mod terminal;
 pub mod watch_plan;
+mod why;

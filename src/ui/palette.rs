@@ -140,6 +140,8 @@ pub enum PaletteOutcome {
     Context(String),
     /// `:ctx` alone: say which contexts there are.
     Contexts,
+    /// `:why APP`: explain an application's pipeline.
+    Why(String),
     Unknown(String),
     Empty,
 }
@@ -225,6 +227,13 @@ impl Palette {
             .filter(|n| !n.is_empty())
         {
             return PaletteOutcome::Namespace(namespace.to_string());
+        }
+        if let Some(app) = typed
+            .strip_prefix("why ")
+            .map(str::trim)
+            .filter(|app| !app.is_empty())
+        {
+            return PaletteOutcome::Why(app.to_string());
         }
         if let Some(rest) = typed
             .strip_prefix("ctx")

@@ -1,5 +1,5 @@
-//! Scrolling the overlays that scroll (help, warnings, YAML) — and the list selection when no
-//! overlay is open — within what they have to show.
+//! Scrolling the overlays that scroll (help, warnings, YAML, `:why`) — and the list selection
+//! when no overlay is open — within what they have to show.
 
 use super::app::{App, Overlay};
 use super::help::help_sections;
@@ -20,6 +20,7 @@ impl App {
                 text: Some(Ok(text)),
                 ..
             }) => text.lines().count() + 1,
+            Some(Overlay::Text { lines, .. }) => lines.len(),
             _ => 0,
         }
     }
@@ -34,7 +35,8 @@ impl App {
         let box_height = self.size.1.saturating_sub(4);
         let (Some(Overlay::Help { scroll })
         | Some(Overlay::Warnings { scroll })
-        | Some(Overlay::Yaml { scroll, .. })) = &mut self.overlay
+        | Some(Overlay::Yaml { scroll, .. })
+        | Some(Overlay::Text { scroll, .. })) = &mut self.overlay
         else {
             return;
         };

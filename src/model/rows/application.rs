@@ -87,6 +87,12 @@ impl ApplicationRow {
     /// `app_label` label (the environment: its name without the application's), else its name
     /// (the environment: the name's last `-` part). An `env` label always names the environment.
     pub fn app_and_env(&self, app_label: &str) -> (String, String) {
+        let (app, env, _) = self.grouping(app_label);
+        (app, env)
+    }
+
+    /// [`Self::app_and_env`], with what grouped it.
+    pub fn grouping(&self, app_label: &str) -> (String, String, &'static str) {
         let name = self.key.name.as_str();
         let without = |group: &str| {
             let rest = name
@@ -96,22 +102,22 @@ impl ApplicationRow {
             rest.filter(|rest| !rest.is_empty()).map(str::to_string)
         };
         let last_part = || name.rsplit_once('-').map(|(_, e)| e.to_string());
-        let (app, env) = if let Some((project, stage)) = &self.kargo_stage {
-            (project.clone(), stage.clone())
+        let (app, env, why) = if let Some((project, stage)) = &self.kargo_stage {
+            let why = "its Kargo Project (the authorized-stage annotation)";
+            (project.clone(), stage.clone(), why)
         } else if let Some(set) = &self.application_set {
-            (
-                set.clone(),
-                without(set).unwrap_or_else(|| name.to_string()),
-            )
+            let env = without(set).unwrap_or_else(|| name.to_string());
+            (set.clone(), env, "the ApplicationSet that generated it")
         } else if let Some(app) = self.labels.get(app_label).filter(|app| !app.is_empty()) {
             let env = without(app).or_else(last_part).unwrap_or_default();
-            (app.to_string(), env)
+            (app.to_string(), env, "its application label (app_label)")
         } else {
             let env = last_part().unwrap_or_default();
             let app = name.strip_suffix(&format!("-{env}")).unwrap_or(name);
-            (app.to_string(), env)
+            let why = "its name (the last `-` part is the environment)";
+            (app.to_string(), env, why)
         };
-        (app, self.env.clone().unwrap_or(env))
+        (app, self.env.clone().unwrap_or(env), why)
     }
 
     pub fn from_object(object: &Value) -> Self {

@@ -1,5 +1,5 @@
 //! Overlays drawn over the current view: the help (generated from the keymap), the list of
-//! settings problems, and the `:` command palette.
+//! settings problems, the `:` command palette, YAML and `:why` text.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -45,6 +45,18 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             };
             let title = format!(" {key} ");
             draw_scrolling(frame, app, area, &title, lines, *scroll, false)
+        }
+        Some(Overlay::Text {
+            title,
+            lines,
+            scroll,
+        }) => {
+            let style = app.theme.style(Slot::Text);
+            let lines = lines
+                .iter()
+                .map(|l| Line::styled(l.clone(), style))
+                .collect();
+            draw_scrolling(frame, app, area, title, lines, *scroll, false)
         }
         Some(Overlay::Confirm(confirm)) => super::prompts::confirmation(frame, app, area, confirm),
         Some(Overlay::Choose(choice)) => super::prompts::choice(frame, app, area, choice),
