@@ -134,7 +134,8 @@ fn freight(name: &str, alias: &str, images: Value) -> (Kind, Value) {
 
 /// `shop-prod` deploys three Rollouts into `prod` (and Argo CD says so); a fourth Rollout there
 /// belongs to nobody. One `build-and-push` template builds every image, told apart by its
-/// `image` parameter; `web` and `worker` are both at semver 1.4.2.
+/// `image` parameter or the image it reports as a global output; `web` and `worker` are both at
+/// semver 1.4.2.
 #[test]
 fn an_application_with_several_rollouts_semver_tags_and_one_ci_template() {
     let registry = "registry.acme.io/shop";
@@ -161,11 +162,15 @@ fn an_application_with_several_rollouts_semver_tags_and_one_ci_template() {
             "2026-11-20T09:00:00Z",
             json!([{"name": "image", "value": format!("{registry}/web")}, {"name": "tag", "value": "1.4.2"}]),
         ),
-        workflow(
-            "build-and-push-m4x8z",
-            "build-and-push",
-            "2026-11-21T09:00:00Z",
-            json!([{"name": "image", "value": format!("{registry}/api")}, {"name": "tag", "value": "2.0.1"}]),
+        // api's build says what it pushed in a global output.
+        with_outputs(
+            workflow(
+                "build-and-push-m4x8z",
+                "build-and-push",
+                "2026-11-21T09:00:00Z",
+                json!([{"name": "git-ref", "value": "main"}]),
+            ),
+            json!([{"name": "pushed", "value": format!("{registry}/api:2.0.1")}]),
         ),
         // Newer, the same tag, another image: not web's build.
         workflow(
@@ -544,6 +549,11 @@ fn applicationset_regions_and_a_configured_build_rule() {
             .iter()
             .all(|row| row.contains(&("BUILD", "-".to_string())))
     );
+}
+
+fn with_outputs((kind, mut object): (Kind, Value), parameters: Value) -> (Kind, Value) {
+    object["status"]["outputs"] = json!({"parameters": parameters});
+    (kind, object)
 }
 
 fn with_labels((kind, mut object): (Kind, Value), labels: Value) -> (Kind, Value) {

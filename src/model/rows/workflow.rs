@@ -23,7 +23,8 @@ pub struct WorkflowRow {
     pub template: Option<String>,
     /// The `commitSha` argument (the image tag it builds).
     pub commit: Option<String>,
-    /// Its arguments' parameters (name, value) with a value: what tells which image it built.
+    /// Its arguments' parameters and global outputs (name, value) with a value: what tells
+    /// which image it built.
     pub parameters: Vec<(String, String)>,
     pub suspended: bool,
     /// `spec.shutdown` (Stop/Terminate) when set.
@@ -37,18 +38,19 @@ impl WorkflowRow {
             let (done, total) = (done.trim().parse().ok()?, total.trim().parse().ok()?);
             (total > 0 && done <= total).then_some((done, total))
         });
-        // `spec.arguments.parameters` as (name, value), those with a string value.
-        let parameters: Vec<(String, String)> = object
-            .at("/spec/arguments/parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| {
-                let field = |name| p.get(name).and_then(Value::as_str);
-                Some((field("name")?.to_string(), field("value")?.to_string()))
-            })
-            .filter(|(_, value)| !value.is_empty())
-            .collect();
+        // `spec.arguments.parameters`, then the Workflow's global outputs
+        // (`status.outputs.parameters`), as (name, value): those with a string value.
+        let parameters: Vec<(String, String)> =
+            ["/spec/arguments/parameters", "/status/outputs/parameters"]
+                .into_iter()
+                .filter_map(|pointer| object.at(pointer)?.as_array())
+                .flatten()
+                .filter_map(|p| {
+                    let field = |name| p.get(name).and_then(Value::as_str);
+                    Some((field("name")?.to_string(), field("value")?.to_string()))
+                })
+                .filter(|(_, value)| !value.is_empty())
+                .collect();
         let commit = parameters
             .iter()
             .find(|(name, _)| name == "commitSha")
