@@ -11,6 +11,8 @@ use crate::model::image::ImageRef;
 use crate::model::rows::{ApplicationRow, FreightRow, WorkflowRow};
 use crate::model::{ObjectKey, Row};
 
+use super::key_set::KeySet;
+
 /// Keys of the joined kinds by what the join looks them up by.
 #[derive(Debug, PartialEq, Eq)]
 pub struct JoinIndex {
@@ -24,10 +26,10 @@ pub struct JoinIndex {
     /// Changes when the set of `destinations` or `projects` does.
     namespaces_generation: u64,
     /// Freight by `repository:tag` and `repository@digest` of each of its images.
-    freight_by_image: HashMap<String, BTreeSet<ObjectKey>>,
+    freight_by_image: HashMap<String, KeySet<ObjectKey>>,
     /// Workflows by each of their parameters' values (the commit they build among them), in
     /// (created, key) order: the last is the newest.
-    workflows_by_parameter: HashMap<String, BTreeSet<(Option<i64>, ObjectKey)>>,
+    workflows_by_parameter: HashMap<String, KeySet<(Option<i64>, ObjectKey)>>,
     workflows_by_template: BTreeSet<(String, ObjectKey)>,
     workflows_by_name: BTreeSet<(String, ObjectKey)>,
 }
@@ -138,7 +140,15 @@ impl JoinIndex {
     fn workflow(&mut self, workflow: &WorkflowRow, change: Change) {
         let key = workflow.key.clone();
         let entry = (workflow.created, key.clone());
-        for (_, value) in &workflow.parameters {
+        // Only values that could name an image or a tag (not scripts or JSON documents).
+        let could_name_an_image =
+            |value: &&String| value.len() <= 255 && !value.contains(char::is_whitespace);
+        for value in workflow
+            .parameters
+            .iter()
+            .map(|(_, value)| value)
+            .filter(could_name_an_image)
+        {
             set_entry(
                 &mut self.workflows_by_parameter,
                 value,
@@ -246,17 +256,17 @@ fn count(counts: &mut BTreeMap<String, usize>, namespace: &str, change: Change) 
 }
 
 /// Adds `value` to (or removes it from) the set at `key`, dropping emptied sets.
-fn set_entry<T: Ord>(map: &mut HashMap<String, BTreeSet<T>>, key: &str, value: T, change: Change) {
+fn set_entry<T: Ord>(map: &mut HashMap<String, KeySet<T>>, key: &str, value: T, change: Change) {
     match change {
-        Change::Add => {
-            map.entry(key.to_string()).or_default().insert(value);
-        }
+        Change::Add => match map.get_mut(key) {
+            Some(set) => set.insert(value),
+            None => {
+                map.insert(key.to_string(), KeySet::One(value));
+            }
+        },
         Change::Remove => {
-            if let Some(set) = map.get_mut(key) {
-                set.remove(&value);
-                if set.is_empty() {
-                    map.remove(key);
-                }
+            if map.get_mut(key).is_some_and(|set| set.remove(&value)) {
+                map.remove(key);
             }
         }
     }

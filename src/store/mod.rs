@@ -14,6 +14,7 @@ use crate::model::rows::{
 use crate::model::{Kind, ObjectKey, Row};
 
 mod join_index;
+mod key_set;
 mod keyed;
 mod plan;
 mod watches;
