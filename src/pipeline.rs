@@ -103,15 +103,7 @@ impl<'a> Join<'a> {
         let named = index
             .workflows_named_like(app)
             .filter_map(|key| store.workflow(key))
-            .filter(|workflow| {
-                [
-                    workflow.template.as_deref(),
-                    Some(workflow.key.name.as_str()),
-                ]
-                .into_iter()
-                .flatten()
-                .any(|text| index.application_named_in(text) == Some(app))
-            });
+            .filter(|workflow| self.named_for(workflow, app));
         let repositories = lanes
             .iter()
             .filter_map(|lane| lane.rollout)
@@ -210,6 +202,19 @@ impl<'a> Join<'a> {
         }
     }
 
+    /// Whether `workflow`'s template or name is `app`'s (the longest application name it is or
+    /// starts with, followed by `-`).
+    fn named_for(&self, workflow: &WorkflowRow, app: &str) -> bool {
+        let index = self.store.index();
+        [
+            workflow.template.as_deref(),
+            Some(workflow.key.name.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|text| index.application_named_in(text) == Some(app))
+    }
+
     /// The newest Workflow that built `image`: as the application's `[apps."NAME"]` rule says
     /// when it has one; else by the strongest rule that finds one: a parameter is the image
     /// reference; a parameter is its tag and the Workflow is the application's (named for it,
@@ -239,18 +244,8 @@ impl<'a> Join<'a> {
         }
         let tagged = with(image.tag);
         let applications = tagged.iter().find(|workflow| {
-            let named = [
-                workflow.template.as_deref(),
-                Some(workflow.key.name.as_str()),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|text| index.application_named_in(text) == Some(app));
-            named
-                || workflow
-                    .parameters
-                    .iter()
-                    .any(|(_, v)| v == image.repository)
+            self.named_for(workflow, app)
+                || (workflow.parameters.iter()).any(|(_, v)| v == image.repository)
         });
         if let Some(workflow) = applications {
             return (
