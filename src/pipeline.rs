@@ -235,14 +235,14 @@ impl<'a> Join<'a> {
                 None => (None, "[apps] rule: no Workflow it selects names the image"),
             };
         }
-        let with = |value: &str| -> Vec<&'a WorkflowRow> {
+        let with = |value: &str| {
             let keys = index.workflows_with_parameter(value);
-            keys.filter_map(|key| store.workflow(key)).collect()
+            keys.filter_map(|key| store.workflow(key))
         };
-        if let Some(workflow) = image.keys().find_map(|key| with(&key).into_iter().next()) {
+        if let Some(workflow) = image.keys().find_map(|key| with(&key).next()) {
             return (Some(workflow), "a parameter is the image reference");
         }
-        let tagged = with(image.tag);
+        let tagged: Vec<&WorkflowRow> = with(image.tag).collect();
         let applications = tagged.iter().find(|workflow| {
             self.named_for(workflow, app)
                 || (workflow.parameters.iter()).any(|(_, v)| v == image.repository)

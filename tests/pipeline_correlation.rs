@@ -46,13 +46,20 @@ fn sections(view: &PipelineView) -> Vec<(String, Vec<Cells>)> {
         .collect()
 }
 
-/// A row's cells: what every Application here shows (synced, healthy, revision 5e1f00d, no
-/// metrics source) and `pairs`, in column order.
+/// A row's cells: `pairs`, and for the other columns what every lane here shows unless said
+/// (synced, healthy, revision 5e1f00d, a Healthy Rollout at its last step, nothing from Kargo or
+/// analysis, no metrics source), in column order.
 fn cells(pairs: &[(&'static str, &str)]) -> Cells {
     let common = [
         ("SYNC", "Synced"),
         ("HEALTH", "Healthy"),
         ("REV", "5e1f00d"),
+        ("FREIGHT", "-"),
+        ("ROLLOUT", "Healthy"),
+        ("STEP", "3/3"),
+        ("WEIGHT", "100/100"),
+        ("ANALYSIS", "-"),
+        ("PROMOTION", "-"),
         ("METRICS", "no metrics source"),
     ];
     COLUMNS
@@ -209,11 +216,7 @@ fn an_application_with_several_rollouts_semver_tags_and_one_ci_template() {
             ("FREIGHT", freight),
             ("IMAGE", image),
             ("ROLLOUT", rollout),
-            ("STEP", "3/3"),
-            ("WEIGHT", "100/100"),
-            ("ANALYSIS", "-"),
             ("BUILD", build),
-            ("PROMOTION", "-"),
         ])
     };
     assert_eq!(
@@ -332,19 +335,7 @@ fn web_does_not_take_web_api_builds() {
         titles[1]
     );
     let rows: Vec<Vec<Cells>> = sections(&view).into_iter().map(|(_, rows)| rows).collect();
-    let row = |tag: &str, build: &str| {
-        cells(&[
-            ("ENV", "dev"),
-            ("FREIGHT", "-"),
-            ("IMAGE", tag),
-            ("ROLLOUT", "Healthy"),
-            ("STEP", "3/3"),
-            ("WEIGHT", "100/100"),
-            ("ANALYSIS", "-"),
-            ("BUILD", build),
-            ("PROMOTION", "-"),
-        ])
-    };
+    let row = |tag: &str, build: &str| cells(&[("ENV", "dev"), ("IMAGE", tag), ("BUILD", build)]);
     assert_eq!(
         rows,
         vec![
@@ -515,17 +506,7 @@ fn applicationset_regions_and_a_configured_build_rule() {
         "{title}"
     );
     let row = |env: &str, image: &str, build: &str| {
-        cells(&[
-            ("ENV", env),
-            ("FREIGHT", "-"),
-            ("IMAGE", image),
-            ("ROLLOUT", "Healthy"),
-            ("STEP", "3/3"),
-            ("WEIGHT", "100/100"),
-            ("ANALYSIS", "-"),
-            ("BUILD", build),
-            ("PROMOTION", "-"),
-        ])
+        cells(&[("ENV", env), ("IMAGE", image), ("BUILD", build)])
     };
     assert_eq!(
         rows,

@@ -10,5 +10,6 @@ pub mod logs;
 pub mod scope;
 pub mod session;
 pub mod slim;
+mod slim_scans;
 pub mod target;
 pub mod watch;

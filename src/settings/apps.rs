@@ -4,29 +4,14 @@
 use toml::Spanned;
 use toml::de::DeValue;
 
-use super::toml_doc::{TomlDoc, expect_string};
+use super::toml_doc::{TomlDoc, expect_string, named_sections};
 use crate::model::LabelSelector;
 use crate::model::correlation::AppRule;
 
 /// The rules of an `apps` table; each problem is a warning and the rest still counts.
 pub fn parse(doc: &mut TomlDoc<'_>, value: &Spanned<DeValue<'_>>) -> Vec<AppRule> {
-    let DeValue::Table(table) = value.get_ref() else {
-        doc.warn(
-            value.span(),
-            "`apps` must be a table of [apps.\"NAME\"] sections; ignored",
-        );
-        return Vec::new();
-    };
     let mut rules = Vec::new();
-    for (app, fields) in table.iter() {
-        let app = app.get_ref().to_string();
-        let DeValue::Table(fields) = fields.get_ref() else {
-            doc.warn(
-                fields.span(),
-                format!("[apps.\"{app}\"] must be a table; ignored"),
-            );
-            continue;
-        };
+    for (app, fields) in named_sections(doc, ("apps", "NAME"), value) {
         let mut rule = AppRule {
             app: app.clone(),
             ..AppRule::default()

@@ -4,9 +4,7 @@
 
 use std::path::PathBuf;
 
-use toml::de::DeValue;
-
-use super::toml_doc::{TomlDoc, expect_bool, expect_string, expect_strings};
+use super::toml_doc::{TomlDoc, expect_bool, expect_string, expect_strings, named_sections};
 use super::warning::Warning;
 
 /// How to choose the number of colours.
@@ -161,22 +159,7 @@ impl Settings {
                         expect_bool(&mut doc, name, value).unwrap_or(self.prometheus.insecure)
                 }
                 "queries" => {
-                    let DeValue::Table(table) = value.get_ref() else {
-                        doc.warn(
-                            value.span(),
-                            "`queries` must be a table of [queries.\"APP\"] sections; ignored",
-                        );
-                        continue;
-                    };
-                    for (target, fields) in table.iter() {
-                        let target = target.get_ref().to_string();
-                        let DeValue::Table(fields) = fields.get_ref() else {
-                            doc.warn(
-                                fields.span(),
-                                format!("[queries.\"{target}\"] must be a table; ignored"),
-                            );
-                            continue;
-                        };
+                    for (target, fields) in named_sections(&mut doc, ("queries", "APP"), value) {
                         let mut parsed = QueryOverride {
                             target: target.clone(),
                             ..Default::default()
@@ -237,22 +220,9 @@ impl Settings {
                     }
                 }
                 "contexts" => {
-                    let DeValue::Table(table) = value.get_ref() else {
-                        doc.warn(
-                            value.span(),
-                            "`contexts` must be a table of [contexts.\"NAME\"] sections; ignored",
-                        );
-                        continue;
-                    };
-                    for (pattern, rule) in table.iter() {
-                        let pattern_text = pattern.get_ref().to_string();
-                        let DeValue::Table(fields) = rule.get_ref() else {
-                            doc.warn(
-                                rule.span(),
-                                format!("[contexts.\"{pattern_text}\"] must be a table; ignored"),
-                            );
-                            continue;
-                        };
+                    for (pattern_text, fields) in
+                        named_sections(&mut doc, ("contexts", "NAME"), value)
+                    {
                         let mut parsed = ContextRule {
                             pattern: pattern_text.clone(),
                             production: None,

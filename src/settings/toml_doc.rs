@@ -144,3 +144,32 @@ pub fn expect_bool(doc: &mut TomlDoc<'_>, key: &str, value: &Spanned<DeValue<'_>
         }
     }
 }
+
+/// The sections of a table of tables (`[KEY."NAME"]`, `word` standing for NAME in the warning)
+/// as (name, table); a value that is not such a table, or a section that is not a table, is a
+/// warning and left out.
+pub fn named_sections<'v, 'de>(
+    doc: &mut TomlDoc<'_>,
+    (key, word): (&str, &str),
+    value: &'v Spanned<DeValue<'de>>,
+) -> Vec<(String, &'v DeTable<'de>)> {
+    let DeValue::Table(table) = value.get_ref() else {
+        doc.warn(
+            value.span(),
+            format!("`{key}` must be a table of [{key}.\"{word}\"] sections; ignored"),
+        );
+        return Vec::new();
+    };
+    let mut sections = Vec::new();
+    for (name, section) in table.iter() {
+        let name = name.get_ref().to_string();
+        match section.get_ref() {
+            DeValue::Table(fields) => sections.push((name, fields)),
+            _ => doc.warn(
+                section.span(),
+                format!("[{key}.\"{name}\"] must be a table; ignored"),
+            ),
+        }
+    }
+    sections
+}

@@ -202,7 +202,7 @@ impl JoinIndex {
     pub fn workflows_with_parameter<'a>(
         &'a self,
         value: &str,
-    ) -> impl Iterator<Item = &'a ObjectKey> {
+    ) -> impl Iterator<Item = &'a ObjectKey> + use<'a> {
         let found = self.workflows_by_parameter.get(value);
         found
             .into_iter()

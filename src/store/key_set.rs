@@ -14,50 +14,48 @@ pub enum KeySet<T: Ord> {
 impl<T: Ord> KeySet<T> {
     pub fn insert(&mut self, value: T) {
         match self {
-            KeySet::One(one) if *one == value => {}
-            KeySet::One(_) => {
-                let KeySet::One(one) = std::mem::replace(self, KeySet::Many(BTreeSet::new()))
-                else {
-                    unreachable!("matched One above");
-                };
-                *self = KeySet::Many(BTreeSet::from([one, value]));
-            }
             KeySet::Many(set) => {
                 set.insert(value);
+            }
+            KeySet::One(one) if *one == value => {}
+            KeySet::One(_) => {
+                let old = std::mem::replace(self, KeySet::Many(BTreeSet::from([value])));
+                if let (KeySet::One(one), KeySet::Many(set)) = (old, self) {
+                    set.insert(one);
+                }
             }
         }
     }
 
-    /// Removes `value`; says whether the set is now empty.
+    /// Removes `value`; says whether the set is now empty (a set of several becomes one of
+    /// one, never empty).
     pub fn remove(&mut self, value: &T) -> bool {
         match self {
             KeySet::One(one) => one == value,
             KeySet::Many(set) => {
                 set.remove(value);
-                if set.len() == 1 {
-                    let last = set.pop_first().expect("one left");
+                if set.len() == 1
+                    && let Some(last) = set.pop_first()
+                {
                     *self = KeySet::One(last);
                 }
-                set_is_empty(self)
+                false
             }
         }
     }
 
     /// In order.
-    pub fn iter(&self) -> Box<dyn DoubleEndedIterator<Item = &T> + '_> {
-        match self {
-            KeySet::One(one) => Box::new(std::iter::once(one)),
-            KeySet::Many(set) => Box::new(set.iter()),
-        }
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        let (one, many) = match self {
+            KeySet::One(one) => (Some(one), None),
+            KeySet::Many(set) => (None, Some(set.iter())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
     }
 
     pub fn first(&self) -> Option<&T> {
         self.iter().next()
     }
-}
-
-fn set_is_empty<T: Ord>(set: &KeySet<T>) -> bool {
-    matches!(set, KeySet::Many(set) if set.is_empty())
 }
 
 #[cfg(test)]
