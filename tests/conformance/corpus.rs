@@ -108,6 +108,18 @@ spec:
     container: {image: alpine, command: [echo, hi]}
 ";
 
+const WORKFLOW_NAMED: &str = "apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: build-1
+  namespace: {ns}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: alpine, command: [echo, hi]}
+";
+
 const STATEFULSET: &str = "apiVersion: apps/v1
 kind: StatefulSet
 metadata:
@@ -418,9 +430,9 @@ pub fn cases() -> Vec<Case> {
                 run(
                     "-n {ns} get rollout demo-app -o jsonpath='{.status.phase} {.metadata.generation}'",
                 ),
-                with_stdin("create -f -", WORKFLOW),
+                with_stdin("create -f -", WORKFLOW_NAMED),
                 run(
-                    "-n {ns} patch workflows --all --subresource=status --type=merge -p '{\"status\":{\"phase\":\"Running\"}}'",
+                    "-n {ns} patch workflow build-1 --subresource=status --type=merge -p '{\"status\":{\"phase\":\"Running\"}}'",
                 ),
             ],
         ),

@@ -10,6 +10,13 @@ use regex::Regex;
 /// (pattern, replacement), applied in order.
 const RULES: &[(&str, &str)] = &[
     (r"https?://127\.0\.0\.1:\d+", "SERVER"),
+    // kubectl diff's temporary directories
+    (r"/(LIVE|MERGED)-\d+/", "/${1}/"),
+    // CA bundles (kube-root-ca.crt), JSON-escaped on one line
+    (
+        r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
+        "CERTIFICATE",
+    ),
     (
         r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
         "UID",

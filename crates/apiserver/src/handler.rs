@@ -195,7 +195,7 @@ async fn resource(
     // Everyone may ask what they may do (system:basic-user on a real cluster).
     let always_allowed = matches!(
         def.plural.as_str(),
-        "selfsubjectaccessreviews" | "selfsubjectreviews"
+        "selfsubjectaccessreviews" | "selfsubjectrulesreviews" | "selfsubjectreviews"
     );
     if !always_allowed && let Err(reason) = request.user.policy.decide(verb, &resource) {
         tracing::debug!(user = %request.user.name, verb, resource, reason, "forbidden");
@@ -208,7 +208,9 @@ async fn resource(
             request.path.namespace.as_deref(),
         ));
     }
-    let reply = |(code, value): (u16, serde_json::Value)| http::json(code, &value);
+    let reply = |(code, value): (u16, serde_json::Value)| {
+        http::negotiated(code, &value, request.accept.as_deref())
+    };
     match (
         &request.method,
         request.path.name.as_deref(),
@@ -230,6 +232,9 @@ async fn resource(
         }
         (&Method::POST, None, None) if def.plural == "selfsubjectaccessreviews" => {
             review::review(&state, request).map(reply)
+        }
+        (&Method::POST, None, None) if def.plural == "selfsubjectrulesreviews" => {
+            review::rules(request).map(reply)
         }
         (&Method::POST, None, None) if def.plural == "selfsubjectreviews" => {
             Ok(reply(review::who_am_i(request)))

@@ -11,6 +11,7 @@ use hyper::body::Frame;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::protobuf;
 use super::status::ApiError;
 
 pub type Body = BoxBody<Bytes, Infallible>;
@@ -22,6 +23,18 @@ pub fn json(code: u16, value: &Value) -> Response<Body> {
         "application/json",
         Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
     )
+}
+
+/// A single object in the form the client asked for first: protobuf for built-in kinds when
+/// `Accept` puts it first (client-go's typed clients), JSON otherwise.
+pub fn negotiated(code: u16, value: &Value, accept: Option<&str>) -> Response<Body> {
+    let first = accept.and_then(|a| a.split(',').next()).unwrap_or_default();
+    if protobuf::is_protobuf(first)
+        && let Some(body) = protobuf::encode(value)
+    {
+        return bytes_response(code, protobuf::MEDIA_TYPE, Bytes::from(body));
+    }
+    json(code, value)
 }
 
 /// A response with a fixed body.

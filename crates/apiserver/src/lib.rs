@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod crds;
+pub mod defaults;
 pub mod discovery;
 pub mod handler;
 pub mod http;
@@ -14,6 +15,7 @@ pub mod logs;
 pub mod openapi;
 pub mod patch;
 pub mod pod_logs;
+pub mod protobuf;
 pub mod proxy;
 pub mod query;
 pub mod read;

@@ -158,48 +158,93 @@ impl ResourceDef {
     }
 }
 
-/// A core (built-in) kind served at `api_version` (`v1`, `apps/v1`).
-fn core(
-    api_version: &str,
-    plural: &str,
-    kind: &str,
+/// A built-in kind served at `api_version` (`v1`, `apps/v1`), as its registry declares it
+/// upstream (`pkg/registry/<group>/<kind>/storage`: short names, the `all` category, status and
+/// scale subresources).
+struct BuiltIn {
+    api_version: &'static str,
+    plural: &'static str,
+    kind: &'static str,
     namespaced: bool,
-    short: &[&str],
+    short: &'static [&'static str],
+    /// In the `all` category (`kubectl get all`).
+    all: bool,
     status: bool,
-) -> ResourceDef {
-    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-    ResourceDef {
-        group: group.into(),
-        version: version.into(),
-        plural: plural.into(),
-        singular: kind.to_ascii_lowercase(),
-        kind: kind.into(),
-        list_kind: format!("{kind}List"),
+    /// Has the `scale` subresource (`.spec.replicas`, `.status.replicas`).
+    scale: bool,
+    fields: &'static [&'static str],
+}
+
+const fn built_in(
+    api_version: &'static str,
+    plural: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+    short: &'static [&'static str],
+) -> BuiltIn {
+    BuiltIn {
+        api_version,
+        plural,
+        kind,
         namespaced,
-        short_names: short.iter().map(|s| s.to_string()).collect(),
-        categories: if ["pods", "services", "replicasets"].contains(&plural) {
-            vec!["all".into()]
-        } else {
-            vec![]
-        },
-        status_subresource: status,
-        scale: (plural == "replicasets").then(|| ScalePaths {
-            spec_replicas: ".spec.replicas".into(),
-            status_replicas: ".status.replicas".into(),
-            label_selector: None,
-        }),
-        custom: false,
-        schema: None,
-        printer_columns: vec![],
-        extra_fields: &[],
-        verbs: ALL_VERBS,
+        short,
+        all: false,
+        status: false,
+        scale: false,
+        fields: &[],
     }
 }
 
-impl ResourceDef {
-    fn with_fields(mut self, fields: &'static [&'static str]) -> ResourceDef {
-        self.extra_fields = fields;
+impl BuiltIn {
+    const fn all(mut self) -> Self {
+        self.all = true;
         self
+    }
+    const fn status(mut self) -> Self {
+        self.status = true;
+        self
+    }
+    const fn scale(mut self) -> Self {
+        self.scale = true;
+        self
+    }
+    const fn fields(mut self, fields: &'static [&'static str]) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    fn def(&self) -> ResourceDef {
+        let (group, version) = self
+            .api_version
+            .rsplit_once('/')
+            .unwrap_or(("", self.api_version));
+        ResourceDef {
+            group: group.into(),
+            version: version.into(),
+            plural: self.plural.into(),
+            singular: self.kind.to_ascii_lowercase(),
+            kind: self.kind.into(),
+            list_kind: format!("{}List", self.kind),
+            namespaced: self.namespaced,
+            short_names: self.short.iter().map(|s| s.to_string()).collect(),
+            categories: if self.all { vec!["all".into()] } else { vec![] },
+            status_subresource: self.status,
+            scale: self.scale.then(|| ScalePaths {
+                spec_replicas: ".spec.replicas".into(),
+                status_replicas: ".status.replicas".into(),
+                label_selector: None,
+            }),
+            custom: false,
+            schema: None,
+            printer_columns: vec![],
+            extra_fields: self.fields,
+            // reviews are asked, never stored: `create` is their only verb
+            verbs: if self.plural.ends_with("reviews") {
+                &["create"]
+            } else {
+                ALL_VERBS
+            },
+        }
     }
 }
 
@@ -229,39 +274,109 @@ const EVENT_FIELDS: &[&str] = &[
     "type",
 ];
 
-/// The built-in kinds the cockpit and the demo world use.
-pub fn core_kinds() -> Vec<ResourceDef> {
-    let mut review = core(
+/// The built-in kinds served: what the cockpit and the demo world use, and what kubectl's
+/// everyday commands create (`create deployment|job|cronjob|ingress|role|…`).
+const BUILT_INS: &[BuiltIn] = &[
+    built_in("v1", "namespaces", "Namespace", false, &["ns"])
+        .status()
+        .fields(&["status.phase"]),
+    built_in("v1", "pods", "Pod", true, &["po"])
+        .all()
+        .status()
+        .fields(POD_FIELDS),
+    built_in("v1", "services", "Service", true, &["svc"])
+        .all()
+        .status()
+        .fields(&["spec.clusterIP", "spec.type"]),
+    built_in("v1", "configmaps", "ConfigMap", true, &["cm"]),
+    built_in("v1", "secrets", "Secret", true, &[]).fields(&["type"]),
+    built_in("v1", "serviceaccounts", "ServiceAccount", true, &["sa"]),
+    built_in("v1", "events", "Event", true, &["ev"]).fields(EVENT_FIELDS),
+    built_in("apps/v1", "deployments", "Deployment", true, &["deploy"])
+        .all()
+        .status()
+        .scale(),
+    built_in("apps/v1", "replicasets", "ReplicaSet", true, &["rs"])
+        .all()
+        .status()
+        .scale()
+        .fields(&["status.replicas"]),
+    built_in("apps/v1", "statefulsets", "StatefulSet", true, &["sts"])
+        .all()
+        .status()
+        .scale(),
+    built_in("apps/v1", "daemonsets", "DaemonSet", true, &["ds"])
+        .all()
+        .status(),
+    built_in(
+        "apps/v1",
+        "controllerrevisions",
+        "ControllerRevision",
+        true,
+        &[],
+    ),
+    built_in("batch/v1", "jobs", "Job", true, &[])
+        .all()
+        .status(),
+    built_in("batch/v1", "cronjobs", "CronJob", true, &["cj"])
+        .all()
+        .status(),
+    built_in(
+        "networking.k8s.io/v1",
+        "ingresses",
+        "Ingress",
+        true,
+        &["ing"],
+    )
+    .status(),
+    built_in("rbac.authorization.k8s.io/v1", "roles", "Role", true, &[]),
+    built_in(
+        "rbac.authorization.k8s.io/v1",
+        "rolebindings",
+        "RoleBinding",
+        true,
+        &[],
+    ),
+    built_in(
+        "rbac.authorization.k8s.io/v1",
+        "clusterroles",
+        "ClusterRole",
+        false,
+        &[],
+    ),
+    built_in(
+        "rbac.authorization.k8s.io/v1",
+        "clusterrolebindings",
+        "ClusterRoleBinding",
+        false,
+        &[],
+    ),
+    built_in(
         "authorization.k8s.io/v1",
         "selfsubjectaccessreviews",
         "SelfSubjectAccessReview",
         false,
         &[],
+    ),
+    built_in(
+        "authorization.k8s.io/v1",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
         false,
-    );
-    review.verbs = &["create"];
-    let mut who_am_i = core(
+        &[],
+    ),
+    built_in(
         "authentication.k8s.io/v1",
         "selfsubjectreviews",
         "SelfSubjectReview",
         false,
         &[],
-        false,
-    );
-    who_am_i.verbs = &["create"];
-    vec![
-        core("v1", "namespaces", "Namespace", false, &["ns"], true).with_fields(&["status.phase"]),
-        core("v1", "pods", "Pod", true, &["po"], true).with_fields(POD_FIELDS),
-        core("v1", "services", "Service", true, &["svc"], true)
-            .with_fields(&["spec.clusterIP", "spec.type"]),
-        core("v1", "configmaps", "ConfigMap", true, &["cm"], false),
-        core("v1", "secrets", "Secret", true, &[], false).with_fields(&["type"]),
-        core("v1", "events", "Event", true, &["ev"], false).with_fields(EVENT_FIELDS),
-        core("apps/v1", "replicasets", "ReplicaSet", true, &["rs"], true)
-            .with_fields(&["status.replicas"]),
-        review,
-        who_am_i,
-    ]
+    ),
+];
+
+/// Every built-in kind's definition.
+pub fn core_kinds() -> Vec<ResourceDef> {
+    BUILT_INS.iter().map(BuiltIn::def).collect()
 }
 
 /// Every served resource.

@@ -14,7 +14,7 @@ use super::status::{self, ApiError};
 use super::validation;
 use super::writes::{self, Endpoint};
 
-/// Decodes a JSON (or YAML) request body into an object.
+/// Decodes a JSON, YAML or protobuf request body into an object.
 pub fn decode_body(request: &ResourceRequest<'_>) -> Result<Value, ApiError> {
     let content_type = request
         .content_type
@@ -24,6 +24,9 @@ pub fn decode_body(request: &ResourceRequest<'_>) -> Result<Value, ApiError> {
     let value: Value = match media {
         "application/json" | "" | "*/*" => serde_json::from_slice(&request.body).map_err(|e| {
             ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })?,
+        super::protobuf::MEDIA_TYPE => super::protobuf::decode(&request.body).map_err(|e| {
+            ApiError::bad_request(format!("the protobuf body does not decode: {e}"))
         })?,
         "application/yaml" => {
             let text = std::str::from_utf8(&request.body)
@@ -35,6 +38,7 @@ pub fn decode_body(request: &ResourceRequest<'_>) -> Result<Value, ApiError> {
             return Err(ApiError::unsupported_media_type(&[
                 "application/json",
                 "application/yaml",
+                super::protobuf::MEDIA_TYPE,
             ]));
         }
     };
@@ -107,7 +111,42 @@ pub fn create_object(
     }
     let change = store.put(def, namespace_key, &name, object);
     state.publish(change.clone());
+    if def.group.is_empty() && def.plural == "namespaces" {
+        for (plural, object) in namespace_furnishings(&name) {
+            if let Some(def) = state.registry.find("", "v1", plural)
+                && let Ok((object_name, object)) =
+                    writes::prepare_create(def, Some(&name), object, |_| false)
+            {
+                let furnished = store.put(def, &name, &object_name, object);
+                state.publish(furnished);
+            }
+        }
+    }
     Ok((201, change.object.value().clone()))
+}
+
+/// What a real cluster's controllers put into every new namespace within moments: the
+/// `default` ServiceAccount (serviceaccounts-controller) and the `kube-root-ca.crt` ConfigMap
+/// (root-ca-cert-publisher). The embedded server speaks plain HTTP and has no CA: the bundle
+/// is a placeholder that says so.
+fn namespace_furnishings(namespace: &str) -> [(&'static str, Value); 2] {
+    [
+        (
+            "serviceaccounts",
+            json!({"metadata": {"name": "default", "namespace": namespace}}),
+        ),
+        (
+            "configmaps",
+            json!({
+                "metadata": {
+                    "name": "kube-root-ca.crt",
+                    "namespace": namespace,
+                    "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."},
+                },
+                "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\n(none: the embedded API server serves plain HTTP)\n-----END CERTIFICATE-----\n"},
+            }),
+        ),
+    ]
 }
 
 fn endpoint(request: &ResourceRequest<'_>) -> Result<Endpoint, ApiError> {

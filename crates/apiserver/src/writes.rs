@@ -6,6 +6,7 @@
 use rand::Rng;
 use serde_json::{Map, Value, json};
 
+use super::defaults;
 use super::registry::ResourceDef;
 use super::status::ApiError;
 
@@ -150,8 +151,13 @@ pub fn prepare_create(
     }
     metadata.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
     metadata.insert("creationTimestamp".into(), json!(timestamp_now()));
-    if def.custom || def.plural == "replicasets" {
+    if tracks_generation(def) {
         metadata.insert("generation".into(), json!(1));
+    }
+    defaults::apply(def, &mut object);
+    if def.plural == "pods" && def.group.is_empty() {
+        let volume = generate_name("kube-api-access-", &|_| false).unwrap_or_default();
+        defaults::admit_pod(&mut object, &volume);
     }
     Ok((name, object))
 }
@@ -282,6 +288,7 @@ pub fn prepare_update(
         }
     };
     next["metadata"]["resourceVersion"] = json!(stored_rv);
+    defaults::apply(def, &mut next);
     if &next == stored {
         return Ok(None);
     }
@@ -295,8 +302,24 @@ pub fn prepare_update(
     Ok(Some(next))
 }
 
+/// Built-in kinds whose strategy keeps `metadata.generation` (bumped when the spec changes).
+const SPEC_GENERATION: &[&str] = &[
+    "pods",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+    "ingresses",
+];
+
+fn tracks_generation(def: &ResourceDef) -> bool {
+    def.custom || SPEC_GENERATION.contains(&def.plural.as_str())
+}
+
 /// Custom resources bump generation when anything outside metadata changed (status excluded
-/// where it is a subresource); ReplicaSets when the spec changed; other core kinds never.
+/// where it is a subresource); built-in kinds that keep a generation when the spec changed.
 fn bumps_generation(def: &ResourceDef, stored: &Value, next: &Value) -> bool {
     let without_metadata = |object: &Value| -> Value {
         let mut copy = object.clone();
@@ -310,7 +333,7 @@ fn bumps_generation(def: &ResourceDef, stored: &Value, next: &Value) -> bool {
     };
     if def.custom {
         without_metadata(stored) != without_metadata(next)
-    } else if def.plural == "replicasets" {
+    } else if tracks_generation(def) {
         stored.get("spec") != next.get("spec")
     } else {
         false

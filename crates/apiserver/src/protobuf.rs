@@ -1,0 +1,460 @@
+//! `application/vnd.kubernetes.protobuf` bodies of built-in kinds, read and written through the
+//! real descriptors of Kubernetes' API groups (`proto/kubernetes.binpb.gz`, made by
+//! `proto/generate` from upstream's generated.proto): the envelope is the magic `k8s\0` and a
+//! `runtime.Unknown` carrying the apiVersion, the kind and the object's bytes. Objects convert to
+//! and from their JSON form as the Go types marshal it: Time as RFC 3339, IntOrString as a number
+//! or a string, Quantity as its string, bytes as base64, RawExtension and FieldsV1 as embedded
+//! JSON; a zero scalar appears in JSON only where the Go field keeps it
+//! (`proto/kubernetes-zero-values.txt.gz`).
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::sync::OnceLock;
+
+use base64::Engine;
+use prost::Message;
+use prost_reflect::ReflectMessage;
+use prost_reflect::{
+    DescriptorPool, DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor,
+    Value as Field,
+};
+use serde_json::{Map, Value, json};
+
+/// The media type, as clients send it in Content-Type and Accept.
+pub const MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf";
+const MAGIC: &[u8] = b"k8s\0";
+const UNKNOWN: &str = "k8s.io.apimachinery.pkg.runtime.Unknown";
+const META: &str = "k8s.io.apimachinery.pkg.apis.meta.v1";
+
+struct Schema {
+    pool: DescriptorPool,
+    /// "package.Message field" of every scalar whose zero value the JSON form keeps.
+    zero_kept: HashSet<String>,
+}
+
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn schema() -> Result<&'static Schema, String> {
+    static SCHEMA: OnceLock<Result<Schema, String>> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            let descriptors = gunzip(include_bytes!("../proto/kubernetes.binpb.gz"))?;
+            let pool = DescriptorPool::decode(descriptors.as_slice()).map_err(|e| e.to_string())?;
+            let zero = gunzip(include_bytes!("../proto/kubernetes-zero-values.txt.gz"))?;
+            let zero_kept = String::from_utf8_lossy(&zero)
+                .lines()
+                .map(str::to_string)
+                .collect();
+            Ok(Schema { pool, zero_kept })
+        })
+        .as_ref()
+        .map_err(|e| format!("the protobuf descriptors do not load: {e}"))
+}
+
+/// Whether a Content-Type (or one entry of Accept) names protobuf.
+pub fn is_protobuf(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or_default().trim() == MEDIA_TYPE
+}
+
+/// The message of a built-in kind: `apps/v1` `Deployment` is `k8s.io.api.apps.v1.Deployment`
+/// (the group's first label names the package); meta kinds (`DeleteOptions`, `Status`) live in
+/// apimachinery.
+fn message_of(schema: &Schema, api_version: &str, kind: &str) -> Option<MessageDescriptor> {
+    let (group, version) = api_version
+        .rsplit_once('/')
+        .unwrap_or(("core", api_version));
+    let label = group.split('.').next().unwrap_or(group);
+    schema
+        .pool
+        .get_message_by_name(&format!("k8s.io.api.{label}.{version}.{kind}"))
+        .or_else(|| schema.pool.get_message_by_name(&format!("{META}.{kind}")))
+}
+
+/// A protobuf request body as the JSON object it stands for.
+pub fn decode(body: &[u8]) -> Result<Value, String> {
+    let schema = schema()?;
+    let envelope = body
+        .strip_prefix(MAGIC)
+        .ok_or("the body does not start with the protobuf magic number")?;
+    let unknown = schema
+        .pool
+        .get_message_by_name(UNKNOWN)
+        .ok_or("no runtime.Unknown descriptor")?;
+    let unknown = DynamicMessage::decode(unknown, envelope).map_err(|e| e.to_string())?;
+    let text = |message: &DynamicMessage, name: &str| -> String {
+        match message.get_field_by_name(name).as_deref() {
+            Some(Field::String(text)) => text.clone(),
+            _ => String::new(),
+        }
+    };
+    let type_meta = match unknown.get_field_by_name("typeMeta").as_deref() {
+        Some(Field::Message(meta)) => meta.clone(),
+        _ => return Err("the envelope names no kind".into()),
+    };
+    let (api_version, kind) = (text(&type_meta, "apiVersion"), text(&type_meta, "kind"));
+    let descriptor = message_of(schema, &api_version, &kind)
+        .ok_or_else(|| format!("no protobuf message is known for {api_version} {kind}"))?;
+    let raw = match unknown.get_field_by_name("raw").as_deref() {
+        Some(Field::Bytes(raw)) => raw.clone(),
+        _ => Default::default(),
+    };
+    let object = DynamicMessage::decode(descriptor, raw).map_err(|e| e.to_string())?;
+    let mut value = to_json(schema, &object);
+    if let Some(map) = value.as_object_mut() {
+        map.insert("apiVersion".into(), json!(api_version));
+        map.insert("kind".into(), json!(kind));
+    }
+    Ok(value)
+}
+
+/// `nanos` as Go prints a time.Duration (`1h2m3s`, `1.5s`, `250ms`).
+fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let nanos = nanos.unsigned_abs();
+    if nanos < 1_000_000_000 {
+        let (value, unit) = match nanos {
+            n if n < 1_000 => (n as f64, "ns"),
+            n if n < 1_000_000 => (n as f64 / 1e3, "µs"),
+            n => (n as f64 / 1e6, "ms"),
+        };
+        return format!("{sign}{value}{unit}");
+    }
+    let seconds = nanos as f64 / 1e9;
+    let (hours, rest) = (nanos / 3_600_000_000_000, nanos % 3_600_000_000_000);
+    let (minutes, rest) = (rest / 60_000_000_000, rest % 60_000_000_000);
+    let seconds_part = rest as f64 / 1e9;
+    match (hours, minutes) {
+        (0, 0) => format!("{sign}{seconds}s"),
+        (0, m) => format!("{sign}{m}m{seconds_part}s"),
+        (h, m) => format!("{sign}{h}h{m}m{seconds_part}s"),
+    }
+}
+
+fn integer(message: &DynamicMessage, name: &str) -> i64 {
+    match message.get_field_by_name(name).as_deref() {
+        Some(Field::I64(n)) => *n,
+        Some(Field::I32(n)) => i64::from(*n),
+        _ => 0,
+    }
+}
+
+/// A message as its JSON form.
+fn to_json(schema: &Schema, message: &DynamicMessage) -> Value {
+    let name = message.descriptor().full_name().to_string();
+    let bytes = |field: &str| match message.get_field_by_name(field).as_deref() {
+        Some(Field::Bytes(raw)) => raw.to_vec(),
+        _ => Vec::new(),
+    };
+    match name.as_str() {
+        "k8s.io.apimachinery.pkg.apis.meta.v1.Time"
+        | "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime" => {
+            let (seconds, nanos) = (integer(message, "seconds"), integer(message, "nanos"));
+            if seconds == 0 && nanos == 0 {
+                return Value::Null;
+            }
+            let text = flightdeck_apimachinery::time::format_timestamp(seconds.max(0) as u64);
+            if name.ends_with("MicroTime") {
+                json!(text.replace('Z', &format!(".{:06}Z", nanos / 1000)))
+            } else {
+                json!(text)
+            }
+        }
+        "k8s.io.apimachinery.pkg.apis.meta.v1.Duration" => {
+            json!(go_duration(integer(message, "duration")))
+        }
+        "k8s.io.apimachinery.pkg.util.intstr.IntOrString" => {
+            if integer(message, "type") == 1 {
+                match message.get_field_by_name("strVal").as_deref() {
+                    Some(Field::String(text)) => json!(text),
+                    _ => json!(""),
+                }
+            } else {
+                json!(integer(message, "intVal"))
+            }
+        }
+        "k8s.io.apimachinery.pkg.api.resource.Quantity" => {
+            match message.get_field_by_name("string").as_deref() {
+                Some(Field::String(text)) => json!(text),
+                _ => json!("0"),
+            }
+        }
+        "k8s.io.apimachinery.pkg.runtime.RawExtension" => {
+            serde_json::from_slice(&bytes("raw")).unwrap_or(Value::Null)
+        }
+        "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1" => {
+            serde_json::from_slice(&bytes("Raw")).unwrap_or(Value::Null)
+        }
+        _ => {
+            let mut object = Map::new();
+            for (field, value) in message.fields() {
+                let key = format!("{name} {}", field.name());
+                if is_zero(value) && !schema.zero_kept.contains(&key) {
+                    continue;
+                }
+                object.insert(field.name().to_string(), field_json(schema, value));
+            }
+            Value::Object(object)
+        }
+    }
+}
+
+fn is_zero(value: &Field) -> bool {
+    match value {
+        Field::Bool(b) => !b,
+        Field::I32(n) => *n == 0,
+        Field::I64(n) => *n == 0,
+        Field::U32(n) => *n == 0,
+        Field::U64(n) => *n == 0,
+        Field::F32(n) => *n == 0.0,
+        Field::F64(n) => *n == 0.0,
+        Field::String(s) => s.is_empty(),
+        Field::Bytes(b) => b.is_empty(),
+        Field::EnumNumber(n) => *n == 0,
+        Field::Message(_) | Field::List(_) | Field::Map(_) => false,
+    }
+}
+
+fn field_json(schema: &Schema, value: &Field) -> Value {
+    match value {
+        Field::Bool(b) => json!(b),
+        Field::I32(n) => json!(n),
+        Field::I64(n) => json!(n),
+        Field::U32(n) => json!(n),
+        Field::U64(n) => json!(n),
+        Field::F32(n) => json!(n),
+        Field::F64(n) => json!(n),
+        Field::String(s) => json!(s),
+        Field::Bytes(b) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
+        Field::EnumNumber(n) => json!(n),
+        Field::Message(message) => to_json(schema, message),
+        Field::List(items) => items.iter().map(|v| field_json(schema, v)).collect(),
+        Field::Map(entries) => {
+            let mut object = Map::new();
+            for (key, value) in entries {
+                let key = match key {
+                    MapKey::String(s) => s.clone(),
+                    MapKey::Bool(b) => b.to_string(),
+                    MapKey::I32(n) => n.to_string(),
+                    MapKey::I64(n) => n.to_string(),
+                    MapKey::U32(n) => n.to_string(),
+                    MapKey::U64(n) => n.to_string(),
+                };
+                object.insert(key, field_json(schema, value));
+            }
+            Value::Object(object)
+        }
+    }
+}
+
+/// A JSON object as a protobuf response body, or `None` when its kind has no protobuf message
+/// (custom resources, which servers always answer in JSON) or a value does not fit its field.
+pub fn encode(value: &Value) -> Option<Vec<u8>> {
+    let schema = schema().ok()?;
+    let api_version = value.get("apiVersion")?.as_str()?;
+    let kind = value.get("kind")?.as_str()?;
+    let descriptor = message_of(schema, api_version, kind)?;
+    let object = from_json(&descriptor, value)?;
+    let unknown_descriptor = schema.pool.get_message_by_name(UNKNOWN)?;
+    let mut type_meta = DynamicMessage::new(
+        unknown_descriptor
+            .get_field_by_name("typeMeta")?
+            .kind()
+            .as_message()?
+            .clone(),
+    );
+    type_meta.set_field_by_name("apiVersion", Field::String(api_version.into()));
+    type_meta.set_field_by_name("kind", Field::String(kind.into()));
+    let mut unknown = DynamicMessage::new(unknown_descriptor);
+    unknown.set_field_by_name("typeMeta", Field::Message(type_meta));
+    unknown.set_field_by_name("raw", Field::Bytes(object.encode_to_vec().into()));
+    unknown.set_field_by_name("contentEncoding", Field::String(String::new()));
+    unknown.set_field_by_name("contentType", Field::String(String::new()));
+    let mut body = MAGIC.to_vec();
+    body.extend(unknown.encode_to_vec());
+    Some(body)
+}
+
+/// The message of `descriptor` that `value` is the JSON form of.
+fn from_json(descriptor: &MessageDescriptor, value: &Value) -> Option<DynamicMessage> {
+    let mut message = DynamicMessage::new(descriptor.clone());
+    let set = |message: &mut DynamicMessage, name: &str, field: Field| {
+        message.set_field_by_name(name, field);
+    };
+    match descriptor.full_name() {
+        "k8s.io.apimachinery.pkg.apis.meta.v1.Time"
+        | "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime" => {
+            let text = value.as_str()?;
+            let seconds = flightdeck_apimachinery::time::parse_timestamp(text)?;
+            set(&mut message, "seconds", Field::I64(seconds));
+            let nanos = text
+                .split_once('.')
+                .map(|(_, fraction)| fraction.trim_end_matches('Z'))
+                .map(|digits| format!("{digits:0<9}")[..9].parse::<i32>().unwrap_or(0))
+                .unwrap_or(0);
+            set(&mut message, "nanos", Field::I32(nanos));
+        }
+        "k8s.io.apimachinery.pkg.apis.meta.v1.Duration" => {
+            let seconds = flightdeck_apimachinery::time::parse_go_duration(value.as_str()?)?;
+            set(
+                &mut message,
+                "duration",
+                Field::I64(seconds.saturating_mul(1_000_000_000)),
+            );
+        }
+        "k8s.io.apimachinery.pkg.util.intstr.IntOrString" => match value {
+            Value::String(text) => {
+                set(&mut message, "type", Field::I64(1));
+                set(&mut message, "strVal", Field::String(text.clone()));
+            }
+            _ => {
+                set(&mut message, "type", Field::I64(0));
+                set(&mut message, "intVal", Field::I32(value.as_i64()? as i32));
+            }
+        },
+        "k8s.io.apimachinery.pkg.api.resource.Quantity" => {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            set(&mut message, "string", Field::String(text));
+        }
+        "k8s.io.apimachinery.pkg.runtime.RawExtension" => {
+            set(&mut message, "raw", Field::Bytes(value.to_string().into()));
+        }
+        "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1" => {
+            set(&mut message, "Raw", Field::Bytes(value.to_string().into()));
+        }
+        _ => {
+            for (key, item) in value.as_object()? {
+                if item.is_null() {
+                    continue;
+                }
+                // a field the message lacks (e.g. added after these descriptors) is left out
+                let Some(field) = descriptor.get_field_by_name(key) else {
+                    continue;
+                };
+                let converted = field_from_json(&field, item)?;
+                message.set_field(&field, converted);
+            }
+        }
+    }
+    Some(message)
+}
+
+fn field_from_json(field: &FieldDescriptor, value: &Value) -> Option<Field> {
+    if field.is_map() {
+        let entry = field.kind();
+        let entry = entry.as_message()?;
+        let value_field = entry.map_entry_value_field();
+        let mut map = std::collections::HashMap::new();
+        for (key, item) in value.as_object()? {
+            map.insert(
+                MapKey::String(key.clone()),
+                single_from_json(&value_field.kind(), item)?,
+            );
+        }
+        return Some(Field::Map(map));
+    }
+    if field.is_list() {
+        let items = value.as_array()?;
+        return items
+            .iter()
+            .map(|item| single_from_json(&field.kind(), item))
+            .collect::<Option<Vec<_>>>()
+            .map(Field::List);
+    }
+    single_from_json(&field.kind(), value)
+}
+
+fn single_from_json(kind: &Kind, value: &Value) -> Option<Field> {
+    Some(match kind {
+        Kind::Bool => Field::Bool(value.as_bool()?),
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => Field::I32(value.as_i64()? as i32),
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => Field::I64(value.as_i64()?),
+        Kind::Uint32 | Kind::Fixed32 => Field::U32(value.as_u64()? as u32),
+        Kind::Uint64 | Kind::Fixed64 => Field::U64(value.as_u64()?),
+        Kind::Float => Field::F32(value.as_f64()? as f32),
+        Kind::Double => Field::F64(value.as_f64()?),
+        Kind::String => Field::String(value.as_str()?.to_string()),
+        Kind::Bytes => Field::Bytes(
+            base64::engine::general_purpose::STANDARD
+                .decode(value.as_str()?)
+                .ok()?
+                .into(),
+        ),
+        Kind::Enum(_) => Field::EnumNumber(value.as_i64()? as i32),
+        Kind::Message(descriptor) => Field::Message(from_json(descriptor, value)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(object: Value) -> Value {
+        let body = encode(&object).expect("encodes");
+        assert!(body.starts_with(MAGIC));
+        decode(&body).expect("decodes")
+    }
+
+    #[test]
+    fn built_in_objects_survive_the_wire() {
+        let deployment = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"},
+                         "creationTimestamp": "2026-11-30T10:00:00Z"},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "web"}},
+                     "strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "web", "image": "nginx:1.27",
+                                      "resources": {"limits": {"cpu": "500m"}}}]}}}
+        });
+        assert_eq!(round_trip(deployment.clone()), deployment);
+        let secret = json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "creds"}, "data": {"token": "czNjcmV0"}, "type": "Opaque"});
+        assert_eq!(round_trip(secret.clone()), secret);
+    }
+
+    #[test]
+    fn zeros_appear_only_where_the_go_types_keep_them() {
+        // kubectl writes every non-pointer field, zero or not: an empty generateName, a zero
+        // generation and a false stdin must not appear; a replicas of 0 must.
+        let object = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "probe", "generateName": "", "generation": 0},
+            "spec": {"containers": [{"name": "probe", "image": "busybox", "stdin": false}]}});
+        let decoded = round_trip(object);
+        assert_eq!(decoded["metadata"], json!({"name": "probe"}));
+        assert_eq!(decoded["spec"]["containers"][0].get("stdin"), None);
+    }
+
+    #[test]
+    fn custom_resources_and_garbage_are_refused() {
+        assert!(
+            encode(&json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout"})).is_none()
+        );
+        assert!(decode(b"garbage").is_err());
+        assert!(decode(b"k8s\0\xff\xff").is_err());
+        let mut truncated = encode(&json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "x"}, "data": {"a": "b"}}))
+        .expect("encodes");
+        truncated.truncate(truncated.len() - 3);
+        assert!(decode(&truncated).is_err());
+    }
+
+    #[test]
+    fn durations_print_as_go_does() {
+        assert_eq!(go_duration(90 * 1_000_000_000), "1m30s");
+        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
+        assert_eq!(go_duration(1_500_000_000), "1.5s");
+        assert_eq!(go_duration(250_000_000), "250ms");
+    }
+}
