@@ -247,9 +247,10 @@ fn create_with_generate_name_and_yaml_output() {
         "-p",
         r#"{"status":{"phase":"Failed"}}"#,
     ]);
+    // as the real server (1.36) answers, naming the object
     assert_eq!(
         text(&output).1.trim(),
-        "Error from server (NotFound): the server could not find the requested resource"
+        format!("Error from server (NotFound): workflows.argoproj.io \"{name}\" not found")
     );
 }
 

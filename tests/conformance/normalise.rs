@@ -12,6 +12,10 @@ const RULES: &[(&str, &str)] = &[
     (r"https?://127\.0\.0\.1:\d+", "SERVER"),
     // kubectl diff's temporary directories
     (r"/(LIVE|MERGED)-\d+/", "/${1}/"),
+    (
+        r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+ [+-]\d{4}",
+        "TIME",
+    ),
     // CA bundles (kube-root-ca.crt), JSON-escaped on one line
     (
         r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",

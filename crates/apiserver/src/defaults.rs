@@ -71,8 +71,10 @@ pub fn apply(def: &ResourceDef, object: &mut Value) {
         }
         ("networking.k8s.io", "ingresses") => {
             for rule in array_items(child(map, "spec"), "rules") {
-                for path in array_items(child(rule, "http"), "paths") {
-                    default(path, "pathType", json!("ImplementationSpecific"));
+                if let Some(http) = rule.get_mut("http").and_then(Value::as_object_mut) {
+                    for path in array_items(http, "paths") {
+                        default(path, "pathType", json!("ImplementationSpecific"));
+                    }
                 }
             }
         }
@@ -126,6 +128,16 @@ fn service(map: &mut Map<String, Value>) {
     default(spec, "sessionAffinity", json!("None"));
     default(spec, "internalTrafficPolicy", json!("Cluster"));
     if spec.get("type") != Some(&json!("ExternalName")) {
+        // an address from the default service range, 10.96.0.0/12
+        let address = format!(
+            "10.{}.{}.{}",
+            96 + rand::random::<u8>() % 16,
+            rand::random::<u8>(),
+            1 + rand::random::<u8>() % 254
+        );
+        default(spec, "clusterIP", json!(address));
+        let cluster_ip = spec.get("clusterIP").cloned().unwrap_or_default();
+        default(spec, "clusterIPs", json!([cluster_ip]));
         default(spec, "ipFamilies", json!(["IPv4"]));
         default(spec, "ipFamilyPolicy", json!("SingleStack"));
     }
@@ -245,10 +257,19 @@ pub fn admit_pod(object: &mut Value, token_volume: &str) {
         }
     }
     spec.insert("tolerations".into(), json!(tolerations));
-    if spec.get("automountServiceAccountToken") == Some(&json!(false)) {
+    const TOKEN_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+    let mounted = spec
+        .get("containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("volumeMounts").and_then(Value::as_array))
+        .flatten()
+        .any(|m| m["mountPath"] == TOKEN_PATH);
+    if mounted || spec.get("automountServiceAccountToken") == Some(&json!(false)) {
         return;
     }
-    let mount = json!({"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": token_volume, "readOnly": true});
+    let mount = json!({"mountPath": TOKEN_PATH, "name": token_volume, "readOnly": true});
     for container in array_items(spec, "containers") {
         let mounts = container.entry("volumeMounts").or_insert_with(|| json!([]));
         if let Some(mounts) = mounts.as_array_mut() {

@@ -226,6 +226,10 @@ async fn resource(
         (&Method::GET, Some(name), Some("status")) if def.status_subresource => {
             read::get(&state, request, name).map(reply)
         }
+        // a custom resource without the subresource: the real server names the object
+        (_, Some(name), Some("status")) if def.custom && !def.status_subresource => {
+            Err(ApiError::not_found(def, name))
+        }
         (&Method::GET, Some(name), Some("scale")) => scale::get(&state, request, name).map(reply),
         (&Method::PUT | &Method::PATCH, Some(name), Some("scale")) => {
             write::update_scale(&state, request, name).map(reply)

@@ -7,7 +7,9 @@
 pub mod access;
 pub mod crds;
 pub mod defaults;
+pub mod deployments;
 pub mod discovery;
+pub mod gc;
 pub mod handler;
 pub mod http;
 pub mod kubeconfig;

@@ -200,7 +200,11 @@ fn to_json(schema: &Schema, message: &DynamicMessage) -> Value {
                 if is_zero(value) && !schema.zero_kept.contains(&key) {
                     continue;
                 }
-                object.insert(field.name().to_string(), field_json(schema, value));
+                // a zero Time is left out (`omitzero` on the Go fields)
+                let converted = field_json(schema, value);
+                if !converted.is_null() {
+                    object.insert(field.name().to_string(), converted);
+                }
             }
             Value::Object(object)
         }

@@ -13,6 +13,7 @@ use super::state::State;
 use super::status::{self, ApiError};
 use super::validation;
 use super::writes::{self, Endpoint};
+use super::{deployments, gc};
 
 /// Decodes a JSON, YAML or protobuf request body into an object.
 pub fn decode_body(request: &ResourceRequest<'_>) -> Result<Value, ApiError> {
@@ -111,6 +112,9 @@ pub fn create_object(
     }
     let change = store.put(def, namespace_key, &name, object);
     state.publish(change.clone());
+    if is_deployment(def) {
+        deployments::reconcile(state, &mut store, namespace_key, &name);
+    }
     if def.group.is_empty() && def.plural == "namespaces" {
         for (plural, object) in namespace_furnishings(&name) {
             if let Some(def) = state.registry.find("", "v1", plural)
@@ -147,6 +151,10 @@ fn namespace_furnishings(namespace: &str) -> [(&'static str, Value); 2] {
             }),
         ),
     ]
+}
+
+fn is_deployment(def: &ResourceDef) -> bool {
+    def.group == "apps" && def.plural == "deployments"
 }
 
 fn endpoint(request: &ResourceRequest<'_>) -> Result<Endpoint, ApiError> {
@@ -210,6 +218,8 @@ fn store_update(
     state.publish(change.clone());
     if finalized && let Some(removed) = store.remove(def, namespace, name) {
         state.publish(removed);
+    } else if is_deployment(def) {
+        deployments::reconcile(state, &mut store, namespace, name);
     }
     Ok((200, change.object.value().clone()))
 }
@@ -305,9 +315,12 @@ pub fn delete(
     let options: Value = if request.body.is_empty() {
         json!({})
     } else {
-        serde_json::from_slice(&request.body)
-            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
+        decode_body(request).map_err(|e| {
+            ApiError::bad_request(format!("invalid DeleteOptions: {}", e.body["message"]))
+        })?
     };
+    let propagation = gc::Propagation::of(&options, request.query.get("propagationPolicy"))
+        .map_err(ApiError::bad_request)?;
     let dry_run = dry_run(request)
         || options
             .get("dryRun")
@@ -383,6 +396,7 @@ pub fn delete(
         .remove(def, namespace, name)
         .ok_or_else(|| ApiError::not_found(def, name))?;
     state.publish(change.clone());
+    gc::collect(state, &mut store, namespace, &uid, propagation);
     drop(store);
     if def.plural == "pods" && def.group.is_empty() {
         state
@@ -392,10 +406,15 @@ pub fn delete(
             .remove_pod(namespace, name);
     }
     if def.custom {
-        Ok((200, status::deleted(def, name, &uid)))
-    } else {
-        Ok((200, change.object.value().clone()))
+        return Ok((200, status::deleted(def, name, &uid)));
     }
+    let mut deleted = change.object.value().clone();
+    if let Some(finalizer) = propagation.finalizer() {
+        // as the real server answers: marked, while its dependents are seen to
+        deleted["metadata"]["deletionTimestamp"] = json!(writes::timestamp_now());
+        deleted["metadata"]["finalizers"] = json!([finalizer]);
+    }
+    Ok((200, deleted))
 }
 
 /// DELETE of a collection (with selectors): returns the list of deleted objects.

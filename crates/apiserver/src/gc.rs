@@ -1,0 +1,158 @@
+//! Garbage collection through `metadata.ownerReferences`, as kube-controller-manager's garbage
+//! collector does it, but at once rather than eventually: deleting an owner with
+//! `propagationPolicy` Background or Foreground deletes its dependents (and theirs); Orphan
+//! takes the owner's reference off them and leaves them. A dependent with finalizers is marked
+//! for deletion instead of removed, as the API server does.
+
+use serde_json::{Value, json};
+
+use super::registry::ResourceDef;
+use super::state::State;
+use super::store::Store;
+use super::writes::timestamp_now;
+
+/// What happens to an owner's dependents (DeleteOptions `propagationPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagation {
+    Orphan,
+    Background,
+    Foreground,
+}
+
+impl Propagation {
+    /// From DeleteOptions (or the `propagationPolicy` query parameter): the policy given, the
+    /// deprecated `orphanDependents`, else Background (the default of every kind served here).
+    pub fn of(options: &Value, query_policy: Option<&str>) -> Result<Propagation, String> {
+        let policy = options
+            .get("propagationPolicy")
+            .and_then(Value::as_str)
+            .or(query_policy);
+        match policy {
+            Some("Orphan") => Ok(Propagation::Orphan),
+            Some("Background") => Ok(Propagation::Background),
+            Some("Foreground") => Ok(Propagation::Foreground),
+            Some(other) => Err(format!(
+                "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"{other}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+            )),
+            None if options.get("orphanDependents") == Some(&json!(true)) => {
+                Ok(Propagation::Orphan)
+            }
+            None => Ok(Propagation::Background),
+        }
+    }
+
+    /// The finalizer a real server puts on the owner while its dependents are handled; the
+    /// deleted owner is answered with it (as the real server answers at that moment).
+    pub fn finalizer(self) -> Option<&'static str> {
+        match self {
+            Propagation::Orphan => Some("orphan"),
+            Propagation::Foreground => Some("foregroundDeletion"),
+            Propagation::Background => None,
+        }
+    }
+}
+
+/// The objects (definition, namespace, name) that name `uid` as an owner: in `namespace`, or
+/// anywhere for a cluster-scoped owner.
+fn dependents(
+    state: &State,
+    store: &Store,
+    namespace: &str,
+    uid: &str,
+) -> Vec<(usize, String, String)> {
+    let mut found = Vec::new();
+    for (index, def) in state.registry.defs.iter().enumerate() {
+        if !def.namespaced && !namespace.is_empty() {
+            continue;
+        }
+        let scope = (!namespace.is_empty()).then_some(namespace);
+        for object in store.list(def, scope) {
+            let owned = object
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .is_some_and(|owners| owners.iter().any(|o| o["uid"] == uid));
+            if owned {
+                let (ns, name) = super::store::key_of(object.value());
+                found.push((index, ns, name));
+            }
+        }
+    }
+    found
+}
+
+/// Handles the dependents of the owner `uid` (in `namespace`) that was just deleted.
+pub fn collect(
+    state: &State,
+    store: &mut Store,
+    namespace: &str,
+    uid: &str,
+    propagation: Propagation,
+) {
+    let mut owners = vec![(namespace.to_string(), uid.to_string())];
+    while let Some((namespace, uid)) = owners.pop() {
+        for (index, ns, name) in dependents(state, store, &namespace, &uid) {
+            let def: &ResourceDef = &state.registry.defs[index];
+            let Some(stored) = store.get(def, &ns, &name) else {
+                continue;
+            };
+            let mut object = stored.value().clone();
+            if propagation == Propagation::Orphan {
+                if let Some(references) = object
+                    .pointer_mut("/metadata/ownerReferences")
+                    .and_then(Value::as_array_mut)
+                {
+                    references.retain(|o| o["uid"] != uid.as_str());
+                }
+                super::defaults::apply(def, &mut object);
+                let change = store.put(def, &ns, &name, object);
+                state.publish(change);
+                continue;
+            }
+            let own_uid = object
+                .pointer("/metadata/uid")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let finalized = object
+                .pointer("/metadata/finalizers")
+                .and_then(Value::as_array)
+                .is_some_and(|f| !f.is_empty());
+            if finalized {
+                if object.pointer("/metadata/deletionTimestamp").is_none() {
+                    object["metadata"]["deletionTimestamp"] = json!(timestamp_now());
+                    let change = store.put(def, &ns, &name, object);
+                    state.publish(change);
+                }
+                continue;
+            }
+            if let Some(change) = store.remove(def, &ns, &name) {
+                state.publish(change);
+            }
+            owners.push((ns, own_uid));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_comes_from_the_options() {
+        let of = |options: Value| Propagation::of(&options, None);
+        assert_eq!(of(json!({})), Ok(Propagation::Background));
+        assert_eq!(
+            of(json!({"propagationPolicy": "Foreground"})),
+            Ok(Propagation::Foreground)
+        );
+        assert_eq!(
+            of(json!({"orphanDependents": true})),
+            Ok(Propagation::Orphan)
+        );
+        assert_eq!(
+            Propagation::of(&json!({}), Some("Orphan")),
+            Ok(Propagation::Orphan)
+        );
+        assert!(of(json!({"propagationPolicy": "Sideways"})).is_err());
+    }
+}
