@@ -16,7 +16,7 @@ use std::path::Path;
 
 use common::cluster::{TestCluster, kubectl_available};
 use common::real_cluster::RealCluster;
-use corpus::{Case, NAMESPACE, Step};
+use corpus::{NAMESPACE, Step};
 use run::{Side, first_difference};
 
 /// Cases the embedded server answers as the real one does: a change that breaks one fails here.
@@ -45,16 +45,13 @@ const IDENTICAL: &[&str] = &[
 
 /// Makes the case's namespace (a JSON apply: every server under test takes it).
 fn prepare(side: &Side, namespace: &str) {
-    let setup = Case {
-        name: "setup",
-        steps: vec![Step::Run {
-            line: "apply -f -",
-            stdin: Some(NAMESPACE),
-        }],
+    let setup = Step::Run {
+        line: "apply -f -",
+        stdin: Some(NAMESPACE),
     };
-    let outcome = side.run(&setup, namespace);
+    let outcome = side.step(&setup, namespace);
     assert_eq!(
-        outcome[0].exit, "0",
+        outcome.exit, "0",
         "{}: namespace {namespace}: {outcome:?}",
         side.name
     );

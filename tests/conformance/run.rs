@@ -95,7 +95,7 @@ impl Side {
             .collect()
     }
 
-    fn step(&self, step: &Step, namespace: &str) -> Outcome {
+    pub fn step(&self, step: &Step, namespace: &str) -> Outcome {
         match step {
             Step::Run { line, stdin } => {
                 let child = self.spawn(line, *stdin, namespace);

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::registry::ResourceDef;
 use super::state::State;
 use super::store::Store;
-use super::{defaults, writes};
+use super::{defaults, gc, writes};
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const HASH_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -32,8 +32,7 @@ fn template_hash(template: &Value) -> String {
 }
 
 fn def<'a>(state: &'a State, group: &str, plural: &str) -> Option<&'a ResourceDef> {
-    let version = "v1";
-    state.registry.find(group, version, plural)
+    state.registry.find(group, "v1", plural)
 }
 
 fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
@@ -43,17 +42,11 @@ fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// The objects of `objects` that the object `uid` controls.
 fn owned_by<'a>(objects: &'a [Value], uid: &str) -> impl Iterator<Item = &'a Value> {
-    objects.iter().filter(move |object| {
-        object
-            .pointer("/metadata/ownerReferences")
-            .and_then(Value::as_array)
-            .is_some_and(|owners| {
-                owners
-                    .iter()
-                    .any(|o| o["uid"] == uid && o["controller"] == true)
-            })
-    })
+    objects
+        .iter()
+        .filter(move |object| gc::is_owned_by(object, uid, true))
 }
 
 fn owner_reference(owner: &Value, kind: &str) -> Value {
@@ -69,12 +62,11 @@ fn save(state: &State, store: &mut Store, def: &ResourceDef, namespace: &str, ob
         Some(stored) if **stored == object => {}
         Some(stored) => {
             let mut object = object;
-            if stored.get("spec") != object.get("spec")
-                && let Some(generation) = stored
+            if writes::bumps_generation(def, &stored, &object) {
+                let generation = stored
                     .pointer("/metadata/generation")
-                    .and_then(Value::as_i64)
-            {
-                object["metadata"]["generation"] = json!(generation + 1);
+                    .and_then(Value::as_i64);
+                object["metadata"]["generation"] = json!(generation.unwrap_or(0) + 1);
             }
             let change = store.put(def, namespace, &name, object);
             state.publish(change);
@@ -177,10 +169,7 @@ pub fn reconcile(state: &State, store: &mut Store, namespace: &str, name: &str) 
     // the ReplicaSets' pods and statuses, then the Deployment's
     let mut ready = 0;
     for rs in store.list(replica_sets, Some(namespace)) {
-        if owned_by(std::slice::from_ref(rs.value()), &uid)
-            .next()
-            .is_some()
-        {
+        if gc::is_owned_by(rs.value(), &uid, true) {
             let rs_name = text(rs.value(), "/metadata/name").to_string();
             let count = replica_set(state, store, namespace, &rs_name);
             if rs_name == new_name {

@@ -52,6 +52,18 @@ impl Propagation {
     }
 }
 
+/// Whether `object` names `uid` among its owners (only as its controller, when `controller`).
+pub fn is_owned_by(object: &Value, uid: &str, controller: bool) -> bool {
+    object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .is_some_and(|owners| {
+            owners
+                .iter()
+                .any(|o| o["uid"] == uid && (!controller || o["controller"] == true))
+        })
+}
+
 /// The objects (definition, namespace, name) that name `uid` as an owner: in `namespace`, or
 /// anywhere for a cluster-scoped owner.
 fn dependents(
@@ -67,11 +79,7 @@ fn dependents(
         }
         let scope = (!namespace.is_empty()).then_some(namespace);
         for object in store.list(def, scope) {
-            let owned = object
-                .pointer("/metadata/ownerReferences")
-                .and_then(Value::as_array)
-                .is_some_and(|owners| owners.iter().any(|o| o["uid"] == uid));
-            if owned {
+            if is_owned_by(object.value(), uid, false) {
                 let (ns, name) = super::store::key_of(object.value());
                 found.push((index, ns, name));
             }

@@ -290,38 +290,34 @@ pub fn encode(value: &Value) -> Option<Vec<u8>> {
 /// The message of `descriptor` that `value` is the JSON form of.
 fn from_json(descriptor: &MessageDescriptor, value: &Value) -> Option<DynamicMessage> {
     let mut message = DynamicMessage::new(descriptor.clone());
-    let set = |message: &mut DynamicMessage, name: &str, field: Field| {
-        message.set_field_by_name(name, field);
-    };
     match descriptor.full_name() {
         "k8s.io.apimachinery.pkg.apis.meta.v1.Time"
         | "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime" => {
             let text = value.as_str()?;
             let seconds = flightdeck_apimachinery::time::parse_timestamp(text)?;
-            set(&mut message, "seconds", Field::I64(seconds));
+            message.set_field_by_name("seconds", Field::I64(seconds));
             let nanos = text
                 .split_once('.')
                 .map(|(_, fraction)| fraction.trim_end_matches('Z'))
                 .map(|digits| format!("{digits:0<9}")[..9].parse::<i32>().unwrap_or(0))
                 .unwrap_or(0);
-            set(&mut message, "nanos", Field::I32(nanos));
+            message.set_field_by_name("nanos", Field::I32(nanos));
         }
         "k8s.io.apimachinery.pkg.apis.meta.v1.Duration" => {
             let seconds = flightdeck_apimachinery::time::parse_go_duration(value.as_str()?)?;
-            set(
-                &mut message,
+            message.set_field_by_name(
                 "duration",
                 Field::I64(seconds.saturating_mul(1_000_000_000)),
             );
         }
         "k8s.io.apimachinery.pkg.util.intstr.IntOrString" => match value {
             Value::String(text) => {
-                set(&mut message, "type", Field::I64(1));
-                set(&mut message, "strVal", Field::String(text.clone()));
+                message.set_field_by_name("type", Field::I64(1));
+                message.set_field_by_name("strVal", Field::String(text.clone()));
             }
             _ => {
-                set(&mut message, "type", Field::I64(0));
-                set(&mut message, "intVal", Field::I32(value.as_i64()? as i32));
+                message.set_field_by_name("type", Field::I64(0));
+                message.set_field_by_name("intVal", Field::I32(value.as_i64()? as i32));
             }
         },
         "k8s.io.apimachinery.pkg.api.resource.Quantity" => {
@@ -329,13 +325,13 @@ fn from_json(descriptor: &MessageDescriptor, value: &Value) -> Option<DynamicMes
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            set(&mut message, "string", Field::String(text));
+            message.set_field_by_name("string", Field::String(text));
         }
         "k8s.io.apimachinery.pkg.runtime.RawExtension" => {
-            set(&mut message, "raw", Field::Bytes(value.to_string().into()));
+            message.set_field_by_name("raw", Field::Bytes(value.to_string().into()));
         }
         "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1" => {
-            set(&mut message, "Raw", Field::Bytes(value.to_string().into()));
+            message.set_field_by_name("Raw", Field::Bytes(value.to_string().into()));
         }
         _ => {
             for (key, item) in value.as_object()? {

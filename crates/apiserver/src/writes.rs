@@ -320,7 +320,7 @@ fn tracks_generation(def: &ResourceDef) -> bool {
 
 /// Custom resources bump generation when anything outside metadata changed (status excluded
 /// where it is a subresource); built-in kinds that keep a generation when the spec changed.
-fn bumps_generation(def: &ResourceDef, stored: &Value, next: &Value) -> bool {
+pub fn bumps_generation(def: &ResourceDef, stored: &Value, next: &Value) -> bool {
     let without_metadata = |object: &Value| -> Value {
         let mut copy = object.clone();
         if let Some(map) = copy.as_object_mut() {
