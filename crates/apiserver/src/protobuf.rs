@@ -4,8 +4,8 @@
 //! `runtime.Unknown` carrying the apiVersion, the kind and the object's bytes. Objects convert to
 //! and from their JSON form as the Go types marshal it: Time as RFC 3339, IntOrString as a number
 //! or a string, Quantity as its string, bytes as base64, RawExtension and FieldsV1 as embedded
-//! JSON; a zero scalar appears in JSON only where the Go field keeps it
-//! (`proto/kubernetes-zero-values.txt.gz`).
+//! JSON; a zero scalar appears in JSON only where the Go field keeps it, and an inline struct's
+//! fields sit in its parent's object (`proto/kubernetes-go-fields.txt.gz`).
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -30,6 +30,11 @@ struct Schema {
     pool: DescriptorPool,
     /// "package.Message field" of every scalar whose zero value the JSON form keeps.
     zero_kept: HashSet<String>,
+    /// "package.Message field" of every struct embedded with `json:",inline"`.
+    inline: HashSet<String>,
+    /// "package.Message field" of every struct, list or map field that the JSON of the type's
+    /// zero value holds.
+    present: HashSet<String>,
 }
 
 fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -46,12 +51,22 @@ fn schema() -> Result<&'static Schema, String> {
         .get_or_init(|| {
             let descriptors = gunzip(include_bytes!("../proto/kubernetes.binpb.gz"))?;
             let pool = DescriptorPool::decode(descriptors.as_slice()).map_err(|e| e.to_string())?;
-            let zero = gunzip(include_bytes!("../proto/kubernetes-zero-values.txt.gz"))?;
-            let zero_kept = String::from_utf8_lossy(&zero)
-                .lines()
-                .map(str::to_string)
-                .collect();
-            Ok(Schema { pool, zero_kept })
+            let fields = gunzip(include_bytes!("../proto/kubernetes-go-fields.txt.gz"))?;
+            let fields = String::from_utf8_lossy(&fields);
+            let with_role = |wanted: &str| {
+                fields
+                    .lines()
+                    .filter_map(|line| line.rsplit_once(' '))
+                    .filter(|(_, role)| *role == wanted)
+                    .map(|(field, _)| field.to_string())
+                    .collect()
+            };
+            Ok(Schema {
+                zero_kept: with_role("kept"),
+                inline: with_role("inline"),
+                present: with_role("present"),
+                pool,
+            })
         })
         .as_ref()
         .map_err(|e| format!("the protobuf descriptors do not load: {e}"))
@@ -147,6 +162,54 @@ fn integer(message: &DynamicMessage, name: &str) -> i64 {
     }
 }
 
+/// The JSON of a built-in kind's zero value, as Go marshals `&Kind{}`: struct fields as objects,
+/// lists, maps and pointers without `omitempty` as null; scalars are left out (whether a zero
+/// scalar is there does not matter to its one user, server-side apply's field ownership).
+pub fn zero_object(api_version: &str, kind: &str) -> Option<Value> {
+    let schema = schema().ok()?;
+    let descriptor = message_of(schema, api_version, kind)?;
+    Some(zero_json(schema, &descriptor, 0))
+}
+
+fn zero_json(schema: &Schema, descriptor: &MessageDescriptor, depth: usize) -> Value {
+    let mut object = Map::new();
+    for field in descriptor.fields() {
+        let key = format!("{} {}", descriptor.full_name(), field.name());
+        let inline = schema.inline.contains(&key);
+        if depth > 16 || !(inline || schema.present.contains(&key)) {
+            continue;
+        }
+        let zero = match field.kind() {
+            _ if field.is_list() || field.is_map() => Value::Null,
+            Kind::Message(message) if !is_json_scalar(message.full_name()) => {
+                zero_json(schema, &message, depth + 1)
+            }
+            _ => continue,
+        };
+        match zero {
+            Value::Object(fields) if inline => object.extend(fields),
+            zero => {
+                object.insert(field.name().to_string(), zero);
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+/// Messages whose JSON form is a string or a number, not an object.
+fn is_json_scalar(message: &str) -> bool {
+    matches!(
+        message,
+        "k8s.io.apimachinery.pkg.apis.meta.v1.Time"
+            | "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime"
+            | "k8s.io.apimachinery.pkg.apis.meta.v1.Duration"
+            | "k8s.io.apimachinery.pkg.util.intstr.IntOrString"
+            | "k8s.io.apimachinery.pkg.api.resource.Quantity"
+            | "k8s.io.apimachinery.pkg.runtime.RawExtension"
+            | "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1"
+    )
+}
+
 /// A message as its JSON form.
 fn to_json(schema: &Schema, message: &DynamicMessage) -> Value {
     let name = message.descriptor().full_name().to_string();
@@ -202,7 +265,11 @@ fn to_json(schema: &Schema, message: &DynamicMessage) -> Value {
                 }
                 // a zero Time is left out (`omitzero` on the Go fields)
                 let converted = field_json(schema, value);
-                if !converted.is_null() {
+                if schema.inline.contains(&key)
+                    && let Value::Object(fields) = converted
+                {
+                    object.extend(fields);
+                } else if !converted.is_null() {
                     object.insert(field.name().to_string(), converted);
                 }
             }
@@ -266,7 +333,7 @@ pub fn encode(value: &Value) -> Option<Vec<u8>> {
     let api_version = value.get("apiVersion")?.as_str()?;
     let kind = value.get("kind")?.as_str()?;
     let descriptor = message_of(schema, api_version, kind)?;
-    let object = from_json(&descriptor, value)?;
+    let object = from_json(schema, &descriptor, value)?;
     let unknown_descriptor = schema.pool.get_message_by_name(UNKNOWN)?;
     let mut type_meta = DynamicMessage::new(
         unknown_descriptor
@@ -288,7 +355,11 @@ pub fn encode(value: &Value) -> Option<Vec<u8>> {
 }
 
 /// The message of `descriptor` that `value` is the JSON form of.
-fn from_json(descriptor: &MessageDescriptor, value: &Value) -> Option<DynamicMessage> {
+fn from_json(
+    schema: &Schema,
+    descriptor: &MessageDescriptor,
+    value: &Value,
+) -> Option<DynamicMessage> {
     let mut message = DynamicMessage::new(descriptor.clone());
     match descriptor.full_name() {
         "k8s.io.apimachinery.pkg.apis.meta.v1.Time"
@@ -333,16 +404,21 @@ fn from_json(descriptor: &MessageDescriptor, value: &Value) -> Option<DynamicMes
         "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1" => {
             message.set_field_by_name("Raw", Field::Bytes(value.to_string().into()));
         }
-        _ => {
-            for (key, item) in value.as_object()? {
-                if item.is_null() {
-                    continue;
-                }
-                // a field the message lacks (e.g. added after these descriptors) is left out
-                let Some(field) = descriptor.get_field_by_name(key) else {
-                    continue;
+        name => {
+            let object = value.as_object()?;
+            for field in descriptor.fields() {
+                let inline = schema.inline.contains(&format!("{name} {}", field.name()));
+                let item = if inline {
+                    // an inline struct reads its fields from this same object
+                    value
+                } else {
+                    // a field the JSON lacks, or null, stays unset
+                    match object.get(field.name()) {
+                        None | Some(Value::Null) => continue,
+                        Some(item) => item,
+                    }
                 };
-                let converted = field_from_json(&field, item)?;
+                let converted = field_from_json(schema, &field, item)?;
                 message.set_field(&field, converted);
             }
         }
@@ -350,7 +426,7 @@ fn from_json(descriptor: &MessageDescriptor, value: &Value) -> Option<DynamicMes
     Some(message)
 }
 
-fn field_from_json(field: &FieldDescriptor, value: &Value) -> Option<Field> {
+fn field_from_json(schema: &Schema, field: &FieldDescriptor, value: &Value) -> Option<Field> {
     if field.is_map() {
         let entry = field.kind();
         let entry = entry.as_message()?;
@@ -359,7 +435,7 @@ fn field_from_json(field: &FieldDescriptor, value: &Value) -> Option<Field> {
         for (key, item) in value.as_object()? {
             map.insert(
                 MapKey::String(key.clone()),
-                single_from_json(&value_field.kind(), item)?,
+                single_from_json(schema, &value_field.kind(), item)?,
             );
         }
         return Some(Field::Map(map));
@@ -368,14 +444,14 @@ fn field_from_json(field: &FieldDescriptor, value: &Value) -> Option<Field> {
         let items = value.as_array()?;
         return items
             .iter()
-            .map(|item| single_from_json(&field.kind(), item))
+            .map(|item| single_from_json(schema, &field.kind(), item))
             .collect::<Option<Vec<_>>>()
             .map(Field::List);
     }
-    single_from_json(&field.kind(), value)
+    single_from_json(schema, &field.kind(), value)
 }
 
-fn single_from_json(kind: &Kind, value: &Value) -> Option<Field> {
+fn single_from_json(schema: &Schema, kind: &Kind, value: &Value) -> Option<Field> {
     Some(match kind {
         Kind::Bool => Field::Bool(value.as_bool()?),
         Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => Field::I32(value.as_i64()? as i32),
@@ -392,7 +468,7 @@ fn single_from_json(kind: &Kind, value: &Value) -> Option<Field> {
                 .into(),
         ),
         Kind::Enum(_) => Field::EnumNumber(value.as_i64()? as i32),
-        Kind::Message(descriptor) => Field::Message(from_json(descriptor, value)?),
+        Kind::Message(descriptor) => Field::Message(from_json(schema, descriptor, value)?),
     })
 }
 
@@ -434,6 +510,42 @@ mod tests {
         let decoded = round_trip(object);
         assert_eq!(decoded["metadata"], json!({"name": "probe"}));
         assert_eq!(decoded["spec"]["containers"][0].get("stdin"), None);
+    }
+
+    #[test]
+    fn inline_structs_sit_in_their_parents_object() {
+        let ingress = json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": "web"},
+            "spec": {"rules": [{"host": "shop.example", "http": {"paths": [{"path": "/",
+                "pathType": "Prefix",
+                "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}});
+        assert_eq!(round_trip(ingress.clone()), ingress);
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "busybox",
+                "env": [{"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}]}],
+                "volumes": [{"name": "data", "emptyDir": {}}]}});
+        assert_eq!(round_trip(pod.clone()), pod);
+    }
+
+    #[test]
+    fn the_zero_object_holds_what_go_marshals_for_an_empty_kind() {
+        let deployment = zero_object("apps/v1", "Deployment").expect("a built-in kind");
+        // struct values are objects, lists without omitempty null; pointers with omitempty and
+        // scalars are not there
+        assert_eq!(
+            deployment["spec"]["template"]["spec"]["containers"],
+            Value::Null
+        );
+        assert!(deployment["spec"]["strategy"].is_object());
+        assert_eq!(deployment["spec"]["strategy"].get("rollingUpdate"), None);
+        assert_eq!(deployment["spec"].get("replicas"), None);
+        assert_eq!(
+            zero_object("v1", "ConfigMap")
+                .expect("built in")
+                .get("data"),
+            None
+        );
+        assert_eq!(zero_object("argoproj.io/v1alpha1", "Rollout"), None);
     }
 
     #[test]

@@ -1,8 +1,14 @@
-// Command zero_values lists the protobuf fields of Kubernetes' API types whose zero value (0,
-// false, "") still appears in the JSON form: pointers (`*int32`, where 0 is a choice) and fields
-// without `omitempty`. A protobuf body cannot tell a zero from an absent value, so the embedded
-// API server reads this list to write decoded objects as the Go types' JSON would. Reads the
-// types.go files under the directories given; prints "package.Message field" lines, sorted.
+// Command go_fields lists what the JSON form of Kubernetes' API types keeps that their protobuf
+// descriptors do not say, one "package.Message field ROLE" line per field, sorted:
+//   - kept: a scalar whose zero value (0, false, "") still appears in JSON — pointers (`*int32`,
+//     where 0 is a choice) and fields without `omitempty`. A protobuf body cannot tell a zero from
+//     an absent value; the embedded API server writes decoded objects as the Go types' JSON would.
+//   - inline: a struct embedded with `json:",inline"` (IngressRule's IngressRuleValue, Volume's
+//     VolumeSource): its fields appear in the parent's JSON object.
+//   - present: a struct, list or map field that the JSON of the type's zero value holds (a struct
+//     value, or a field without `omitempty`). Server-side apply's field ownership starts a created
+//     object from that zero value: such a field is changed by a create, not added.
+// Reads the types.go files under the directories given.
 package main
 
 import (
@@ -76,12 +82,25 @@ func fieldsOf(path string) []string {
 				}
 				tag := reflect.StructTag(strings.Trim(field.Tag.Value, "`"))
 				name := protoName(tag.Get("protobuf"))
-				if name == "" || !scalar(field.Type) {
+				if name == "" {
 					continue
 				}
+				json := tag.Get("json")
+				omitempty := strings.Contains(json, "omitempty")
 				_, pointer := field.Type.(*ast.StarExpr)
-				if pointer || !strings.Contains(tag.Get("json"), "omitempty") {
-					lines = append(lines, pkg+"."+typ.Name.Name+" "+name)
+				role := ""
+				switch {
+				case strings.HasPrefix(json, ",inline"):
+					role = "inline"
+				case scalar(field.Type):
+					if pointer || !omitempty {
+						role = "kept"
+					}
+				case !omitempty || structValue(field.Type):
+					role = "present"
+				}
+				if role != "" {
+					lines = append(lines, pkg+"."+typ.Name.Name+" "+name+" "+role)
 				}
 			}
 		}
@@ -116,6 +135,30 @@ func scalar(expr ast.Expr) bool {
 		if spec, ok := ident.Obj.Decl.(*ast.TypeSpec); ok {
 			return scalar(spec.Type)
 		}
+	}
+	return false
+}
+
+// structValue: a struct type held by value (not a pointer, list or map); `omitempty` never leaves
+// such a field out of JSON.
+func structValue(expr ast.Expr) bool {
+	switch t := expr.(type) {
+	case *ast.Ident:
+		if t.Obj != nil {
+			if spec, ok := t.Obj.Decl.(*ast.TypeSpec); ok {
+				_, isStruct := spec.Type.(*ast.StructType)
+				return isStruct
+			}
+		}
+		return false
+	case *ast.SelectorExpr:
+		// a type of another package (metav1.ObjectMeta, resource.Quantity): structs, except the
+		// ones whose JSON is a string or number
+		switch t.Sel.Name {
+		case "Quantity", "Time", "MicroTime", "Duration", "IntOrString":
+			return false
+		}
+		return true
 	}
 	return false
 }
