@@ -36,6 +36,7 @@ pub async fn preloaded(count: usize) -> Result<ApiServer, String> {
             None,
             serde_json::json!({"metadata": {"name": name}}),
             false,
+            None,
         )
         .map_err(|e| format!("namespace {name}: {}", e.body))?;
     }
@@ -43,7 +44,8 @@ pub async fn preloaded(count: usize) -> Result<ApiServer, String> {
         let (group, version, _, plural) = kind.resource();
         let def = find(group, version, plural)?;
         let namespace = object["metadata"]["namespace"].as_str().map(str::to_string);
-        create_object(state, def, namespace.as_deref(), object, false)
+        // fixtures carry no managedFields: the ingest figures stay comparable across runs
+        create_object(state, def, namespace.as_deref(), object, false, None)
             .map_err(|e| format!("{kind:?}: {}", e.body))?;
     }
     Ok(server)

@@ -49,7 +49,19 @@ pub async fn connect(settings: &Settings) -> Result<kube::Client, ConnectError> 
                 })?
         }
     };
-    kube::Client::try_from(config).map_err(|e| ConnectError::Client(e.to_string()))
+    kube::Client::try_from(identified(config, "flightdeck"))
+        .map_err(|e| ConnectError::Client(e.to_string()))
+}
+
+/// `config` sending `User-Agent: AGENT/VERSION`: the API server names the field manager of a
+/// write without `fieldManager` after it, and audit logs name the client by it.
+pub fn identified(mut config: kube::Config, agent: &str) -> kube::Config {
+    if let Ok(value) =
+        http::HeaderValue::from_str(&format!("{agent}/{}", env!("CARGO_PKG_VERSION")))
+    {
+        config.headers.push((http::header::USER_AGENT, value));
+    }
+    config
 }
 
 #[cfg(test)]

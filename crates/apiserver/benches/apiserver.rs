@@ -62,6 +62,7 @@ async fn run() {
             None,
             json!({"metadata": {"name": namespace}}),
             false,
+            None,
         )
         .expect("namespace");
     }
@@ -76,6 +77,7 @@ async fn run() {
             Some("bench"),
             config_map("bench", &format!("cm-{index}"), 1_000),
             false,
+            None,
         )
         .expect("create");
     }
@@ -90,6 +92,7 @@ async fn run() {
             Some("big"),
             config_map("big", &format!("big-{index}"), 5_000),
             false,
+            None,
         )
         .expect("create");
     }

@@ -30,6 +30,8 @@ pub struct ResourceRequest<'a> {
     pub query: Query,
     pub content_type: Option<String>,
     pub accept: Option<String>,
+    /// Names the field manager of writes that give no `fieldManager`.
+    pub user_agent: Option<String>,
     pub body: Bytes,
     pub user: User,
 }
@@ -50,6 +52,7 @@ pub async fn handle(
     };
     let content_type = header(hyper::header::CONTENT_TYPE);
     let accept = header(hyper::header::ACCEPT);
+    let user_agent = header(hyper::header::USER_AGENT);
     let impersonate = parts
         .headers
         .get("impersonate-user")
@@ -99,9 +102,12 @@ pub async fn handle(
             |def| state.is_served(def),
         )),
         Route::OpenApiIndex => http::json(200, &openapi::index(&state.registry)),
-        Route::OpenApiDocument { group, version } => {
-            json(openapi::document(&state.registry, &group, &version))
-        }
+        Route::OpenApiDocument { group, version } => match openapi::built_in(&group, &version) {
+            Some(document) => {
+                http::bytes_response(200, "application/json", Bytes::from_static(document))
+            }
+            None => json(openapi::document(&state.registry, &group, &version)),
+        },
         Route::NotFound => http::error(&ApiError::no_such_resource()),
         Route::ServiceProxy {
             namespace,
@@ -123,6 +129,7 @@ pub async fn handle(
                 query,
                 content_type,
                 accept,
+                user_agent,
                 body,
                 user,
             };

@@ -1,7 +1,7 @@
-//! Applying PATCH bodies: JSON merge patch (RFC 7386), JSON patch (RFC 6902), server-side apply
-//! in its minimal demo form (a merge that never deletes), and a minimal strategic merge patch for
-//! core kinds (merge patch plus list merging by key and the `$patch` directives). Custom
-//! resources refuse strategic merge with the real 415.
+//! Applying PATCH bodies: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and a minimal
+//! strategic merge patch for core kinds (merge patch plus list merging by key and the `$patch`
+//! directives). Custom resources refuse strategic merge with the real 415. Server-side apply
+//! bodies are read here (`decode_apply`) and applied by `managed_fields`.
 
 use serde_json::{Map, Value};
 
@@ -63,12 +63,10 @@ pub fn apply(patch_type: PatchType, target: &Value, body: &[u8]) -> Result<Value
             json_patch::merge(&mut result, &patch);
             Ok(result)
         }
-        PatchType::Apply => {
-            let patch = decode_object(body)?;
-            let mut result = target.clone();
-            merge_keeping(&mut result, &patch);
-            Ok(result)
-        }
+        // merged with its field ownership, by managed_fields::apply
+        PatchType::Apply => Err(ApiError::bad_request(
+            "a server-side apply needs its field manager",
+        )),
         PatchType::Strategic => {
             let patch = decode_object(body)?;
             let mut result = target.clone();
@@ -89,26 +87,23 @@ fn decode_object(body: &[u8]) -> Result<Value, ApiError> {
     Ok(value)
 }
 
-/// A merge that never deletes (nulls in the patch are ignored): the demo's server-side apply.
-fn merge_keeping(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Object(target), Value::Object(patch)) => {
-            for (key, value) in patch {
-                if value.is_null() {
-                    continue;
-                }
-                match target.get_mut(key) {
-                    Some(existing) if existing.is_object() && value.is_object() => {
-                        merge_keeping(existing, value)
-                    }
-                    _ => {
-                        target.insert(key.clone(), value.clone());
-                    }
-                }
-            }
+/// The body of a server-side apply: a JSON or YAML object.
+pub fn decode_apply(body: &[u8]) -> Result<Value, ApiError> {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(_) => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ApiError::bad_request("error decoding YAML: the body is not UTF-8"))?;
+            serde_saphyr::from_str(text)
+                .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
         }
-        (target, patch) => *target = patch.clone(),
+    };
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "error decoding patch: the patch must be a JSON object",
+        ));
     }
+    Ok(value)
 }
 
 /// The merge key of a list field of core kinds (`containers` by `name`, …).
@@ -242,9 +237,11 @@ mod tests {
                 .code,
             400
         );
-        let applied =
-            apply(PatchType::Apply, &target, br#"{"spec":{"a":null,"c":3}}"#).expect("apply");
-        assert_eq!(applied["spec"], json!({"a": 1, "b": [1, 2], "c": 3}));
+        assert_eq!(
+            decode_apply(b"spec:\n  replicas: 2\n").expect("YAML"),
+            json!({"spec": {"replicas": 2}})
+        );
+        assert_eq!(decode_apply(b"- 1").expect_err("a list").code, 400);
     }
 
     #[test]

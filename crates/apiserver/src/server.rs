@@ -41,10 +41,24 @@ impl ApiServer {
         let address = listener.local_addr()?;
         let state = Arc::new(State::new(registry, options));
         if let Some(namespaces) = state.registry.find("", "v1", "namespaces") {
+            // made by the API server itself, as a real one records
+            let manager = super::managed_fields::Manager {
+                name: "kube-apiserver".into(),
+                operation: super::managed_fields::Operation::Update,
+                api_version: "v1".into(),
+                subresource: None,
+            };
             for name in ["default", "kube-system", "kube-public"] {
                 let object =
                     serde_json::json!({"metadata": {"name": name}, "status": {"phase": "Active"}});
-                let _ = super::write::create_object(&state, namespaces, None, object, false);
+                let _ = super::write::create_object(
+                    &state,
+                    namespaces,
+                    None,
+                    object,
+                    false,
+                    Some(&manager),
+                );
             }
         }
         let (stop, mut stopped) = watch::channel(false);

@@ -82,6 +82,18 @@ impl ApiError {
         )
     }
 
+    /// Server-side apply's 409: `causes` are (manager as printed, path as printed), one per
+    /// conflicting field (apimachinery's managedfields `NewConflictError`).
+    pub fn apply_conflict(message: String, causes: &[(String, String)]) -> ApiError {
+        let causes: Vec<Value> = causes
+            .iter()
+            .map(|(manager, field)| {
+                json!({"type": "FieldManagerConflict", "message": format!("conflict with {manager}"), "field": field})
+            })
+            .collect();
+        Self::status(409, "Conflict", message, Some(json!({"causes": causes})))
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         Self::status(400, "BadRequest", message.into(), None)
     }

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use super::handler::ResourceRequest;
+use super::managed_fields::{self, Manager, Operation};
 use super::patch::{self, CORE_PATCH_TYPES, CUSTOM_PATCH_TYPES, PatchType};
 use super::read::Filter;
 use super::registry::ResourceDef;
@@ -75,6 +76,17 @@ fn validate(
     }
 }
 
+/// The manager of a request's write (`managed_fields`).
+fn manager(request: &ResourceRequest<'_>, operation: Operation) -> Manager {
+    Manager::of_request(
+        request.query.get("fieldManager"),
+        request.user_agent.as_deref(),
+        operation,
+        request.def,
+        request.path.subresource.as_deref(),
+    )
+}
+
 /// POST to a collection.
 pub fn create(state: &State, request: &ResourceRequest<'_>) -> Result<(u16, Value), ApiError> {
     let body = decode_body(request)?;
@@ -84,16 +96,20 @@ pub fn create(state: &State, request: &ResourceRequest<'_>) -> Result<(u16, Valu
         request.path.namespace.as_deref(),
         body,
         dry_run(request),
+        Some(&manager(request, Operation::Update)),
     )
 }
 
-/// Creates `body` in `namespace` (shared by POST and apply-creates).
+/// Creates `body` in `namespace` (shared by POST and apply-creates). A create by an updating
+/// `manager` is recorded in managedFields (an apply-create comes with them); objects the server
+/// makes itself have none.
 pub fn create_object(
     state: &State,
     def: &ResourceDef,
     namespace: Option<&str>,
     body: Value,
     dry_run: bool,
+    manager: Option<&Manager>,
 ) -> Result<(u16, Value), ApiError> {
     let mut store = state.store();
     let namespace_key = namespace.unwrap_or_default();
@@ -107,6 +123,9 @@ pub fn create_object(
         store.get(def, namespace_key, name).is_some()
     })?;
     validate(state, def, &name, &mut object)?;
+    if let Some(manager) = manager.filter(|m| m.operation == Operation::Update) {
+        managed_fields::record_update(def, None, &mut object, manager, &writes::timestamp_now());
+    }
     if dry_run {
         return Ok((201, object));
     }
@@ -177,18 +196,21 @@ pub fn update_scale(
         .scale
         .clone()
         .ok_or_else(ApiError::no_such_resource)?;
-    let (code, object) = store_update(state, request, name, Endpoint::Main, |stored| {
+    let manager = manager(request, Operation::Update);
+    let (code, object) = store_update(state, request, name, Endpoint::Main, &manager, |stored| {
         super::scale::updated(request.def, request, stored)
     })?;
     Ok((code, super::scale::scale_of(&paths, &object)))
 }
 
 /// Runs an update of `name` to `incoming` through `endpoint`, storing it unless nothing changed.
+/// An updating `manager` is recorded in managedFields (an apply's result carries them).
 fn store_update(
     state: &State,
     request: &ResourceRequest<'_>,
     name: &str,
     endpoint: Endpoint,
+    manager: &Manager,
     incoming: impl FnOnce(&Value) -> Result<Value, ApiError>,
 ) -> Result<(u16, Value), ApiError> {
     let def = request.def;
@@ -202,6 +224,15 @@ fn store_update(
         return Ok((200, stored.value().clone()));
     };
     validate(state, def, name, &mut next)?;
+    if manager.operation == Operation::Update {
+        managed_fields::record_update(
+            def,
+            Some(&stored),
+            &mut next,
+            manager,
+            &writes::timestamp_now(),
+        );
+    }
     if next == **stored {
         return Ok((200, stored.value().clone()));
     }
@@ -232,7 +263,8 @@ pub fn update(
 ) -> Result<(u16, Value), ApiError> {
     let endpoint = endpoint(request)?;
     let body = decode_body(request)?;
-    store_update(state, request, name, endpoint, |_| Ok(body))
+    let manager = manager(request, Operation::Update);
+    store_update(state, request, name, endpoint, &manager, |_| Ok(body))
 }
 
 /// PATCH of `…/NAME` or `…/NAME/status`.
@@ -252,52 +284,77 @@ pub fn patch(
         .filter(|t| *t != PatchType::Strategic || !def.custom)
         .ok_or_else(|| ApiError::unsupported_media_type(accepted))?;
     let endpoint = endpoint(request)?;
-    if patch_type == PatchType::Apply {
-        if request.query.get("fieldManager").is_none_or(str::is_empty) {
-            let mut error = ApiError::invalid(
-                def,
-                "PatchOptions.meta.k8s.io",
-                "",
-                &[(
-                    "fieldManager".into(),
-                    "Required value: is required for apply patch".into(),
-                )],
-            );
-            error.body["message"] = json!(
-                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
-            );
-            return Err(error);
-        }
-        let namespace = request.path.namespace.as_deref().unwrap_or_default();
-        let exists = state.store().get(def, namespace, name).is_some();
-        if !exists && endpoint == Endpoint::Main {
-            let mut body: Value = serde_json::from_slice(&request.body)
-                .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
-            if !body.is_object() {
-                return Err(ApiError::bad_request(
-                    "error decoding patch: the patch must be a JSON object",
-                ));
+    if patch_type != PatchType::Apply {
+        let manager = manager(request, Operation::Update);
+        return store_update(state, request, name, endpoint, &manager, |stored| {
+            let mut patched = patch::apply(patch_type, stored, &request.body)?;
+            // A patch that does not carry a resourceVersion applies to whatever is stored now.
+            if patched
+                .pointer("/metadata/resourceVersion")
+                .is_none_or(Value::is_null)
+            {
+                patched["metadata"]["resourceVersion"] =
+                    stored["metadata"]["resourceVersion"].clone();
             }
-            body["metadata"]["name"] = json!(name);
-            return create_object(
-                state,
-                def,
-                request.path.namespace.as_deref(),
-                body,
-                dry_run(request),
-            );
-        }
+            Ok(patched)
+        });
     }
-    store_update(state, request, name, endpoint, |stored| {
-        let mut patched = patch::apply(patch_type, stored, &request.body)?;
-        // A patch that does not carry a resourceVersion applies to whatever is stored now.
-        if patched
+    if request.query.get("fieldManager").is_none_or(str::is_empty) {
+        let mut error = ApiError::invalid(
+            def,
+            "PatchOptions.meta.k8s.io",
+            "",
+            &[(
+                "fieldManager".into(),
+                "Required value: is required for apply patch".into(),
+            )],
+        );
+        error.body["message"] = json!(
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"
+        );
+        return Err(error);
+    }
+    let config = patch::decode_apply(&request.body)?;
+    let manager = manager(request, Operation::Apply);
+    let force = request.query.get("force") == Some("true");
+    let namespace = request.path.namespace.as_deref().unwrap_or_default();
+    let exists = state.store().get(def, namespace, name).is_some();
+    if !exists && endpoint == Endpoint::Main {
+        let mut created = managed_fields::apply(
+            def,
+            None,
+            &config,
+            &manager,
+            force,
+            &writes::timestamp_now(),
+        )?;
+        created["metadata"]["name"] = json!(name);
+        return create_object(
+            state,
+            def,
+            request.path.namespace.as_deref(),
+            created,
+            dry_run(request),
+            Some(&manager),
+        );
+    }
+    store_update(state, request, name, endpoint, &manager, |stored| {
+        let mut applied = managed_fields::apply(
+            def,
+            Some(stored),
+            &config,
+            &manager,
+            force,
+            &writes::timestamp_now(),
+        )?;
+        // An apply applies to whatever is stored now, unless it names a resourceVersion.
+        if config
             .pointer("/metadata/resourceVersion")
             .is_none_or(Value::is_null)
         {
-            patched["metadata"]["resourceVersion"] = stored["metadata"]["resourceVersion"].clone();
+            applied["metadata"]["resourceVersion"] = stored["metadata"]["resourceVersion"].clone();
         }
-        Ok(patched)
+        Ok(applied)
     })
 }
 

@@ -11,6 +11,7 @@ use flightdeck_apimachinery::LabelSelector;
 use flightdeck_apiserver::patch::{self, PatchType};
 use flightdeck_apiserver::selectors::FieldSelector;
 use flightdeck_apiserver::{ApiServer, ServerOptions};
+use flightdeck_apiserver::{managed_fields, registry};
 
 const ROLLOUTS: &str = "/apis/argoproj.io/v1alpha1/namespaces/default/rollouts";
 
@@ -297,6 +298,17 @@ fn random_patches_and_selectors_never_panic() {
     let alphabet: Vec<char> = "ab=!,() in notin<>0-9./\\ \"{}[]:x\u{e9}".chars().collect();
     let fields = ["metadata.name", "metadata.namespace"];
     let object = json!({"metadata": {"name": "a", "labels": {"a": "b"}}, "spec": {"list": [1, 2], "map": {"k": "v"}}});
+    let configmaps = registry::core_kinds()
+        .into_iter()
+        .find(|def| def.kind == "ConfigMap")
+        .expect("a built-in kind");
+    let applier = managed_fields::Manager::of_request(
+        Some("fuzz"),
+        None,
+        managed_fields::Operation::Apply,
+        &configmaps,
+        None,
+    );
     for _ in 0..5_000 {
         let length = rng.gen_range(0..24);
         let text: String = (0..length)
@@ -308,15 +320,16 @@ fn random_patches_and_selectors_never_panic() {
         if let Ok(selector) = FieldSelector::parse(&text, &fields) {
             selector.matches(&object);
         }
-        for patch_type in [
-            PatchType::Merge,
-            PatchType::Json,
-            PatchType::Apply,
-            PatchType::Strategic,
-        ] {
+        for patch_type in [PatchType::Merge, PatchType::Json, PatchType::Strategic] {
             if let Err(error) = patch::apply(patch_type, &object, text.as_bytes()) {
                 assert!((400..500).contains(&error.code), "{error:?}");
             }
+        }
+        let applied = patch::decode_apply(text.as_bytes()).and_then(|config| {
+            managed_fields::apply(&configmaps, Some(&object), &config, &applier, false, "now")
+        });
+        if let Err(error) = applied {
+            assert!((400..500).contains(&error.code), "{error:?}");
         }
     }
     let operations = ["add", "remove", "replace", "move", "copy", "test", "bogus"];

@@ -100,6 +100,8 @@ impl World {
                 .parse()
                 .map_err(|e| format!("bad server URL: {e}"))?,
         );
+        // the simulated controllers' writes are theirs in managedFields
+        let config = crate::kube::client::identified(config, "flightdeck-demo-world");
         let client =
             kube::Client::try_from(config).map_err(|e| format!("cannot build a client: {e}"))?;
         let repos = GitRepos::open_or_create(&options.state_dir.join("repos"))
