@@ -92,6 +92,11 @@ pub async fn handle(
     match route {
         Route::Version => http::json(200, &discovery::version()),
         Route::Health => http::bytes_response(200, "text/plain", Bytes::from_static(b"ok")),
+        Route::CoreVersions | Route::Groups if discovery::wants_aggregated(accept.as_deref()) => {
+            let core = route == Route::CoreVersions;
+            let list = discovery::aggregated(&state.registry, core, |def| state.is_served(def));
+            http::bytes_response(200, discovery::AGGREGATED, Bytes::from(list.to_string()))
+        }
         Route::CoreVersions => http::json(200, &discovery::core_versions(&address)),
         Route::Groups => http::json(200, &discovery::groups(&state.registry)),
         Route::Group(group) => json(discovery::group(&state.registry, &group)),
