@@ -411,3 +411,107 @@ fn kubectl_follows_continue_tokens() {
     );
     assert_eq!(table.lines().count(), 4, "a header and three rows: {table}");
 }
+
+#[test]
+fn deletes_cascade_as_their_propagation_policy_says() {
+    let Some(cluster) = cluster() else { return };
+    ok(&cluster, &["create", "namespace", "cascade"]);
+    let replica_sets = |cluster: &TestCluster| {
+        ok(
+            cluster,
+            &[
+                "-n",
+                "cascade",
+                "get",
+                "replicasets",
+                "-o",
+                "jsonpath={range .items[*]}{.metadata.name} {.metadata.ownerReferences[0].kind}{\"\\n\"}{end}",
+            ],
+        )
+    };
+    // orphan: kubectl waits until the Deployment is gone; its ReplicaSet stays, unowned
+    ok(
+        &cluster,
+        &[
+            "-n",
+            "cascade",
+            "create",
+            "deployment",
+            "kept",
+            "--image=nginx:1.27",
+        ],
+    );
+    assert!(replica_sets(&cluster).contains(" Deployment"));
+    ok(
+        &cluster,
+        &[
+            "-n",
+            "cascade",
+            "delete",
+            "deployment",
+            "kept",
+            "--cascade=orphan",
+        ],
+    );
+    let orphans = replica_sets(&cluster);
+    assert!(
+        orphans.starts_with("kept-") && !orphans.contains("Deployment"),
+        "{orphans}"
+    );
+    // foreground: the Deployment shows its finalizer until its dependents are gone
+    ok(
+        &cluster,
+        &[
+            "-n",
+            "cascade",
+            "create",
+            "deployment",
+            "gone",
+            "--image=nginx:1.27",
+        ],
+    );
+    ok(
+        &cluster,
+        &[
+            "-n",
+            "cascade",
+            "delete",
+            "deployment",
+            "gone",
+            "--cascade=foreground",
+            "--wait=false",
+        ],
+    );
+    let marked = ok(
+        &cluster,
+        &[
+            "-n",
+            "cascade",
+            "get",
+            "deployment",
+            "gone",
+            "-o",
+            "jsonpath={.metadata.finalizers}",
+        ],
+    );
+    assert_eq!(marked, "[\"foregroundDeletion\"]");
+    ok(
+        &cluster,
+        &[
+            "-n",
+            "cascade",
+            "wait",
+            "--for=delete",
+            "deployment/gone",
+            "--timeout=10s",
+        ],
+    );
+    let left = replica_sets(&cluster);
+    assert!(!left.contains("gone-"), "{left}");
+    // background: at once
+    ok(
+        &cluster,
+        &["-n", "cascade", "delete", "replicaset", "--all"],
+    );
+    assert_eq!(replica_sets(&cluster), "");
+}

@@ -1,6 +1,6 @@
 //! What may differ between two correct servers, taken out before comparing: server addresses,
 //! uids, timestamps, resourceVersions, generated name suffixes and hashes, ages, IP addresses,
-//! column padding. Also splits kubectl's `-v=6` stderr into the requests it made (method, path,
+//! node names, column padding. Also splits kubectl's `-v=6` stderr into the requests it made (method, path,
 //! HTTP status) and what a user sees.
 
 use std::sync::OnceLock;
@@ -38,6 +38,8 @@ const RULES: &[(&str, &str)] = &[
         "${1}HASH",
     ),
     (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", "IP"),
+    // the nodes Pods run on: kwok's fake nodes, the embedded server's pretend one
+    (r"\b(kwok-node-\d+|flightdeck-demo-node)\b", "NODE"),
     // ages in tables and durations in messages (`5s`, `2m3s`, `4h`)
     (r"(^|\s)\d+(s|m|h|d)(\d+(s|m|h))?(\s|$)", "${1}AGE${5}"),
     (r"(^|\s)<invalid>(\s|$)", "${1}AGE${2}"),

@@ -38,6 +38,9 @@ func runEtcd(args []string) {
 }
 
 func runKubernetes(component string, args []string) int {
+	// client-go names its User-Agent after the program, and the API server names field managers
+	// after that: writes show as kube-controller-manager's, as on any cluster, not realcluster's
+	os.Args[0] = component
 	var command *cobra.Command
 	switch component {
 	case "kube-apiserver":

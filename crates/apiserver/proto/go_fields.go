@@ -5,9 +5,10 @@
 //     an absent value; the embedded API server writes decoded objects as the Go types' JSON would.
 //   - inline: a struct embedded with `json:",inline"` (IngressRule's IngressRuleValue, Volume's
 //     VolumeSource): its fields appear in the parent's JSON object.
-//   - present: a struct, list or map field that the JSON of the type's zero value holds (a struct
-//     value, or a field without `omitempty`). Server-side apply's field ownership starts a created
-//     object from that zero value: such a field is changed by a create, not added.
+//   - struct: a struct held by value, which Go writes even when empty (`status: {}`);
+//   - present: a list, map or pointer without `omitempty`, which Go writes as null when nil.
+//     Server-side apply's field ownership starts a created object from the type's zero value,
+//     which holds these two: such a field is changed by a create, not added.
 // Reads the types.go files under the directories given.
 package main
 
@@ -96,7 +97,9 @@ func fieldsOf(path string) []string {
 					if pointer || !omitempty {
 						role = "kept"
 					}
-				case !omitempty || structValue(field.Type):
+				case structValue(field.Type):
+					role = "struct"
+				case !omitempty:
 					role = "present"
 				}
 				if role != "" {

@@ -27,8 +27,8 @@ fn child<'a>(map: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, 
         .expect("just made an object")
 }
 
-/// Fills defaults into `object` of kind `def` (a no-op for custom resources and kinds without
-/// defaults).
+/// Fills defaults into `object` of kind `def`, and the empty structs Go writes for built-in kinds
+/// (a no-op for custom resources).
 pub fn apply(def: &ResourceDef, object: &mut Value) {
     tidy_metadata(object);
     if def.custom {
@@ -80,9 +80,8 @@ pub fn apply(def: &ResourceDef, object: &mut Value) {
         }
         _ => {}
     }
-    if def.status_subresource && ["services", "ingresses"].contains(&def.plural.as_str()) {
-        default(map, "status", json!({"loadBalancer": {}}));
-    }
+    // and the structs Go writes even when empty (`status: {}`, `status.loadBalancer: {}`)
+    super::protobuf::complete_structs(object);
 }
 
 /// The objects of the list at `key` (none when it is not a list).

@@ -254,19 +254,7 @@ fn replica_set(state: &State, store: &mut Store, namespace: &str, name: &str) ->
         pod["metadata"]["generateName"] = json!(format!("{name}-"));
         pod["metadata"]["namespace"] = json!(namespace);
         pod["metadata"]["ownerReferences"] = owner_reference(&rs, "ReplicaSet");
-        let containers: Vec<Value> = pod
-            .pointer("/spec/containers")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|c| json!({"image": c["image"], "imageID": "", "lastState": {}, "name": c["name"],
-                            "ready": true, "restartCount": 0, "state": {"running": {"startedAt": now}}}))
-            .collect();
-        let condition = |kind: &str| json!({"lastProbeTime": null, "lastTransitionTime": now, "status": "True", "type": kind});
-        pod["status"] = json!({
-            "conditions": [condition("Initialized"), condition("Ready"), condition("ContainersReady"), condition("PodScheduled")],
-            "containerStatuses": containers, "phase": "Running", "qosClass": "BestEffort", "startTime": now,
-        });
+        super::kubelet::start(&mut pod, &now);
         pod["apiVersion"] = json!("v1");
         pod["kind"] = json!("Pod");
         save(state, store, pods, namespace, pod);

@@ -1,8 +1,12 @@
 //! Garbage collection through `metadata.ownerReferences`, as kube-controller-manager's garbage
-//! collector does it, but at once rather than eventually: deleting an owner with
-//! `propagationPolicy` Background or Foreground deletes its dependents (and theirs); Orphan
-//! takes the owner's reference off them and leaves them. A dependent with finalizers is marked
+//! collector does it: deleting an owner with `propagationPolicy` Background deletes its
+//! dependents (and theirs) at once; Foreground and Orphan mark the owner with their finalizer
+//! and, a moment later (`DELAY`, as the collector takes a moment), delete the dependents or
+//! take the owner's reference off them, then the owner. A dependent with finalizers is marked
 //! for deletion instead of removed, as the API server does.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -49,6 +53,69 @@ impl Propagation {
             Propagation::Foreground => Some("foregroundDeletion"),
             Propagation::Background => None,
         }
+    }
+}
+
+/// How long the collector takes to see to an owner deleted with Foreground or Orphan.
+pub const DELAY: Duration = Duration::from_millis(500);
+
+/// After `DELAY`, handles the dependents of the owner `name` marked for deletion with
+/// `propagation`'s finalizer, takes the finalizer off and removes the owner once it has no
+/// other. Done at once outside a runtime.
+pub fn finish_later(
+    state: Arc<State>,
+    def: ResourceDef,
+    namespace: String,
+    name: String,
+    propagation: Propagation,
+) {
+    let finish = move || {
+        let mut store = state.store();
+        let Some(stored) = store.get(&def, &namespace, &name) else {
+            return;
+        };
+        let Some(finalizer) = propagation.finalizer() else {
+            return;
+        };
+        let mut owner = stored.value().clone();
+        let Some(finalizers) = owner
+            .pointer_mut("/metadata/finalizers")
+            .and_then(Value::as_array_mut)
+        else {
+            return;
+        };
+        if !finalizers.iter().any(|f| f == finalizer) {
+            return;
+        }
+        finalizers.retain(|f| f != finalizer);
+        let finished = finalizers.is_empty();
+        let uid = owner["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        collect(&state, &mut store, &namespace, &uid, propagation);
+        let change = if finished {
+            store.remove(&def, &namespace, &name)
+        } else {
+            Some(store.put(&def, &namespace, &name, owner))
+        };
+        if let Some(change) = change {
+            state.publish(change);
+        }
+        drop(store);
+        if finished && def.plural == "pods" && def.group.is_empty() {
+            let mut logs = state.pod_logs.lock().unwrap_or_else(|e| e.into_inner());
+            logs.remove_pod(&namespace, &name);
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn(async move {
+                tokio::time::sleep(DELAY).await;
+                finish();
+            });
+        }
+        Err(_) => finish(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod gc;
 pub mod handler;
 pub mod http;
 pub mod kubeconfig;
+pub mod kubelet;
 pub mod logs;
 pub mod managed_fields;
 pub mod openapi;

@@ -32,8 +32,9 @@ struct Schema {
     zero_kept: HashSet<String>,
     /// "package.Message field" of every struct embedded with `json:",inline"`.
     inline: HashSet<String>,
-    /// "package.Message field" of every struct, list or map field that the JSON of the type's
-    /// zero value holds.
+    /// "package.Message field" of every struct held by value (Go writes it even when empty).
+    structs: HashSet<String>,
+    /// "package.Message field" of every list, map or pointer Go writes as null when nil.
     present: HashSet<String>,
 }
 
@@ -64,6 +65,7 @@ fn schema() -> Result<&'static Schema, String> {
             Ok(Schema {
                 zero_kept: with_role("kept"),
                 inline: with_role("inline"),
+                structs: with_role("struct"),
                 present: with_role("present"),
                 pool,
             })
@@ -162,7 +164,7 @@ fn integer(message: &DynamicMessage, name: &str) -> i64 {
     }
 }
 
-/// The JSON of a built-in kind's zero value, as Go marshals `&Kind{}`: struct fields as objects,
+/// The JSON of a built-in kind's zero value, as Go marshals `&Kind{}`: struct values as objects,
 /// lists, maps and pointers without `omitempty` as null; scalars are left out (whether a zero
 /// scalar is there does not matter to its one user, server-side apply's field ownership).
 pub fn zero_object(api_version: &str, kind: &str) -> Option<Value> {
@@ -175,25 +177,85 @@ fn zero_json(schema: &Schema, descriptor: &MessageDescriptor, depth: usize) -> V
     let mut object = Map::new();
     for field in descriptor.fields() {
         let key = format!("{} {}", descriptor.full_name(), field.name());
-        let inline = schema.inline.contains(&key);
-        if depth > 16 || !(inline || schema.present.contains(&key)) {
-            continue;
-        }
         let zero = match field.kind() {
-            _ if field.is_list() || field.is_map() => Value::Null,
-            Kind::Message(message) if !is_json_scalar(message.full_name()) => {
+            Kind::Message(message)
+                if depth < 16
+                    && !is_json_scalar(message.full_name())
+                    && (schema.structs.contains(&key) || schema.inline.contains(&key)) =>
+            {
                 zero_json(schema, &message, depth + 1)
+            }
+            Kind::Message(message)
+                if schema.present.contains(&key) && !is_json_scalar(message.full_name()) =>
+            {
+                Value::Null
+            }
+            _ if schema.present.contains(&key) && (field.is_list() || field.is_map()) => {
+                Value::Null
             }
             _ => continue,
         };
         match zero {
-            Value::Object(fields) if inline => object.extend(fields),
+            Value::Object(fields) if schema.inline.contains(&key) => object.extend(fields),
             zero => {
                 object.insert(field.name().to_string(), zero);
             }
         }
     }
     Value::Object(object)
+}
+
+/// Adds the structs held by value that a built-in object lacks (`status: {}`, a container's
+/// `resources: {}`), as Go writes them even when empty: the real server's JSON always has them.
+pub fn complete_structs(object: &mut Value) {
+    let Ok(schema) = schema() else {
+        return;
+    };
+    let (Some(api_version), Some(kind)) = (
+        object.get("apiVersion").and_then(Value::as_str),
+        object.get("kind").and_then(Value::as_str),
+    ) else {
+        return;
+    };
+    if let Some(descriptor) = message_of(schema, api_version, kind) {
+        complete(schema, &descriptor, object, 0);
+    }
+}
+
+fn complete(schema: &Schema, descriptor: &MessageDescriptor, value: &mut Value, depth: usize) {
+    if depth > 16 || !value.is_object() {
+        return;
+    }
+    for field in descriptor.fields() {
+        let Kind::Message(message) = field.kind() else {
+            continue;
+        };
+        if field.is_map() || is_json_scalar(message.full_name()) {
+            continue;
+        }
+        let key = format!("{} {}", descriptor.full_name(), field.name());
+        if schema.inline.contains(&key) {
+            complete(schema, &message, value, depth + 1);
+            continue;
+        }
+        let Some(map) = value.as_object_mut() else {
+            return;
+        };
+        match map.get_mut(field.name()) {
+            Some(Value::Array(items)) if field.is_list() => {
+                for item in items {
+                    complete(schema, &message, item, depth + 1);
+                }
+            }
+            Some(child @ Value::Object(_)) => complete(schema, &message, child, depth + 1),
+            None if schema.structs.contains(&key) => {
+                let mut child = Value::Object(Map::new());
+                complete(schema, &message, &mut child, depth + 1);
+                map.insert(field.name().to_string(), child);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Messages whose JSON form is a string or a number, not an object.
@@ -546,6 +608,21 @@ mod tests {
             None
         );
         assert_eq!(zero_object("argoproj.io/v1alpha1", "Rollout"), None);
+    }
+
+    #[test]
+    fn structs_held_by_value_are_written_even_when_empty() {
+        let mut cronjob = json!({"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "nightly"},
+            "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "containers": [{"name": "job", "image": "busybox"}]}}}}}});
+        complete_structs(&mut cronjob);
+        assert_eq!(cronjob["status"], json!({}));
+        let template = &cronjob["spec"]["jobTemplate"]["spec"]["template"];
+        assert_eq!(template["metadata"], json!({}));
+        assert_eq!(template["spec"]["containers"][0]["resources"], json!({}));
+        // pointers stay out
+        assert_eq!(template["spec"].get("securityContext"), None);
     }
 
     #[test]

@@ -28,6 +28,7 @@ impl Filter {
         let fields = FieldSelector::parse(
             request.query.get("fieldSelector").unwrap_or_default(),
             &request.def.selectable_fields(),
+            |field| request.def.unsupported_field(field),
         )
         .map_err(ApiError::bad_request)?;
         Ok(Filter {

@@ -83,6 +83,22 @@ impl ResourceDef {
         fields
     }
 
+    /// Why a field selector on `field` is refused, worded as the real server words it for this
+    /// kind: kinds with their own selectable fields (and custom resources) say "field label not
+    /// supported", Jobs name themselves, the rest list the metadata fields.
+    pub fn unsupported_field(&self, field: &str) -> String {
+        match (self.group.as_str(), self.kind.as_str()) {
+            ("batch", "Job") => format!("field label \"{field}\" not supported for Job"),
+            ("", _) if !self.extra_fields.is_empty() => {
+                format!("field label not supported: {field}")
+            }
+            _ if self.custom => format!("field label not supported: {field}"),
+            _ => format!(
+                "\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+            ),
+        }
+    }
+
     /// Whether `verb` is served.
     pub fn serves(&self, verb: &str) -> bool {
         self.verbs.contains(&verb)

@@ -10,8 +10,13 @@ pub struct FieldSelector {
 }
 
 impl FieldSelector {
-    /// Parses a field selector, checking each field against `supported`.
-    pub fn parse(text: &str, supported: &[&str]) -> Result<FieldSelector, String> {
+    /// Parses a field selector, checking each field against `supported`; `unsupported` words
+    /// the refusal of a field that is not (its wording differs by kind).
+    pub fn parse(
+        text: &str,
+        supported: &[&str],
+        unsupported: impl Fn(&str) -> String,
+    ) -> Result<FieldSelector, String> {
         let mut terms = Vec::new();
         for term in split_unescaped(text, ',') {
             if term.is_empty() {
@@ -35,7 +40,7 @@ impl FieldSelector {
             }
             let field = field.trim();
             if !supported.contains(&field) {
-                return Err(format!("field label not supported: {field}"));
+                return Err(unsupported(field));
             }
             terms.push((field.to_string(), equal, unescape(value)));
         }
@@ -134,22 +139,24 @@ mod tests {
         let object =
             json!({"metadata": {"name": "a,b", "namespace": "ns"}, "status": {"phase": "Running"}});
         let fields = ["metadata.name", "metadata.namespace", "status.phase"];
-        let selector = FieldSelector::parse("metadata.name=a\\,b,status.phase!=Failed", &fields)
-            .expect("parse");
+        let refused = |field: &str| format!("field label not supported: {field}");
+        let selector =
+            FieldSelector::parse("metadata.name=a\\,b,status.phase!=Failed", &fields, refused)
+                .expect("parse");
         assert!(selector.matches(&object));
         assert_eq!(selector.pinned_name(), Some("a,b"));
         assert!(
-            !FieldSelector::parse("status.phase==Failed", &fields)
+            !FieldSelector::parse("status.phase==Failed", &fields, refused)
                 .expect("parse")
                 .matches(&object)
         );
         assert_eq!(
-            FieldSelector::parse("spec.foo=x", &fields),
+            FieldSelector::parse("spec.foo=x", &fields, refused),
             Err("field label not supported: spec.foo".into())
         );
-        assert!(FieldSelector::parse("metadata.name", &fields).is_err());
+        assert!(FieldSelector::parse("metadata.name", &fields, refused).is_err());
         assert!(
-            FieldSelector::parse("", &fields)
+            FieldSelector::parse("", &fields, refused)
                 .expect("empty")
                 .matches(&object)
         );

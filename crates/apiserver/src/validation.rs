@@ -79,6 +79,39 @@ impl SchemaValidator {
                 causes.push(cause);
             }
         }
+        let schema_failed = !causes.is_empty();
+        // the scale subresource reads its replicas as an integer
+        if let Some(scale) = &def.scale
+            && let Some(replicas) = object.pointer(&scale.spec_replicas.replace('.', "/"))
+            && !replicas.is_i64()
+        {
+            let (shown, go_type) = match replicas {
+                Value::String(text) => (text.clone(), "string"),
+                Value::Bool(b) => (b.to_string(), "bool"),
+                Value::Number(n) => (n.to_string(), "float64"),
+                Value::Array(_) => ("[…]".into(), "[]interface {}"),
+                Value::Object(_) => ("map[…]".into(), "map[string]interface {}"),
+                Value::Null => ("<nil>".into(), "<nil>"),
+            };
+            let path = &scale.spec_replicas;
+            causes.push((
+                path.clone(),
+                format!("Invalid value: 0: {path} accessor error: {shown} is of the type {go_type}, expected int64"),
+            ));
+        }
+        // CEL rules (`x-kubernetes-validations`) are not run here; a real server skips them too
+        // once the schema failed, and says so
+        if schema_failed
+            && def
+                .schema
+                .as_ref()
+                .is_some_and(|schema| schema.to_string().contains("\"x-kubernetes-validations\""))
+        {
+            causes.push((
+                "<nil>".into(),
+                "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation".into(),
+            ));
+        }
         if causes.is_empty() {
             Ok(())
         } else {

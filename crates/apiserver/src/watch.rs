@@ -101,6 +101,7 @@ pub fn watch(state: Arc<State>, request: &ResourceRequest<'_>) -> Result<Respons
         filter.fields = super::selectors::FieldSelector::parse(
             &format!("metadata.name={name}"),
             &["metadata.name"],
+            |field| request.def.unsupported_field(field),
         )
         .map_err(ApiError::bad_request)?;
     }

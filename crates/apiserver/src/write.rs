@@ -3,6 +3,8 @@
 //! the rules of `writes`, validation against the CRD schema, then stores and publishes the change
 //! under the store lock, so watchers see changes in resourceVersion order.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use super::handler::ResourceRequest;
@@ -14,7 +16,7 @@ use super::state::State;
 use super::status::{self, ApiError};
 use super::validation;
 use super::writes::{self, Endpoint};
-use super::{deployments, gc};
+use super::{deployments, gc, kubelet};
 
 /// Decodes a JSON, YAML or protobuf request body into an object.
 pub fn decode_body(request: &ResourceRequest<'_>) -> Result<Value, ApiError> {
@@ -126,6 +128,11 @@ pub fn create_object(
     if let Some(manager) = manager.filter(|m| m.operation == Operation::Update) {
         managed_fields::record_update(def, None, &mut object, manager, &writes::timestamp_now());
     }
+    // after the creator's ownership: the binding and the status are the scheduler's and the
+    // kubelet's
+    if def.group.is_empty() && def.plural == "pods" && kubelet::starts(&object) {
+        kubelet::start(&mut object, &writes::timestamp_now());
+    }
     if dry_run {
         return Ok((201, object));
     }
@@ -135,11 +142,23 @@ pub fn create_object(
         deployments::reconcile(state, &mut store, namespace_key, &name);
     }
     if def.group.is_empty() && def.plural == "namespaces" {
+        // the CA ConfigMap is kube-controller-manager's; the ServiceAccount, as on a real
+        // cluster, records no manager
+        let controllers = Manager {
+            name: "kube-controller-manager".into(),
+            operation: Operation::Update,
+            api_version: "v1".into(),
+            subresource: None,
+        };
         for (plural, object) in namespace_furnishings(&name) {
             if let Some(def) = state.registry.find("", "v1", plural)
-                && let Ok((object_name, object)) =
+                && let Ok((object_name, mut object)) =
                     writes::prepare_create(def, Some(&name), object, |_| false)
             {
+                if plural == "configmaps" {
+                    let now = writes::timestamp_now();
+                    managed_fields::record_update(def, None, &mut object, &controllers, &now);
+                }
                 let furnished = store.put(def, &name, &object_name, object);
                 state.publish(furnished);
             }
@@ -360,7 +379,7 @@ pub fn patch(
 
 /// DELETE of `…/NAME`.
 pub fn delete(
-    state: &State,
+    state: &Arc<State>,
     request: &ResourceRequest<'_>,
     name: &str,
 ) -> Result<(u16, Value), ApiError> {
@@ -444,6 +463,26 @@ pub fn delete(
             }
         }
     }
+    if let Some(finalizer) = propagation.finalizer()
+        && !is_namespace
+    {
+        // marked now; the garbage collector sees to the dependents, then to the owner
+        let mut marked = stored.value().clone();
+        marked["metadata"]["deletionTimestamp"] = json!(writes::timestamp_now());
+        marked["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        marked["metadata"]["finalizers"] = json!([finalizer]);
+        let change = store.put(def, namespace, name, marked);
+        state.publish(change.clone());
+        drop(store);
+        gc::finish_later(
+            state.clone(),
+            def.clone(),
+            namespace.to_string(),
+            name.to_string(),
+            propagation,
+        );
+        return Ok((200, change.object.value().clone()));
+    }
     let uid = stored
         .pointer("/metadata/uid")
         .and_then(Value::as_str)
@@ -465,13 +504,7 @@ pub fn delete(
     if def.custom {
         return Ok((200, status::deleted(def, name, &uid)));
     }
-    let mut deleted = change.object.value().clone();
-    if let Some(finalizer) = propagation.finalizer() {
-        // as the real server answers: marked, while its dependents are seen to
-        deleted["metadata"]["deletionTimestamp"] = json!(writes::timestamp_now());
-        deleted["metadata"]["finalizers"] = json!([finalizer]);
-    }
-    Ok((200, deleted))
+    Ok((200, change.object.value().clone()))
 }
 
 /// DELETE of a collection (with selectors): returns the list of deleted objects.

@@ -317,7 +317,7 @@ fn random_patches_and_selectors_never_panic() {
         if let Ok(selector) = LabelSelector::parse(&text) {
             selector.matches_json(object["metadata"]["labels"].as_object());
         }
-        if let Ok(selector) = FieldSelector::parse(&text, &fields) {
+        if let Ok(selector) = FieldSelector::parse(&text, &fields, |f| f.to_string()) {
             selector.matches(&object);
         }
         for patch_type in [PatchType::Merge, PatchType::Json, PatchType::Strategic] {
