@@ -7,7 +7,7 @@
 //! JSON; a zero scalar appears in JSON only where the Go field keeps it, and an inline struct's
 //! fields sit in its parent's object (`proto/kubernetes-go-fields.txt.gz`).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -26,16 +26,33 @@ const MAGIC: &[u8] = b"k8s\0";
 const UNKNOWN: &str = "k8s.io.apimachinery.pkg.runtime.Unknown";
 const META: &str = "k8s.io.apimachinery.pkg.apis.meta.v1";
 
+/// What the Go JSON of a message's field does that its descriptor does not say
+/// (`proto/go_fields.go`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A scalar whose zero value the JSON keeps.
+    Kept,
+    /// A struct embedded with `json:",inline"`: its fields sit in the parent's object.
+    Inline,
+    /// A struct held by value: written even when empty.
+    Struct,
+    /// A list, map or pointer without `omitempty`: written as null when nil.
+    Present,
+}
+
 struct Schema {
     pool: DescriptorPool,
-    /// "package.Message field" of every scalar whose zero value the JSON form keeps.
-    zero_kept: HashSet<String>,
-    /// "package.Message field" of every struct embedded with `json:",inline"`.
-    inline: HashSet<String>,
-    /// "package.Message field" of every struct held by value (Go writes it even when empty).
-    structs: HashSet<String>,
-    /// "package.Message field" of every list, map or pointer Go writes as null when nil.
-    present: HashSet<String>,
+    /// message full name -> field name -> role, for the fields that have one
+    roles: HashMap<String, HashMap<String, Role>>,
+}
+
+impl Schema {
+    fn role(&self, message: &MessageDescriptor, field: &FieldDescriptor) -> Option<Role> {
+        self.roles
+            .get(message.full_name())?
+            .get(field.name())
+            .copied()
+    }
 }
 
 fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -53,22 +70,27 @@ fn schema() -> Result<&'static Schema, String> {
             let descriptors = gunzip(include_bytes!("../proto/kubernetes.binpb.gz"))?;
             let pool = DescriptorPool::decode(descriptors.as_slice()).map_err(|e| e.to_string())?;
             let fields = gunzip(include_bytes!("../proto/kubernetes-go-fields.txt.gz"))?;
-            let fields = String::from_utf8_lossy(&fields);
-            let with_role = |wanted: &str| {
-                fields
-                    .lines()
-                    .filter_map(|line| line.rsplit_once(' '))
-                    .filter(|(_, role)| *role == wanted)
-                    .map(|(field, _)| field.to_string())
-                    .collect()
-            };
-            Ok(Schema {
-                zero_kept: with_role("kept"),
-                inline: with_role("inline"),
-                structs: with_role("struct"),
-                present: with_role("present"),
-                pool,
-            })
+            let mut roles: HashMap<String, HashMap<String, Role>> = HashMap::new();
+            for line in String::from_utf8_lossy(&fields).lines() {
+                let mut words = line.split(' ');
+                let (Some(message), Some(field), Some(role)) =
+                    (words.next(), words.next(), words.next())
+                else {
+                    continue;
+                };
+                let role = match role {
+                    "kept" => Role::Kept,
+                    "inline" => Role::Inline,
+                    "struct" => Role::Struct,
+                    "present" => Role::Present,
+                    _ => continue,
+                };
+                roles
+                    .entry(message.to_string())
+                    .or_default()
+                    .insert(field.to_string(), role);
+            }
+            Ok(Schema { pool, roles })
         })
         .as_ref()
         .map_err(|e| format!("the protobuf descriptors do not load: {e}"))
@@ -176,27 +198,23 @@ pub fn zero_object(api_version: &str, kind: &str) -> Option<Value> {
 fn zero_json(schema: &Schema, descriptor: &MessageDescriptor, depth: usize) -> Value {
     let mut object = Map::new();
     for field in descriptor.fields() {
-        let key = format!("{} {}", descriptor.full_name(), field.name());
-        let zero = match field.kind() {
-            Kind::Message(message)
-                if depth < 16
-                    && !is_json_scalar(message.full_name())
-                    && (schema.structs.contains(&key) || schema.inline.contains(&key)) =>
+        let role = schema.role(descriptor, &field);
+        let zero = match (field.kind(), role) {
+            (Kind::Message(message), Some(Role::Struct | Role::Inline))
+                if depth < 16 && !is_json_scalar(message.full_name()) =>
             {
                 zero_json(schema, &message, depth + 1)
             }
-            Kind::Message(message)
-                if schema.present.contains(&key) && !is_json_scalar(message.full_name()) =>
+            (Kind::Message(message), Some(Role::Present))
+                if !is_json_scalar(message.full_name()) =>
             {
                 Value::Null
             }
-            _ if schema.present.contains(&key) && (field.is_list() || field.is_map()) => {
-                Value::Null
-            }
+            (_, Some(Role::Present)) if field.is_list() || field.is_map() => Value::Null,
             _ => continue,
         };
         match zero {
-            Value::Object(fields) if schema.inline.contains(&key) => object.extend(fields),
+            Value::Object(fields) if role == Some(Role::Inline) => object.extend(fields),
             zero => {
                 object.insert(field.name().to_string(), zero);
             }
@@ -233,8 +251,8 @@ fn complete(schema: &Schema, descriptor: &MessageDescriptor, value: &mut Value, 
         if field.is_map() || is_json_scalar(message.full_name()) {
             continue;
         }
-        let key = format!("{} {}", descriptor.full_name(), field.name());
-        if schema.inline.contains(&key) {
+        let role = schema.role(descriptor, &field);
+        if role == Some(Role::Inline) {
             complete(schema, &message, value, depth + 1);
             continue;
         }
@@ -248,7 +266,7 @@ fn complete(schema: &Schema, descriptor: &MessageDescriptor, value: &mut Value, 
                 }
             }
             Some(child @ Value::Object(_)) => complete(schema, &message, child, depth + 1),
-            None if schema.structs.contains(&key) => {
+            None if role == Some(Role::Struct) => {
                 let mut child = Value::Object(Map::new());
                 complete(schema, &message, &mut child, depth + 1);
                 map.insert(field.name().to_string(), child);
@@ -321,13 +339,13 @@ fn to_json(schema: &Schema, message: &DynamicMessage) -> Value {
         _ => {
             let mut object = Map::new();
             for (field, value) in message.fields() {
-                let key = format!("{name} {}", field.name());
-                if is_zero(value) && !schema.zero_kept.contains(&key) {
+                let role = schema.role(&message.descriptor(), &field);
+                if is_zero(value) && role != Some(Role::Kept) {
                     continue;
                 }
                 // a zero Time is left out (`omitzero` on the Go fields)
                 let converted = field_json(schema, value);
-                if schema.inline.contains(&key)
+                if role == Some(Role::Inline)
                     && let Value::Object(fields) = converted
                 {
                     object.extend(fields);
@@ -466,10 +484,10 @@ fn from_json(
         "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1" => {
             message.set_field_by_name("Raw", Field::Bytes(value.to_string().into()));
         }
-        name => {
+        _ => {
             let object = value.as_object()?;
             for field in descriptor.fields() {
-                let inline = schema.inline.contains(&format!("{name} {}", field.name()));
+                let inline = schema.role(descriptor, &field) == Some(Role::Inline);
                 let item = if inline {
                     // an inline struct reads its fields from this same object
                     value

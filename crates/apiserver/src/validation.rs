@@ -269,12 +269,13 @@ mod tests {
         assert_eq!(error.code, 422);
         assert_eq!(error.body["reason"], "Invalid");
         let message = error.body["message"].as_str().expect("message");
-        assert!(
-            message.starts_with(
-                "Rollout.argoproj.io \"r\" is invalid: spec.replicas: Invalid value: \"string\""
-            ),
-            "{message}"
+        // as a real server words it: the schema, the scale subresource's reading of the
+        // replicas, and the CEL rules left unchecked
+        assert_eq!(
+            message,
+            "Rollout.argoproj.io \"r\" is invalid: [spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\", .spec.replicas: Invalid value: 0: .spec.replicas accessor error: two is of the type string, expected int64, <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]"
         );
         assert_eq!(error.body["details"]["causes"][0]["field"], "spec.replicas");
+        assert_eq!(error.body["details"]["causes"][2]["field"], "<nil>");
     }
 }
