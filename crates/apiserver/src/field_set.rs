@@ -197,49 +197,26 @@ fn is_leaf(value: &Value, shape: &Shape<'_>) -> bool {
 
 /// The paths an applied configuration sets: its leaves and its list items.
 pub fn of_config(config: &Value, shape: Shape<'_>) -> FieldSet {
-    fn walk(value: &Value, shape: Shape<'_>, path: &mut Path, out: &mut FieldSet) {
-        if is_leaf(value, &shape) {
-            out.insert(path.clone());
-            return;
-        }
-        match value {
-            Value::Object(map) => {
-                for (key, child) in map {
-                    path.push(Element::Field(key.clone()));
-                    walk(child, shape.field(key), path, out);
-                    path.pop();
-                }
-            }
-            Value::Array(items) => {
-                let list_type = shape.list_type();
-                for (index, item) in items.iter().enumerate() {
-                    path.push(item_element(item, index, &list_type, shape.items()));
-                    out.insert(path.clone());
-                    if item.is_object() && !is_leaf(item, &shape.items()) {
-                        walk(item, shape.items(), path, out);
-                    }
-                    path.pop();
-                }
-            }
-            _ => {}
-        }
-    }
     let mut out = FieldSet::default();
-    walk(config, shape, &mut Vec::new(), &mut out);
+    paths(config, shape, false, &mut Vec::new(), &mut out);
     out
 }
 
-/// Every path of `value`, itself included.
-fn all_paths(value: &Value, shape: Shape<'_>, path: &mut Path, out: &mut FieldSet) {
-    out.insert(path.clone());
-    if is_leaf(value, &shape) {
+/// The paths of `value` at `path`: its leaves and list items, or with `every` also each object
+/// and list on the way (`value` itself included).
+fn paths(value: &Value, shape: Shape<'_>, every: bool, path: &mut Path, out: &mut FieldSet) {
+    let leaf = is_leaf(value, &shape);
+    if every || leaf {
+        out.insert(path.clone());
+    }
+    if leaf {
         return;
     }
     match value {
         Value::Object(map) => {
             for (key, child) in map {
                 path.push(Element::Field(key.clone()));
-                all_paths(child, shape.field(key), path, out);
+                paths(child, shape.field(key), every, path, out);
                 path.pop();
             }
         }
@@ -247,7 +224,9 @@ fn all_paths(value: &Value, shape: Shape<'_>, path: &mut Path, out: &mut FieldSe
             let list_type = shape.list_type();
             for (index, item) in items.iter().enumerate() {
                 path.push(item_element(item, index, &list_type, shape.items()));
-                all_paths(item, shape.items(), path, out);
+                // a list item is owned as such, whatever it holds
+                out.insert(path.clone());
+                paths(item, shape.items(), every, path, out);
                 path.pop();
             }
         }
@@ -287,8 +266,8 @@ fn compare_at(
 ) {
     let (old, new) = match (old, new) {
         (None, None) => return,
-        (None, Some(new)) => return all_paths(new, shape, path, &mut out.added),
-        (Some(old), None) => return all_paths(old, shape, path, &mut out.removed),
+        (None, Some(new)) => return paths(new, shape, true, path, &mut out.added),
+        (Some(old), None) => return paths(old, shape, true, path, &mut out.removed),
         (Some(old), Some(new)) => (old, new),
     };
     // a null that becomes an object or a list (a Go zero value's nil) is an empty one
