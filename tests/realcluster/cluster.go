@@ -42,6 +42,8 @@ type cluster struct {
 	// kube-apiserver's flags, for a restart.
 	apiserverArgs []string
 	tokens        map[string]string
+	// the Argo Rollouts controller's metrics endpoint, with --with rollouts
+	rolloutsMetrics string
 }
 
 // spawn starts `realcluster <component> args…` with its output in <dir>/<component>.log. The
@@ -56,12 +58,18 @@ func (c *cluster) spawnChild(component string, args ...string) (*child, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.spawnProgram(component, self, append([]string{component}, args...)...)
+}
+
+// spawnProgram runs program as the child `component`, logging to component.log in the state
+// directory.
+func (c *cluster) spawnProgram(component, program string, args ...string) (*child, error) {
 	logPath := filepath.Join(c.dir, component+".log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, append([]string{component}, args...)...)
+	cmd := exec.Command(program, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -169,6 +177,11 @@ func (c *cluster) start(ctx context.Context) error {
 	}
 	if err := c.startNodes(ctx, client); err != nil {
 		return err
+	}
+	if c.options.with["rollouts"] {
+		if err := c.startRollouts(ctx, client); err != nil {
+			return err
+		}
 	}
 	// `view` is aggregated by the controller manager: the viewer can read once it has rules.
 	err = c.waitFor(ctx, "the view ClusterRole", 60*time.Second, func() error {

@@ -27,6 +27,8 @@ type options struct {
 	nodes              int
 	controllers        bool
 	audit              bool
+	with               map[string]bool
+	rolloutsCRDs       string
 }
 
 func up(args []string) int {
@@ -39,7 +41,20 @@ func up(args []string) int {
 	flags.IntVar(&o.nodes, "nodes", 3, "fake kwok nodes")
 	flags.BoolVar(&o.controllers, "controllers", true, "run the controller manager, the scheduler and kwok (false: etcd and the API server only, e.g. to load benchmark fixtures that no controller should act on)")
 	flags.BoolVar(&o.audit, "audit", true, "write the audit log (false: none, e.g. for benchmarks)")
+	with := flags.String("with", "", "more to run: rollouts (the real Argo Rollouts controller)")
+	flags.StringVar(&o.rolloutsCRDs, "rollouts-crds", "", "the Argo Rollouts CRDs to install with --with rollouts (the up script passes demo/crds/argo-rollouts)")
 	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	o.with = withList(*with)
+	for name := range o.with {
+		if name != "rollouts" {
+			fmt.Fprintf(os.Stderr, "up: --with %s: unknown (known: rollouts)\n", name)
+			return 2
+		}
+	}
+	if o.with["rollouts"] && !o.controllers {
+		fmt.Fprintln(os.Stderr, "up: --with rollouts needs the controllers (drop --controllers=false)")
 		return 2
 	}
 	if o.kubeconfigOut == "" {
@@ -72,7 +87,11 @@ func up(args []string) int {
 		fmt.Fprintf(os.Stderr, "up: %v\n", err)
 		return 1
 	}
-	fmt.Printf("kubeconfig: %s\naudit log: %s\nserver: %s\nREADY\n", o.kubeconfigOut, c.auditLog, c.server)
+	fmt.Printf("kubeconfig: %s\naudit log: %s\nserver: %s\n", o.kubeconfigOut, c.auditLog, c.server)
+	if c.rolloutsMetrics != "" {
+		fmt.Printf("argo rollouts metrics: %s\n", c.rolloutsMetrics)
+	}
+	fmt.Println("READY")
 	// SIGUSR1 restarts kube-apiserver (for tests of clients that must survive it).
 	restart := make(chan os.Signal, 1)
 	signal.Notify(restart, syscall.SIGUSR1)
