@@ -2,6 +2,8 @@
 //! and check the terminal is back in normal mode afterwards (quit, SIGTERM, ctrl-z + fg).
 //! Skips with a message where tmux is missing; `.ci/run` installs it so CI always runs these.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -461,6 +463,120 @@ fn a_bad_canary_is_aborted_and_its_image_commit_reverted_with_keys() {
     tmux.wait_for("the action log", |s| {
         s.contains("Action log") && s.matches("confirmed: sent").count() == aborts + 1
     });
+    tmux.send(&["q"]);
+    tmux.assert_terminal_restored("EXIT=0");
+}
+
+/// On the real Argo Rollouts controller: `:ro`, abort the paused canary with `A` and its
+/// confirmation, see Degraded; undo with `U` to the stable revision, see Healthy.
+#[test]
+fn the_real_controller_aborts_and_undoes_from_the_keys() {
+    let Some(tmux) = Tmux::start("real-rollouts") else {
+        return;
+    };
+    let Some(cluster) = common::real_cluster::RealCluster::start(
+        "tmux_e2e real controller",
+        &["--with", "rollouts"],
+    ) else {
+        return;
+    };
+    let admin = "flightdeck-real";
+    cluster.kubectl_ok(admin, &["create", "namespace", "shop"]);
+    let rollout = |image: &str| {
+        serde_json::json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"replicas": 4, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": image}]}},
+                "strategy": {"canary": {"steps": [{"setWeight": 25}, {"pause": {}}]}}}})
+        .to_string()
+    };
+    let apply = |image: &str| {
+        let path = cluster.dir.path().join("rollout.json");
+        std::fs::write(&path, rollout(image)).expect("write");
+        cluster.kubectl_ok(
+            admin,
+            &["apply", "--server-side", "-f", &path.to_string_lossy()],
+        );
+    };
+    let phase = || {
+        cluster.kubectl_ok(
+            admin,
+            &[
+                "-n",
+                "shop",
+                "get",
+                "rollout",
+                "web",
+                "-o",
+                "jsonpath={.status.phase}",
+            ],
+        )
+    };
+    let wait_phase = |wanted: &str| {
+        let start = Instant::now();
+        while phase() != wanted {
+            assert!(start.elapsed() < Duration::from_secs(60), "never {wanted}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    apply("shop/web:1.0");
+    wait_phase("Healthy");
+    apply("shop/web:2.0");
+    wait_phase("Paused");
+
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_flightdeck"));
+    let command = format!(
+        "{} --kubeconfig {} --context {admin} --namespace shop --log-file {}; echo EXIT=$?",
+        binary.display(),
+        cluster.kubeconfig.display(),
+        tmux.home().join("flightdeck.log").display()
+    );
+    tmux.send(&[&command, "Enter"]);
+    tmux.wait_for("the cockpit", |s| s.contains("ctx flightdeck-real"));
+    tmux.send(&[":"]);
+    tmux.send(&["ro"]);
+    tmux.wait_for("the command line", |s| s.contains(":ro"));
+    tmux.send(&["Enter"]);
+    let row = |word: &'static str| {
+        move |s: &str| {
+            s.lines()
+                .any(|line| line.contains("web") && line.contains(word))
+        }
+    };
+    tmux.wait_for("the paused canary", row("Paused"));
+    tmux.send(&["A"]);
+    tmux.wait_for("the confirmation", |s| {
+        s.contains("abort rollout shop/web")
+            && s.contains("kubectl argo rollouts abort web -n shop")
+    });
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Degraded", row("Degraded"));
+    assert_eq!(phase(), "Degraded");
+    tmux.send(&["U"]);
+    tmux.wait_for("the revisions", |s| {
+        s.contains("Undo shop/web to") && s.contains("revision 1")
+    });
+    tmux.send(&["Enter"]);
+    tmux.wait_for("the undo's confirmation", |s| {
+        s.contains("undo rollout shop/web")
+    });
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Healthy", row("Healthy"));
+    assert_eq!(phase(), "Healthy");
+    let image = cluster.kubectl_ok(
+        admin,
+        &[
+            "-n",
+            "shop",
+            "get",
+            "rollout",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
+    assert_eq!(image, "shop/web:1.0");
     tmux.send(&["q"]);
     tmux.assert_terminal_restored("EXIT=0");
 }
