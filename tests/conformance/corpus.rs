@@ -441,6 +441,19 @@ pub fn cases() -> Vec<Case> {
             vec![with_stdin("apply -f -", ROLLOUT_INVALID)],
         ),
         case(
+            "get tables",
+            vec![
+                deployment(),
+                run("-n {ns} expose deployment web --port=80"),
+                run("-n {ns} create configmap tables --from-literal=a=1 --from-literal=b=2"),
+                run("-n {ns} create secret generic tables --from-literal=x=y"),
+                rolled_out(),
+                run("-n {ns} get pods,deployments,replicasets,services,configmaps,secrets"),
+                run("-n {ns} get pods,deployments,replicasets,services -o wide"),
+                run("get namespace {ns}"),
+            ],
+        ),
+        case(
             "chunked lists",
             vec![
                 run("-n {ns} create configmap one"),

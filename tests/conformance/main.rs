@@ -50,6 +50,7 @@ const IDENTICAL: &[&str] = &[
     "patch types on a custom resource",
     "status subresource",
     "an invalid custom resource",
+    "get tables",
     "chunked lists",
     "selectors",
 ];

@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
-/// The node every Pod is bound to.
+/// The node every Pod is bound to, and its address.
 pub const NODE: &str = "flightdeck-demo-node";
+const NODE_IP: &str = "10.0.0.10";
 
 /// Binds `pod` to the node (unless bound already) and marks it Running and Ready since `now`.
 pub fn start(pod: &mut Value, now: &str) {
@@ -26,9 +27,15 @@ pub fn start(pod: &mut Value, now: &str) {
         })
         .collect();
     let condition = |kind: &str| json!({"lastProbeTime": null, "lastTransitionTime": now, "status": "True", "type": kind});
+    // an address in the pod network, as a CNI would give one
+    let [_, _, third, fourth] = uuid::Uuid::new_v4().as_bytes()[..4] else {
+        return;
+    };
+    let pod_ip = format!("10.244.{third}.{}", fourth.max(2));
     pod["status"] = json!({
         "conditions": [condition("Initialized"), condition("Ready"), condition("ContainersReady"), condition("PodScheduled")],
         "containerStatuses": containers, "phase": "Running", "qosClass": "BestEffort", "startTime": now,
+        "hostIP": NODE_IP, "hostIPs": [{"ip": NODE_IP}], "podIP": pod_ip, "podIPs": [{"ip": pod_ip}],
     });
 }
 

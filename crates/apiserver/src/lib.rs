@@ -20,6 +20,7 @@ pub mod managed_fields;
 pub mod openapi;
 pub mod patch;
 pub mod pod_logs;
+pub mod printers;
 pub mod protobuf;
 pub mod proxy;
 pub mod query;

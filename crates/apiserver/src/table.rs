@@ -1,6 +1,6 @@
-//! `kubectl get` tables (`Accept: application/json;as=Table;…`): a Name column, then the CRD's
-//! `additionalPrinterColumns` (or Age), with cells computed from simple JSONPath expressions, and
-//! rows carrying the object's metadata as `PartialObjectMetadata`.
+//! `kubectl get` tables (`Accept: application/json;as=Table;…`): a Name column, then the built-in
+//! kind's printed columns (`printers`) or the CRD's `additionalPrinterColumns` (cells from simple
+//! JSONPath expressions), else Age; rows carry the object's metadata as `PartialObjectMetadata`.
 
 use serde_json::{Value, json};
 
@@ -49,6 +49,8 @@ struct Column {
     description: String,
     priority: i64,
     path: String,
+    /// A built-in kind's computed cell (instead of `path`).
+    computed: Option<fn(&Value) -> Value>,
 }
 
 fn columns(def: &ResourceDef) -> Vec<Column> {
@@ -58,7 +60,21 @@ fn columns(def: &ResourceDef) -> Vec<Column> {
         description: "Name must be unique within a namespace.".into(),
         priority: 0,
         path: ".metadata.name".into(),
+        computed: None,
     }];
+    if let Some(printed) = super::printers::columns(def) {
+        for (name, kind, priority, cell) in printed {
+            columns.push(Column {
+                name: (*name).into(),
+                kind: (*kind).into(),
+                description: String::new(),
+                priority: *priority,
+                path: String::new(),
+                computed: Some(*cell),
+            });
+        }
+        return columns;
+    }
     for column in &def.printer_columns {
         let text = |key: &str| {
             column
@@ -73,6 +89,7 @@ fn columns(def: &ResourceDef) -> Vec<Column> {
             description: text("description"),
             priority: column.get("priority").and_then(Value::as_i64).unwrap_or(0),
             path: text("jsonPath"),
+            computed: None,
         });
     }
     if def.printer_columns.is_empty() {
@@ -82,12 +99,16 @@ fn columns(def: &ResourceDef) -> Vec<Column> {
             description: String::new(),
             priority: 0,
             path: ".metadata.creationTimestamp".into(),
+            computed: None,
         });
     }
     columns
 }
 
 fn cell(column: &Column, object: &Value) -> Value {
+    if let Some(computed) = column.computed {
+        return computed(object);
+    }
     let Some(value) = json_path(object, &column.path) else {
         return Value::Null;
     };
@@ -155,7 +176,8 @@ pub fn json_path(object: &Value, path: &str) -> Option<Value> {
 }
 
 /// A human age like kubectl's (`45s`, `5m`, `3h`, `2d`) for an RFC 3339 timestamp.
-fn age(timestamp: &str) -> String {
+/// `5s`, `3m2s`, `4h`, `12d` since `timestamp`, as kubectl prints ages.
+pub fn age(timestamp: &str) -> String {
     match parse_timestamp(timestamp) {
         Some(then) => flightdeck_apimachinery::time::human_age(
             flightdeck_apimachinery::time::now_seconds() - then,
