@@ -499,20 +499,14 @@ fn the_real_controller_aborts_and_undoes_from_the_keys() {
             &["apply", "--server-side", "-f", &path.to_string_lossy()],
         );
     };
-    let phase = || {
+    let field = |path: &str| {
+        let jsonpath = format!("jsonpath={{{path}}}");
         cluster.kubectl_ok(
             admin,
-            &[
-                "-n",
-                "shop",
-                "get",
-                "rollout",
-                "web",
-                "-o",
-                "jsonpath={.status.phase}",
-            ],
+            &["-n", "shop", "get", "rollout", "web", "-o", &jsonpath],
         )
     };
+    let phase = || field(".status.phase");
     let wait_phase = |wanted: &str| {
         let start = Instant::now();
         while phase() != wanted {
@@ -564,18 +558,7 @@ fn the_real_controller_aborts_and_undoes_from_the_keys() {
     tmux.send(&["Enter"]);
     tmux.wait_for("Healthy", row("Healthy"));
     assert_eq!(phase(), "Healthy");
-    let image = cluster.kubectl_ok(
-        admin,
-        &[
-            "-n",
-            "shop",
-            "get",
-            "rollout",
-            "web",
-            "-o",
-            "jsonpath={.spec.template.spec.containers[0].image}",
-        ],
-    );
+    let image = field(".spec.template.spec.containers[0].image");
     assert_eq!(image, "shop/web:1.0");
     tmux.send(&["q"]);
     tmux.assert_terminal_restored("EXIT=0");

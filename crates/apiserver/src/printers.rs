@@ -67,6 +67,18 @@ fn containers(object: &Value, field: &str, pointer: &str) -> Value {
     json!(names.join(","))
 }
 
+fn template_names(workload: &Value) -> Value {
+    containers(workload, "name", "/spec/template/spec/containers")
+}
+
+fn template_images(workload: &Value) -> Value {
+    containers(workload, "image", "/spec/template/spec/containers")
+}
+
+fn match_labels(workload: &Value) -> Value {
+    selector(workload, "/spec/selector/matchLabels")
+}
+
 fn pod_ready(pod: &Value) -> Value {
     let total = items(pod, "/spec/containers").len();
     let ready = items(pod, "/status/containerStatuses")
@@ -169,15 +181,9 @@ pub fn columns(def: &ResourceDef) -> Option<&'static [Printed]> {
                 json!(int(d, "/status/availableReplicas"))
             }),
             ("Age", "string", 0, age),
-            ("Containers", "string", 1, |d| {
-                containers(d, "name", "/spec/template/spec/containers")
-            }),
-            ("Images", "string", 1, |d| {
-                containers(d, "image", "/spec/template/spec/containers")
-            }),
-            ("Selector", "string", 1, |d| {
-                selector(d, "/spec/selector/matchLabels")
-            }),
+            ("Containers", "string", 1, template_names),
+            ("Images", "string", 1, template_images),
+            ("Selector", "string", 1, match_labels),
         ],
         ("apps", "replicasets") => &[
             ("Desired", "integer", 0, |r| json!(int(r, "/spec/replicas"))),
@@ -188,15 +194,9 @@ pub fn columns(def: &ResourceDef) -> Option<&'static [Printed]> {
                 json!(int(r, "/status/readyReplicas"))
             }),
             ("Age", "string", 0, age),
-            ("Containers", "string", 1, |r| {
-                containers(r, "name", "/spec/template/spec/containers")
-            }),
-            ("Images", "string", 1, |r| {
-                containers(r, "image", "/spec/template/spec/containers")
-            }),
-            ("Selector", "string", 1, |r| {
-                selector(r, "/spec/selector/matchLabels")
-            }),
+            ("Containers", "string", 1, template_names),
+            ("Images", "string", 1, template_images),
+            ("Selector", "string", 1, match_labels),
         ],
         ("apps", "statefulsets") => &[
             ("Ready", "string", 0, |s| {
@@ -207,12 +207,8 @@ pub fn columns(def: &ResourceDef) -> Option<&'static [Printed]> {
                 ))
             }),
             ("Age", "string", 0, age),
-            ("Containers", "string", 1, |s| {
-                containers(s, "name", "/spec/template/spec/containers")
-            }),
-            ("Images", "string", 1, |s| {
-                containers(s, "image", "/spec/template/spec/containers")
-            }),
+            ("Containers", "string", 1, template_names),
+            ("Images", "string", 1, template_images),
         ],
         ("", "services") => &[
             ("Type", "string", 0, |s| json!(text(s, "/spec/type"))),
