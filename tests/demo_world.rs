@@ -862,3 +862,65 @@ async fn a_hand_made_dag_waits_at_its_suspend_node_and_runs_its_exit_handler() {
     assert_eq!(node_phase(&done, "release-train.onExit[0].page"), "Skipped");
     assert_eq!(text(&done, "/status/progress"), "5/5");
 }
+
+/// A canary without traffic routing splits the pods, as the real controller does: at 20 % of
+/// five, one canary pod and four stable ones (the stable ReplicaSet gives up what the canary
+/// takes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_canary_without_traffic_routing_takes_its_pods_from_the_stable_set() {
+    let (world, _dir) = world().await;
+    let rollouts = world.context.api_for(Kind::Rollout, Some("demo-app-dev"));
+    let rollout = |image: &str| -> DynamicObject {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "plain", "namespace": "demo-app-dev"},
+            "spec": {"replicas": 5, "selector": {"matchLabels": {"app": "plain"}},
+                "template": {"metadata": {"labels": {"app": "plain"}},
+                    "spec": {"containers": [{"name": "plain", "image": image}]}},
+                "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}}
+        }))
+        .expect("object")
+    };
+    let apply = |object: DynamicObject| {
+        let rollouts = rollouts.clone();
+        async move {
+            let params = kube::api::PatchParams::apply("demo-world-test").force();
+            rollouts
+                .patch("plain", &params, &kube::api::Patch::Apply(&object))
+                .await
+                .expect("apply");
+        }
+    };
+    let replica_sets = world
+        .context
+        .api_for(Kind::ReplicaSet, Some("demo-app-dev"));
+    let counts = || async {
+        let list = replica_sets
+            .list(&ListParams::default().labels("app=plain"))
+            .await
+            .ok()?;
+        let mut counts: Vec<(String, i64)> = list
+            .items
+            .iter()
+            .map(|rs| {
+                (
+                    text(rs, "/spec/template/spec/containers/0/image").to_string(),
+                    rs.data["spec"]["replicas"].as_i64().unwrap_or(0),
+                )
+            })
+            .collect();
+        counts.sort();
+        Some(counts)
+    };
+    apply(rollout("plain:v1")).await;
+    eventually("v1 stable", 20, || async {
+        (counts().await? == vec![("plain:v1".to_string(), 5)]).then_some(())
+    })
+    .await;
+    apply(rollout("plain:v2")).await;
+    eventually("one canary pod and four stable ones", 20, || async {
+        let wanted = vec![("plain:v1".to_string(), 4), ("plain:v2".to_string(), 1)];
+        (counts().await? == wanted).then_some(())
+    })
+    .await;
+}
