@@ -103,9 +103,8 @@ pub fn finish_later(
             state.publish(change);
         }
         drop(store);
-        if finished && def.plural == "pods" && def.group.is_empty() {
-            let mut logs = state.pod_logs.lock().unwrap_or_else(|e| e.into_inner());
-            logs.remove_pod(&namespace, &name);
+        if finished {
+            state.forget_pod_logs(&def, &namespace, &name);
         }
     };
     match tokio::runtime::Handle::try_current() {

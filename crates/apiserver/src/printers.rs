@@ -67,6 +67,15 @@ fn containers(object: &Value, field: &str, pointer: &str) -> Value {
     json!(names.join(","))
 }
 
+/// `ready/desired` of a workload.
+fn ready_of_desired(workload: &Value) -> Value {
+    json!(format!(
+        "{}/{}",
+        int(workload, "/status/readyReplicas"),
+        int(workload, "/spec/replicas")
+    ))
+}
+
 fn template_names(workload: &Value) -> Value {
     containers(workload, "name", "/spec/template/spec/containers")
 }
@@ -167,13 +176,7 @@ pub fn columns(def: &ResourceDef) -> Option<&'static [Printed]> {
             ("Readiness Gates", "string", 1, |_| json!("<none>")),
         ],
         ("apps", "deployments") => &[
-            ("Ready", "string", 0, |d| {
-                json!(format!(
-                    "{}/{}",
-                    int(d, "/status/readyReplicas"),
-                    int(d, "/spec/replicas")
-                ))
-            }),
+            ("Ready", "string", 0, ready_of_desired),
             ("Up-to-date", "string", 0, |d| {
                 json!(int(d, "/status/updatedReplicas"))
             }),
@@ -199,13 +202,7 @@ pub fn columns(def: &ResourceDef) -> Option<&'static [Printed]> {
             ("Selector", "string", 1, match_labels),
         ],
         ("apps", "statefulsets") => &[
-            ("Ready", "string", 0, |s| {
-                json!(format!(
-                    "{}/{}",
-                    int(s, "/status/readyReplicas"),
-                    int(s, "/spec/replicas")
-                ))
-            }),
+            ("Ready", "string", 0, ready_of_desired),
             ("Age", "string", 0, age),
             ("Containers", "string", 1, template_names),
             ("Images", "string", 1, template_images),

@@ -138,6 +138,14 @@ impl State {
         Some(self.validators[index].get_or_init(|| SchemaValidator::compile(schema)))
     }
 
+    /// Forgets the logs of `name` once it is gone, if it is a Pod.
+    pub fn forget_pod_logs(&self, def: &ResourceDef, namespace: &str, name: &str) {
+        if def.plural == "pods" && def.group.is_empty() {
+            let mut logs = self.pod_logs.lock().unwrap_or_else(|e| e.into_inner());
+            logs.remove_pod(namespace, name);
+        }
+    }
+
     /// Publishes a change to every watcher.
     pub fn publish(&self, change: Arc<Change>) {
         let _ = self.changes.send(change);

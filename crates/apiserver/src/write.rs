@@ -494,13 +494,7 @@ pub fn delete(
     state.publish(change.clone());
     gc::collect(state, &mut store, namespace, &uid, propagation);
     drop(store);
-    if def.plural == "pods" && def.group.is_empty() {
-        state
-            .pod_logs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove_pod(namespace, name);
-    }
+    state.forget_pod_logs(def, namespace, name);
     if def.custom {
         return Ok((200, status::deleted(def, name, &uid)));
     }
