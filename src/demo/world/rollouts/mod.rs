@@ -180,21 +180,10 @@ async fn scale(
     } else {
         ((rollout.replicas as f64) * f64::from(canary.weight) / 100.0).ceil() as i64
     };
-    // without traffic routing the weight is the share of pods: the stable ReplicaSet gives up
-    // what the canary takes (upstream's basic canary), with routing it stays whole
-    let routed = rollout
-        .value
-        .pointer("/spec/strategy/canary/trafficRouting")
-        .is_some();
-    let stable_replicas = if routed || canary.promoted(rollout) {
-        rollout.replicas
-    } else {
-        (rollout.replicas - canary_replicas).max(0)
-    };
     let mut total = 0;
     for rs_hash in revisions.by_hash.keys() {
         let wanted = if *rs_hash == canary.new_stable {
-            stable_replicas
+            rollout.replicas
         } else if *rs_hash == rollout.hash {
             canary_replicas
         } else {
