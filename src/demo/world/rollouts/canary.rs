@@ -131,15 +131,12 @@ impl Canary {
         self.step_index = 0;
         self.phase = "Degraded".into();
         self.message = format!("RolloutAborted: Rollout aborted update to revision {revision}");
-        // the cause an analysis gave (`Step-based analysis phase error/failed: Metric …`) stays
-        if let Some(cause) = status
+        if let Some(reason) = status
             .get("message")
             .and_then(Value::as_str)
-            .and_then(|m| m.strip_prefix("RolloutAborted: Rollout aborted update to revision "))
-            .and_then(|rest| rest.split_once(": "))
-            .map(|(_, cause)| cause.to_string())
+            .and_then(|m| m.split_once(": Metric ").map(|(_, rest)| rest.to_string()))
         {
-            self.message = format!("{}: {cause}", self.message);
+            self.message = format!("{}: Metric {reason}", self.message);
         }
         if status.get("abortedAt").is_none() {
             self.next.insert("abortedAt".into(), json!(now()));
@@ -266,9 +263,8 @@ impl Canary {
                 self.next.insert("abort".into(), json!(true));
                 self.next.insert("abortedAt".into(), json!(now()));
                 self.phase = "Degraded".into();
-                // as the real controller words it (rollout/analysis.go)
                 self.message = format!(
-                    "RolloutAborted: Rollout aborted update to revision {revision}: Step-based analysis phase error/failed: {reason}"
+                    "RolloutAborted: Rollout aborted update to revision {revision}: {reason}"
                 );
             }
             "Inconclusive" => {
